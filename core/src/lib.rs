@@ -1,0 +1,29 @@
+//! The heart of mailsetup: profile model, validation, diagnosis and the SMTP
+//! dialogue as a pure state machine.
+//!
+//! This crate contains no IO: no sockets, no files, no clock and no randomness.
+//! Server bytes, DNS answers and timings come in as arguments; commands and
+//! verdicts come out as values. That is what lets the same code run in the
+//! browser (through `mailsetup-wasm`) and in the native probe, and what makes
+//! every dialogue, hostile ones included, testable without a network. CI keeps
+//! this true by building the crate for `wasm32-unknown-unknown`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod finding;
+pub mod lang;
+pub mod lines;
+pub mod observe;
+pub mod profile;
+pub mod reply;
+pub mod sanitize;
+pub mod secret;
+pub mod smtp;
+pub mod validate;
+pub mod verdict;
+
+pub use finding::{Code, Finding, Severity};
+pub use lang::Lang;
+pub use profile::{AuthKind, Profile, Security, Server};
+pub use secret::Password;
+pub use validate::validate;

@@ -1,0 +1,181 @@
+//! What a probe observes: stages with timings and, when something went
+//! wrong, the failure as data. The native probe fills these in from the
+//! network and the dialogues; [`crate::verdict::diagnose`] turns them into a
+//! verdict a user can act on.
+
+use serde::{Deserialize, Serialize};
+
+use crate::reply::Reply;
+
+/// A step of a test, in the order they happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Stage {
+    /// Looking up the server's addresses.
+    Resolve,
+    /// Opening the TCP connection.
+    Connect,
+    /// The TLS handshake (implicit, or after STARTTLS/STLS).
+    Tls,
+    /// Waiting for the server's greeting.
+    Greeting,
+    /// EHLO (before or after TLS).
+    Ehlo,
+    /// The STARTTLS command.
+    Starttls,
+    /// Logging in.
+    Auth,
+    /// MAIL FROM / RCPT TO with the profile's address.
+    Sender,
+    /// Saying goodbye.
+    Quit,
+    /// POP-before-SMTP: the whole POP3 login.
+    Pop3,
+}
+
+impl Stage {
+    /// The stage's name in the JSON contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Resolve => "resolve",
+            Stage::Connect => "connect",
+            Stage::Tls => "tls",
+            Stage::Greeting => "greeting",
+            Stage::Ehlo => "ehlo",
+            Stage::Starttls => "starttls",
+            Stage::Auth => "auth",
+            Stage::Sender => "sender",
+            Stage::Quit => "quit",
+            Stage::Pop3 => "pop3",
+        }
+    }
+}
+
+/// How long a stage took and whether it succeeded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageTiming {
+    /// The stage.
+    pub stage: Stage,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// Milliseconds it took.
+    pub ms: u64,
+}
+
+/// What went wrong, as observed; not yet interpreted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The name does not exist in DNS.
+    DnsNotFound,
+    /// Every address refused the connection.
+    ConnectionRefused,
+    /// The network or host is unreachable.
+    Unreachable,
+    /// A deadline passed.
+    Timeout,
+    /// Implicit TLS was tried, but the server speaks plaintext.
+    TlsOnPlaintextPort,
+    /// STARTTLS mode, but the server expects TLS from the first byte.
+    PlaintextOnTlsPort,
+    /// The TLS handshake failed for a reason other than the certificate.
+    TlsHandshakeFailed,
+    /// The certificate is issued by an unknown authority.
+    CertUntrusted,
+    /// The certificate is self-signed.
+    CertSelfSigned,
+    /// The certificate has expired (or is not yet valid).
+    CertExpired,
+    /// The certificate is for another name.
+    CertNameMismatch,
+    /// The server's greeting was not 220.
+    GreetingRejected,
+    /// The server (before TLS) did not offer STARTTLS.
+    StarttlsNotOffered,
+    /// The server answered STARTTLS with an error.
+    StarttlsRefused,
+    /// The server sent bytes after accepting STARTTLS and before the handshake.
+    StarttlsInjection,
+    /// No AUTH after TLS.
+    AuthNotOffered,
+    /// AUTH without PLAIN or LOGIN.
+    AuthMechanismUnsupported,
+    /// The login was rejected.
+    AuthRejected,
+    /// MAIL FROM was rejected.
+    SenderRejected,
+    /// RCPT TO was rejected.
+    RecipientRejected,
+    /// The profile asks for no encryption; the probe will not send credentials.
+    PlaintextRefused,
+    /// The POP3 login was rejected.
+    Pop3AuthRejected,
+    /// Malformed, oversized or unexpected data from the server.
+    ProtocolError,
+    /// The server closed the connection unexpectedly.
+    ConnectionClosed,
+    /// The profile cannot be tested (e.g. OAuth 2.0 only).
+    Unsupported,
+}
+
+/// A failure with where it happened and the server's reply, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Where.
+    pub stage: Stage,
+    /// What.
+    pub kind: FailureKind,
+    /// The server's reply that shows it, kept whole.
+    pub reply: Option<Reply>,
+    /// A technical detail in English (already sanitized), for "Technische Details".
+    pub detail: Option<String>,
+}
+
+impl Failure {
+    /// A failure without reply or detail.
+    pub fn new(stage: Stage, kind: FailureKind) -> Self {
+        Failure { stage, kind, reply: None, detail: None }
+    }
+
+    /// With a technical detail.
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+
+    /// With the server reply.
+    pub fn reply(mut self, r: Reply) -> Self {
+        self.reply = Some(r);
+        self
+    }
+}
+
+/// One line of the conversation, for "Technische Details".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptLine {
+    /// `c` for the probe, `s` for the server, `i` for a note of the probe.
+    pub dir: char,
+    /// The line, sanitized; credentials replaced by `<redacted>`.
+    pub text: String,
+}
+
+/// A bounded transcript.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Transcript(pub Vec<TranscriptLine>);
+
+impl Transcript {
+    /// Most lines kept; a hostile server must not grow it without bound.
+    pub const MAX: usize = 300;
+
+    /// Adds a line.
+    pub fn push(&mut self, dir: char, text: impl Into<String>) {
+        if self.0.len() < Self::MAX {
+            self.0.push(TranscriptLine { dir, text: text.into() });
+        } else if self.0.len() == Self::MAX {
+            self.0.push(TranscriptLine { dir: 'i', text: "… (transcript truncated)".into() });
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The profile model shared by the core, the wasm API, the probe and the wizard.
+//!
+//! A profile never contains the password: it is passed to a test separately
+//! and never stored.
+
+use serde::{Deserialize, Serialize};
+
+/// One set of sending settings ("Profil für E-Mail-Versand").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Free-text profile name ("Profilbezeichnung").
+    #[serde(default)]
+    pub name: String,
+    /// The sender address; must equal the address of each tenant it serves.
+    #[serde(default)]
+    pub email: String,
+    /// How the user authenticates.
+    #[serde(default)]
+    pub auth: AuthKind,
+    /// The outgoing server.
+    pub smtp: Server,
+    /// Optional POP-before-SMTP ("Authentifizierung über Posteingangsserver").
+    #[serde(default)]
+    pub pop_before_smtp: Option<Server>,
+}
+
+/// A server the profile talks to: SMTP, or POP3 for POP-before-SMTP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Server {
+    /// Host name or address literal, as the user typed it.
+    #[serde(default)]
+    pub host: String,
+    /// Port. Wider than `u16` on purpose: a typed 70000 must become a finding,
+    /// not a parse error that loses the rest of the profile.
+    #[serde(default)]
+    pub port: u32,
+    /// How the connection is encrypted.
+    #[serde(default)]
+    pub security: Security,
+    /// Login name; empty means "use the e-mail address".
+    #[serde(default)]
+    pub username: String,
+}
+
+/// How a connection is encrypted. Always explicit: never implied by the port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// TLS from the first byte (SMTP 465, POP3 995).
+    Tls,
+    /// Plain connection upgraded with STARTTLS / STLS (SMTP 587 or 25, POP3 110).
+    #[default]
+    Starttls,
+    /// No encryption. The probe refuses to send credentials over it.
+    None,
+}
+
+impl Security {
+    /// Its name in the JSON contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::Starttls => "starttls",
+            Security::None => "none",
+        }
+    }
+}
+
+/// The authentication method ("Authentifizierung").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// User name and password ("Benutzername + Kennwort").
+    #[default]
+    Password,
+    /// OAuth 2.0; not yet supported by the probe.
+    Oauth2,
+}
+
+impl Server {
+    /// The login name to use: the explicit user name, else the address.
+    pub fn effective_username<'a>(&'a self, email: &'a str) -> &'a str {
+        let u = self.username.trim();
+        if u.is_empty() { email.trim() } else { u }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape_of_the_contract() {
+        let json = r#"{"name": "Praxis Müller", "email": "info@praxis-mueller.de", "auth": "password",
+            "smtp": {"host": "smtp.example.de", "port": 587, "security": "starttls",
+                     "username": "info@praxis-mueller.de"},
+            "pop_before_smtp": null}"#;
+        let p: Profile = serde_json::from_str(json).unwrap();
+        assert_eq!(p.smtp.port, 587);
+        assert_eq!(p.smtp.security, Security::Starttls);
+        assert!(p.pop_before_smtp.is_none());
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!(back["smtp"]["security"], "starttls");
+        assert_eq!(back["auth"], "password");
+    }
+}

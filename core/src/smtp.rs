@@ -1,0 +1,610 @@
+//! The SMTP submission dialogue of a test, as a pure state machine.
+//!
+//! The driver (the native probe) owns the socket: it feeds server bytes in
+//! with [`SmtpDialogue::handle_input`], performs what [`SmtpDialogue::poll_action`]
+//! asks (send bytes, upgrade to TLS, close), and reports a finished TLS
+//! handshake with [`SmtpDialogue::handle_tls_established`]. The dialogue
+//! decides everything else, which is what makes the safety rules testable
+//! without a network:
+//!
+//! - credentials are only ever sent after TLS is up;
+//! - only the EHLO answer after TLS counts; nothing learned before is trusted;
+//! - bytes that arrive after `220` to STARTTLS and before the handshake are an
+//!   injection attempt, and end the test;
+//! - exactly one AUTH attempt (repeated failures can lock an account);
+//! - every reply is bounded in size and count.
+
+use std::collections::VecDeque;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use crate::observe::{Failure, FailureKind, Stage, Transcript};
+use crate::profile::Security;
+use crate::reply::{Reply, ReplyParser};
+use crate::secret::Password;
+
+/// What the dialogue needs to know.
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    /// The encryption. With [`Security::Tls`] the driver has already wrapped
+    /// the connection in TLS before the greeting.
+    pub security: Security,
+    /// The name to send with EHLO (an address literal like `[192.0.2.1]` is fine).
+    pub ehlo_name: String,
+    /// Login name; `None` skips AUTH (after POP-before-SMTP, say).
+    pub username: Option<String>,
+    /// The password.
+    pub password: Password,
+    /// Address for the sender check (MAIL FROM and RCPT TO); `None` skips it.
+    pub sender: Option<String>,
+}
+
+/// What the driver must do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Write these bytes.
+    Send(Vec<u8>),
+    /// Perform the TLS handshake now, then call `handle_tls_established`.
+    StartTls,
+    /// Close the connection; the dialogue is over.
+    Close,
+}
+
+/// The SASL mechanism used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mechanism {
+    /// RFC 4616.
+    Plain,
+    /// The widespread, unstandardized LOGIN.
+    Login,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Greeting,
+    Ehlo,
+    Starttls,
+    AwaitTls,
+    AuthPlain,
+    AuthLoginUser,
+    AuthLoginPass,
+    AuthLoginDone,
+    MailFrom,
+    RcptTo,
+    Rset,
+    Quit,
+    Done,
+}
+
+/// What a successful dialogue learned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Learned {
+    /// Capabilities from the EHLO after TLS (keywords upper-case, with parameters).
+    pub capabilities: Vec<String>,
+    /// The mechanism that logged in.
+    pub mechanism: Option<Mechanism>,
+    /// Whether the server accepted the sender check without any AUTH
+    /// (POP-before-SMTP relaying).
+    pub relay_without_auth: bool,
+}
+
+/// The dialogue.
+#[derive(Debug)]
+pub struct SmtpDialogue {
+    config: SmtpConfig,
+    state: State,
+    tls_active: bool,
+    parser: ReplyParser,
+    actions: VecDeque<Action>,
+    transcript: Transcript,
+    learned: Learned,
+    failure: Option<Failure>,
+    stage: Stage,
+}
+
+impl SmtpDialogue {
+    /// Starts a dialogue. With implicit TLS, the connection is already encrypted.
+    pub fn new(config: SmtpConfig) -> Self {
+        let tls_active = config.security == Security::Tls;
+        SmtpDialogue {
+            config,
+            state: State::Greeting,
+            tls_active,
+            parser: ReplyParser::default(),
+            actions: VecDeque::new(),
+            transcript: Transcript::default(),
+            learned: Learned::default(),
+            failure: None,
+            stage: Stage::Greeting,
+        }
+    }
+
+    /// The stage the dialogue is in (for deadlines and timing).
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// Whether the dialogue is over (successfully or not).
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// The failure, if the dialogue failed.
+    pub fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+
+    /// What the dialogue learned.
+    pub fn learned(&self) -> &Learned {
+        &self.learned
+    }
+
+    /// The transcript so far (credentials redacted, server text sanitized).
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// Takes the transcript out.
+    pub fn take_transcript(&mut self) -> Transcript {
+        std::mem::take(&mut self.transcript)
+    }
+
+    /// The next thing the driver must do.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// Feeds bytes received from the server.
+    pub fn handle_input(&mut self, data: &[u8]) {
+        if self.state == State::Done {
+            return;
+        }
+        if self.state == State::AwaitTls {
+            // The driver must not read while upgrading; if it does, it is injection.
+            self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
+                .detail("data received between STARTTLS and the TLS handshake"));
+            return;
+        }
+        self.parser.push(data);
+        while self.state != State::Done && self.state != State::AwaitTls {
+            let reply = match self.parser.next_reply() {
+                None => break,
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    for l in self.parser.take_raw() {
+                        self.transcript.push('s', l);
+                    }
+                    self.fail(Failure::new(self.stage, FailureKind::ProtocolError).detail(e.describe()));
+                    return;
+                }
+            };
+            for l in self.parser.take_raw() {
+                self.transcript.push('s', l);
+            }
+            // We never pipeline: one command, one reply. More data now is
+            // either an injection (after STARTTLS) or a broken server.
+            let extra = self.parser.pending() > 0;
+            if extra && self.state == State::Starttls && reply.code == 220 {
+                self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
+                    .detail("data received after 220 to STARTTLS, before the TLS handshake")
+                    .reply(reply));
+                return;
+            }
+            if extra && self.state != State::Quit {
+                self.fail(Failure::new(self.stage, FailureKind::ProtocolError)
+                    .detail("server sent more than one reply to one command")
+                    .reply(reply));
+                return;
+            }
+            self.on_reply(reply);
+        }
+    }
+
+    /// The server closed the connection.
+    pub fn handle_eof(&mut self) {
+        match self.state {
+            State::Done => {}
+            State::Quit => self.finish(),
+            _ => self.fail(
+                Failure::new(self.stage, FailureKind::ConnectionClosed).detail("the server closed the connection"),
+            ),
+        }
+    }
+
+    /// The TLS handshake after STARTTLS succeeded.
+    pub fn handle_tls_established(&mut self) {
+        if self.state != State::AwaitTls {
+            return;
+        }
+        self.tls_active = true;
+        // Forget everything learned in plaintext (RFC 3207 §4.2).
+        self.parser.clear();
+        self.learned.capabilities.clear();
+        self.transcript.push('i', "TLS established");
+        self.ehlo();
+    }
+
+    fn on_reply(&mut self, r: Reply) {
+        match self.state {
+            State::Greeting => {
+                if r.code == 220 {
+                    self.ehlo();
+                } else {
+                    self.fail_reply(Stage::Greeting, FailureKind::GreetingRejected, r);
+                }
+            }
+            State::Ehlo => self.on_ehlo(r),
+            State::Starttls => {
+                if r.code == 220 {
+                    self.state = State::AwaitTls;
+                    self.stage = Stage::Tls;
+                    self.actions.push_back(Action::StartTls);
+                } else {
+                    self.fail_reply(Stage::Starttls, FailureKind::StarttlsRefused, r);
+                }
+            }
+            State::AwaitTls | State::Done => {}
+            State::AuthPlain | State::AuthLoginDone => self.on_auth_result(r),
+            State::AuthLoginUser | State::AuthLoginPass if r.code == 334 => {
+                let user = self.config.username.clone().unwrap_or_default();
+                if self.state == State::AuthLoginUser {
+                    self.state = State::AuthLoginPass;
+                    self.send_secret(B64.encode(user.as_bytes()), "<redacted user name>");
+                } else {
+                    self.state = State::AuthLoginDone;
+                    let p = B64.encode(self.config.password.expose().as_bytes());
+                    self.send_secret(p, "<redacted>");
+                }
+            }
+            State::AuthLoginUser | State::AuthLoginPass => self.on_auth_result(r),
+            State::MailFrom => {
+                if r.is_positive() {
+                    let addr = self.config.sender.clone().unwrap_or_default();
+                    self.state = State::RcptTo;
+                    self.send(format!("RCPT TO:<{addr}>"));
+                } else {
+                    self.fail_reply(Stage::Sender, FailureKind::SenderRejected, r);
+                }
+            }
+            State::RcptTo => {
+                if r.is_positive() {
+                    if self.learned.mechanism.is_none() && self.config.username.is_none() {
+                        self.learned.relay_without_auth = true;
+                    }
+                    self.state = State::Rset;
+                    self.send("RSET".into());
+                } else {
+                    self.fail_reply(Stage::Sender, FailureKind::RecipientRejected, r);
+                }
+            }
+            State::Rset => self.quit(),
+            State::Quit => self.finish(),
+        }
+    }
+
+    fn on_ehlo(&mut self, r: Reply) {
+        if !r.is_positive() {
+            let kind = if self.tls_active { FailureKind::ProtocolError } else { FailureKind::StarttlsNotOffered };
+            self.fail(Failure::new(Stage::Ehlo, kind).detail("EHLO rejected (not an ESMTP server?)").reply(r));
+            return;
+        }
+        let caps: Vec<String> = r.lines.iter().skip(1).map(|l| l.trim().to_ascii_uppercase()).collect();
+        if !self.tls_active {
+            let offers_starttls = caps.iter().any(|c| c == "STARTTLS");
+            match self.config.security {
+                Security::None => {
+                    let d = if offers_starttls { "server offers STARTTLS" } else { "server offers no STARTTLS" };
+                    self.fail(Failure::new(Stage::Ehlo, FailureKind::PlaintextRefused).detail(d).reply(r));
+                }
+                _ if offers_starttls => {
+                    self.state = State::Starttls;
+                    self.stage = Stage::Starttls;
+                    self.send("STARTTLS".into());
+                }
+                _ => self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsNotOffered).reply(r)),
+            }
+            return;
+        }
+        self.learned.capabilities = caps;
+        if self.config.username.is_none() {
+            self.sender_or_quit();
+            return;
+        }
+        let mechs: Vec<&str> = self
+            .learned
+            .capabilities
+            .iter()
+            .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
+            .flat_map(|m| m.split_ascii_whitespace())
+            .collect();
+        let has_auth = self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
+        let mechanism = if mechs.contains(&"PLAIN") {
+            Mechanism::Plain
+        } else if mechs.contains(&"LOGIN") {
+            Mechanism::Login
+        } else if has_auth {
+            let list = mechs.join(" ");
+            self.fail(Failure::new(Stage::Auth, FailureKind::AuthMechanismUnsupported).detail(format!("server offers: {list}")).reply(r));
+            return;
+        } else {
+            self.fail(Failure::new(Stage::Auth, FailureKind::AuthNotOffered).reply(r));
+            return;
+        };
+        self.learned.mechanism = Some(mechanism);
+        self.stage = Stage::Auth;
+        match mechanism {
+            Mechanism::Plain => {
+                self.state = State::AuthPlain;
+                let user = self.config.username.clone().unwrap_or_default();
+                let mut raw = Vec::with_capacity(user.len() + self.config.password.expose().len() + 2);
+                raw.push(0);
+                raw.extend_from_slice(user.as_bytes());
+                raw.push(0);
+                raw.extend_from_slice(self.config.password.expose().as_bytes());
+                let line = format!("AUTH PLAIN {}", B64.encode(&raw));
+                zeroize::Zeroize::zeroize(&mut raw);
+                self.send_secret(line, "AUTH PLAIN <redacted>");
+            }
+            Mechanism::Login => {
+                self.state = State::AuthLoginUser;
+                self.send("AUTH LOGIN".into());
+            }
+        }
+    }
+
+    fn on_auth_result(&mut self, r: Reply) {
+        if r.code == 235 {
+            self.sender_or_quit();
+        } else if r.code == 334 && self.state == State::AuthPlain {
+            // We sent the initial response; a 334 here asks for it again,
+            // which would be a second attempt. One attempt only.
+            self.fail(Failure::new(Stage::Auth, FailureKind::ProtocolError).detail("334 after AUTH PLAIN with initial response").reply(r));
+        } else {
+            self.fail_reply(Stage::Auth, FailureKind::AuthRejected, r);
+        }
+    }
+
+    fn sender_or_quit(&mut self) {
+        match self.config.sender.clone() {
+            Some(addr) => {
+                self.stage = Stage::Sender;
+                self.state = State::MailFrom;
+                let utf8 = !addr.is_ascii() && self.learned.capabilities.iter().any(|c| c == "SMTPUTF8");
+                self.send(format!("MAIL FROM:<{addr}>{}", if utf8 { " SMTPUTF8" } else { "" }));
+            }
+            None => self.quit(),
+        }
+    }
+
+    fn ehlo(&mut self) {
+        self.state = State::Ehlo;
+        self.stage = Stage::Ehlo;
+        self.send(format!("EHLO {}", self.config.ehlo_name));
+    }
+
+    fn quit(&mut self) {
+        self.state = State::Quit;
+        self.stage = Stage::Quit;
+        self.send("QUIT".into());
+    }
+
+    fn finish(&mut self) {
+        self.state = State::Done;
+        self.actions.push_back(Action::Close);
+    }
+
+    fn send(&mut self, line: String) {
+        self.transcript.push('c', line.clone());
+        let mut bytes = line.into_bytes();
+        bytes.extend_from_slice(b"\r\n");
+        self.actions.push_back(Action::Send(bytes));
+    }
+
+    /// Sends a line holding a credential; the transcript gets `shown` instead.
+    fn send_secret(&mut self, line: String, shown: &str) {
+        debug_assert!(self.tls_active, "credentials only inside TLS");
+        if !self.tls_active {
+            self.fail(Failure::new(self.stage, FailureKind::PlaintextRefused));
+            return;
+        }
+        self.transcript.push('c', shown);
+        let mut bytes = line.into_bytes();
+        bytes.extend_from_slice(b"\r\n");
+        self.actions.push_back(Action::Send(bytes));
+    }
+
+    fn fail_reply(&mut self, stage: Stage, kind: FailureKind, r: Reply) {
+        self.fail(Failure::new(stage, kind).reply(r));
+    }
+
+    fn fail(&mut self, f: Failure) {
+        if let Some(d) = &f.detail {
+            self.transcript.push('i', d.clone());
+        }
+        self.failure = Some(f);
+        self.state = State::Done;
+        self.actions.push_back(Action::Close);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One step of a scripted server: what it sends, then what the dialogue
+    /// must do in answer (`>` line sent, `TLS` handshake, `CLOSE`).
+    type Script<'a> = &'a [(&'a str, &'a [&'a str])];
+
+    fn config(security: Security) -> SmtpConfig {
+        SmtpConfig {
+            security,
+            ehlo_name: "[127.0.0.1]".into(),
+            username: Some("info@praxis.de".into()),
+            password: Password::new("geheim".into()),
+            sender: None,
+        }
+    }
+
+    fn run(mut d: SmtpDialogue, script: Script) -> SmtpDialogue {
+        for (server, expected) in script {
+            if *server == "<tls>" {
+                d.handle_tls_established();
+            } else if *server == "<eof>" {
+                d.handle_eof();
+            } else {
+                d.handle_input(server.as_bytes());
+            }
+            let got: Vec<String> = std::iter::from_fn(|| d.poll_action())
+                .map(|a| match a {
+                    Action::Send(b) => format!(">{}", String::from_utf8(b).unwrap().trim_end()),
+                    Action::StartTls => "TLS".into(),
+                    Action::Close => "CLOSE".into(),
+                })
+                .collect();
+            assert_eq!(got, *expected, "after server sent {server:?}");
+        }
+        d
+    }
+
+    const PLAIN_PAYLOAD: &str = ">AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ==";
+
+    #[test]
+    fn starttls_then_auth_plain() {
+        let d = run(SmtpDialogue::new(config(Security::Starttls)), &[
+            ("220 mx ESMTP\r\n", &[">EHLO [127.0.0.1]"]),
+            ("250-mx\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+            ("220 go ahead\r\n", &["TLS"]),
+            ("<tls>", &[">EHLO [127.0.0.1]"]),
+            ("250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN PLAIN\r\n", &[PLAIN_PAYLOAD]),
+            ("235 2.7.0 ok\r\n", &[">QUIT"]),
+            ("221 bye\r\n", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none());
+        assert_eq!(d.learned().mechanism, Some(Mechanism::Plain));
+        let t: Vec<_> = d.transcript().0.iter().map(|l| l.text.clone()).collect();
+        assert!(t.contains(&"AUTH PLAIN <redacted>".to_string()));
+        assert!(!t.iter().any(|l| l.contains("AGluZm9") || l.contains("geheim")));
+    }
+
+    #[test]
+    fn implicit_tls_with_auth_login() {
+        let d = run(SmtpDialogue::new(config(Security::Tls)), &[
+            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+            ("250-mx\r\n250 AUTH=LOGIN\r\n", &[">AUTH LOGIN"]),
+            ("334 VXNlcm5hbWU6\r\n", &[">aW5mb0BwcmF4aXMuZGU="]),
+            ("334 UGFzc3dvcmQ6\r\n", &[">Z2VoZWlt"]),
+            ("235 ok\r\n", &[">QUIT"]),
+            ("<eof>", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none());
+        let t: Vec<_> = d.transcript().0.iter().map(|l| l.text.clone()).collect();
+        assert!(!t.iter().any(|l| l.contains("Z2VoZWlt")), "{t:?}");
+    }
+
+    fn failure_of(security: Security, script: Script) -> Failure {
+        run(SmtpDialogue::new(config(security)), script).failure().cloned().expect("a failure")
+    }
+
+    #[test]
+    fn failures_table() {
+        use FailureKind::*;
+        let cases: &[(&str, Security, Script, FailureKind, Stage)] = &[
+            ("single-line EHLO: no AUTH", Security::Tls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250 AUTH PLAIN\r\n", &["CLOSE"]),
+            ], AuthNotOffered, Stage::Auth),
+            ("auth rejected", Security::Tls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                ("535 5.7.8 Authentication failed\r\n", &["CLOSE"]),
+            ], AuthRejected, Stage::Auth),
+            ("greeting 554", Security::Tls, &[("554 go away\r\n", &["CLOSE"])], GreetingRejected, Stage::Greeting),
+            ("NO STARTTLS O_1: not offered", Security::Starttls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN LOGIN\r\n", &["CLOSE"]),
+            ], StarttlsNotOffered, Stage::Starttls),
+            ("NO STARTTLS O_2: refused 454", Security::Starttls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                ("454 4.7.0 TLS not available\r\n", &["CLOSE"]),
+            ], StarttlsRefused, Stage::Starttls),
+            ("NO STARTTLS O_3: refused 502", Security::Starttls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                ("502 5.5.1 no\r\n", &["CLOSE"]),
+            ], StarttlsRefused, Stage::Starttls),
+            ("NO STARTTLS D_1: non-ESMTP greeting", Security::Starttls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("500 unknown command\r\n", &["CLOSE"]),
+            ], StarttlsNotOffered, Stage::Ehlo),
+            ("NO STARTTLS B_1: injection after 220", Security::Starttls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n", &["CLOSE"]),
+            ], StarttlsInjection, Stage::Starttls),
+            ("plaintext profile", Security::None, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN\r\n", &["CLOSE"]),
+            ], PlaintextRefused, Stage::Ehlo),
+            ("garbage", Security::Tls, &[("\x00\x01binary\r\n", &["CLOSE"])], ProtocolError, Stage::Greeting),
+            ("two replies at once", Security::Tls, &[("220 a\r\n250 b\r\n", &["CLOSE"])], ProtocolError, Stage::Greeting),
+            ("early close", Security::Tls, &[("<eof>", &["CLOSE"])], ConnectionClosed, Stage::Greeting),
+            ("unsupported mechanisms", Security::Tls, &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH CRAM-MD5 XOAUTH2\r\n", &["CLOSE"]),
+            ], AuthMechanismUnsupported, Stage::Auth),
+        ];
+        for (name, sec, script, kind, stage) in cases {
+            let f = failure_of(*sec, script);
+            assert_eq!((&f.kind, f.stage), (kind, *stage), "{name}");
+        }
+    }
+
+    #[test]
+    fn capabilities_before_tls_are_forgotten() {
+        // Before TLS the server claims AUTH PLAIN; after TLS it offers none.
+        let f = failure_of(Security::Starttls, &[
+            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+            ("250-mx\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+            ("220 go\r\n", &["TLS"]),
+            ("<tls>", &[">EHLO [127.0.0.1]"]),
+            ("250 mx\r\n", &["CLOSE"]),
+        ]);
+        assert_eq!(f.kind, FailureKind::AuthNotOffered);
+    }
+
+    #[test]
+    fn sender_check_and_relay_observation() {
+        let mut c = config(Security::Tls);
+        c.sender = Some("info@praxis.de".into());
+        let d = run(SmtpDialogue::new(c.clone()), &[
+            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+            ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+            ("235 ok\r\n", &[">MAIL FROM:<info@praxis.de>"]),
+            ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
+            ("250 ok\r\n", &[">RSET"]),
+            ("250 ok\r\n", &[">QUIT"]),
+            ("221 bye\r\n", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none());
+        assert!(!d.learned().relay_without_auth);
+        c.username = None;
+        let d = run(SmtpDialogue::new(c), &[
+            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+            ("250 mx\r\n", &[">MAIL FROM:<info@praxis.de>"]),
+            ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
+            ("553 5.7.1 Sender address rejected: not owned by user\r\n", &["CLOSE"]),
+        ]);
+        assert_eq!(d.failure().unwrap().kind, FailureKind::RecipientRejected);
+    }
+
+    #[test]
+    fn replies_split_across_reads_are_reassembled() {
+        let mut d = SmtpDialogue::new(config(Security::Tls));
+        for b in b"220 mx ready\r\n" {
+            d.handle_input(&[*b]);
+        }
+        assert_eq!(d.poll_action(), Some(Action::Send(b"EHLO [127.0.0.1]\r\n".to_vec())));
+    }
+}

@@ -1,0 +1,206 @@
+//! E-mail addresses: what a mail server will accept, said precisely.
+//!
+//! The rule, in short: a dot-atom local part of ASCII `atext` or any
+//! non-ASCII character (SMTPUTF8), at most 64 bytes; a domain that passes
+//! UTS 46 (IDNA) with STD3 rules, or an address literal; at most 254 bytes in
+//! all. Quoted local parts and address literals are legal but unusual and get
+//! a warning; control characters are always an error. `Name <a@b>` and
+//! `mailto:` are errors that carry the extracted address as the fix.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::host::{check_host, display_char, HostRole};
+use crate::finding::{Code, Finding, Severity};
+
+/// The result of checking an address.
+#[derive(Clone, Debug, Default)]
+pub struct EmailCheck {
+    /// All findings.
+    pub findings: Vec<Finding>,
+    /// The local part, when the address is usable.
+    pub local: Option<String>,
+    /// The domain in A-label form, when the address is usable.
+    pub domain_ascii: Option<String>,
+}
+
+impl EmailCheck {
+    /// Whether there is no finding of severity error.
+    pub fn is_valid(&self) -> bool {
+        !self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+fn is_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+}
+
+/// Checks an address as typed.
+pub fn check_email(input: &str, field: &str) -> EmailCheck {
+    let mut out = EmailCheck::default();
+    let addr = input.trim();
+    if addr.is_empty() {
+        out.findings.push(Finding::new(Code::Empty, field));
+        return out;
+    }
+    if addr != input {
+        out.findings.push(Finding::new(Code::Trimmed, field));
+    }
+    if addr.chars().any(|c| c.is_control()) {
+        out.findings.push(Finding::new(Code::EmailControlChar, field));
+        return out;
+    }
+    if addr.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")) {
+        let rest = addr[7..].split('?').next().unwrap_or("").trim();
+        out.findings.push(Finding::new(Code::EmailMailto, field).with("suggestion", rest).fix(field, rest));
+        return out;
+    }
+    if let (Some(open), true) = (addr.rfind('<'), addr.ends_with('>')) {
+        let inner = addr[open + 1..addr.len() - 1].trim();
+        out.findings.push(Finding::new(Code::EmailDisplayName, field).with("suggestion", inner).fix(field, inner));
+        return out;
+    }
+    let Some(at) = addr.rfind('@') else {
+        out.findings.push(Finding::new(Code::EmailMissingAt, field));
+        return out;
+    };
+    let (local, domain) = (&addr[..at], &addr[at + 1..]);
+
+    let mut local_ok = true;
+    if local.is_empty() {
+        out.findings.push(Finding::new(Code::EmailLocalEmpty, field));
+        local_ok = false;
+    } else if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
+        if !quoted_ok(&local[1..local.len() - 1]) {
+            out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field).with("char", "\""));
+            local_ok = false;
+        } else {
+            out.findings.push(Finding::new(Code::EmailQuoted, field));
+        }
+    } else if let Some(c) = local.chars().find(|&c| c != '.' && !is_atext(c)) {
+        out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field).with("char", display_char(c)));
+        local_ok = false;
+    } else if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        out.findings.push(Finding::new(Code::EmailLocalDots, field));
+        local_ok = false;
+    }
+    if local.len() > 64 {
+        out.findings.push(Finding::new(Code::EmailLocalTooLong, field).with("octets", local.len().to_string()));
+        local_ok = false;
+    }
+
+    let domain_ascii = if domain.is_empty() {
+        out.findings.push(Finding::new(Code::Empty, field).with("subject", "Die Domain nach dem @-Zeichen"));
+        None
+    } else if let Some(lit) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+        let ok = lit.parse::<Ipv4Addr>().is_ok()
+            || lit.strip_prefix("IPv6:").is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok());
+        if ok {
+            out.findings.push(Finding::new(Code::EmailAddressLiteral, field));
+            Some(domain.to_string())
+        } else {
+            out.findings.push(Finding::new(Code::DomainIdnaInvalid, field).with("detail", "[…]"));
+            None
+        }
+    } else {
+        let hc = check_host(domain, field, HostRole::EmailDomain);
+        for f in hc.findings {
+            // A trailing dot in an address is an error with an obvious fix.
+            let f = if f.code == Code::HostTrailingDot {
+                let fixed = format!("{local}@{}", domain.trim_end_matches('.'));
+                f.fix(field, fixed)
+            } else {
+                f
+            };
+            out.findings.push(f);
+        }
+        hc.ascii
+    };
+
+    if let Some(d) = &domain_ascii {
+        let total = local.len() + 1 + d.len();
+        if total > 254 {
+            out.findings.push(Finding::new(Code::EmailTooLong, field).with("octets", total.to_string()));
+            local_ok = false;
+        }
+    }
+    if local_ok && domain_ascii.is_some() && out.is_valid() {
+        out.local = Some(local.to_string());
+        out.domain_ascii = domain_ascii;
+    }
+    out
+}
+
+/// A quoted local part's content: printable ASCII or UTF-8, `\` escapes a
+/// printable character, a bare `"` ends the string early. Control
+/// characters were rejected before.
+fn quoted_ok(content: &str) -> bool {
+    let mut chars = content.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if chars.next().is_none() {
+                    return false;
+                }
+            }
+            '"' => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(input: &str) -> Vec<&'static str> {
+        check_email(input, "email").findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("info@praxis-mueller.de", &[]),
+            ("müller@müller-physio.de", &[]),
+            ("Info.Team+x@Praxis.DE", &[]),
+            (" info@praxis.de ", &["trimmed"]),
+            ("", &["empty"]),
+            ("info.praxis.de", &["email_missing_at"]),
+            ("@praxis.de", &["email_local_empty"]),
+            ("info@", &["empty"]),
+            ("in fo@praxis.de", &["email_local_invalid_char"]),
+            ("a@b@praxis.de", &["email_local_invalid_char"]),
+            (".info@praxis.de", &["email_local_dots"]),
+            ("in..fo@praxis.de", &["email_local_dots"]),
+            ("\"in fo\"@praxis.de", &["email_quoted"]),
+            ("\"a\r\nb\"@praxis.de", &["email_control_char"]),
+            ("info@[192.0.2.1]", &["email_address_literal"]),
+            ("info@[IPv6:2001:db8::1]", &["email_address_literal"]),
+            ("info@[300.1.1.1]", &["domain_idna_invalid"]),
+            ("Praxis Müller <info@praxis.de>", &["email_display_name"]),
+            ("mailto:info@praxis.de", &["email_mailto"]),
+            ("info@web.de.", &["host_trailing_dot"]),
+            ("info@praxis", &["domain_dotless"]),
+            ("info@praxis..de", &["domain_empty_label"]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&codes(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn lengths_are_counted_in_octets() {
+        let local = "ü".repeat(33); // 66 bytes, 33 characters
+        assert_eq!(codes(&format!("{local}@praxis.de")), vec!["email_local_too_long"]);
+        let long = format!("{}@{}.de", "a".repeat(64), ["b".repeat(62), "c".repeat(62), "d".repeat(62)].join("."));
+        assert_eq!(codes(&long), vec!["email_too_long"]);
+    }
+
+    #[test]
+    fn fixes_carry_the_extracted_address() {
+        for input in ["Praxis <info@praxis.de>", "mailto:info@praxis.de?subject=x", "info@praxis.de."] {
+            let c = check_email(input, "email");
+            assert_eq!(c.findings[0].fix.as_ref().unwrap().set["email"], "info@praxis.de", "{input}");
+        }
+    }
+}

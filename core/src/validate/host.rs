@@ -1,0 +1,205 @@
+//! Host and domain names: the SMTP/POP3 server fields and the domain of an
+//! address share these rules.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::finding::{Code, Finding, Severity};
+
+/// Which field a host name is checked for; it decides wording and defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostRole {
+    /// The outgoing server.
+    Smtp,
+    /// The incoming server for POP-before-SMTP.
+    Pop3,
+    /// The domain of an e-mail address.
+    EmailDomain,
+}
+
+/// The result of checking a host name.
+#[derive(Clone, Debug, Default)]
+pub struct HostCheck {
+    /// All findings.
+    pub findings: Vec<Finding>,
+    /// The name in A-label (ASCII) form, when it is usable.
+    pub ascii: Option<String>,
+}
+
+impl HostCheck {
+    fn error(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Checks a host name as typed into a server field (or an address's domain).
+pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
+    let mut out = HostCheck::default();
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        out.findings.push(Finding::new(Code::Empty, field));
+        return out;
+    }
+    if trimmed != input && role != HostRole::EmailDomain {
+        out.findings.push(Finding::new(Code::Trimmed, field));
+    }
+    let port_field = field.replace("host", "port");
+
+    if role != HostRole::EmailDomain {
+        if let Some((scheme, rest)) = trimmed.split_once("://") {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let authority = authority.rsplit('@').next().unwrap_or(authority);
+            let (host, port) = split_port(authority);
+            let mut f = Finding::new(Code::HostIsUrl, field)
+                .with("scheme", scheme)
+                .with("suggestion", host)
+                .fix(field, host);
+            if let Some(p) = port {
+                f = f.fix(&port_field, p);
+            }
+            out.findings.push(f);
+            return out;
+        }
+        if let Ok(ip) = trimmed.trim_start_matches('[').trim_end_matches(']').parse::<Ipv6Addr>() {
+            out.findings.push(Finding::new(Code::HostIpLiteral, field));
+            out.ascii = Some(ip.to_string());
+            return out;
+        }
+        if let (host, Some(port)) = split_port(trimmed) {
+            out.findings.push(
+                Finding::new(Code::HostHasPort, field)
+                    .with("port", port)
+                    .with("suggestion", host)
+                    .fix(field, host)
+                    .fix(&port_field, port),
+            );
+            return out;
+        }
+        if trimmed.parse::<Ipv4Addr>().is_ok() {
+            out.findings.push(Finding::new(Code::HostIpLiteral, field));
+            out.ascii = Some(trimmed.to_string());
+            return out;
+        }
+    }
+
+    let mut name = trimmed;
+    if let Some(stripped) = name.strip_suffix('.') {
+        if !stripped.is_empty() && !stripped.ends_with('.') {
+            let f = Finding::new(Code::HostTrailingDot, field);
+            // In an address a trailing dot is not allowed at all (the caller offers the fix).
+            out.findings.push(if role == HostRole::EmailDomain {
+                f.severity(Severity::Error)
+            } else {
+                f
+            });
+            name = stripped;
+        }
+    }
+
+    if let Some(c) = name.chars().find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
+        out.findings.push(Finding::new(Code::DomainInvalidChar, field).with("char", display_char(c)));
+        return out;
+    }
+    if name.split('.').any(str::is_empty) {
+        out.findings.push(Finding::new(Code::DomainEmptyLabel, field));
+        return out;
+    }
+
+    let ascii = match idna::domain_to_ascii_cow(name.as_bytes(), idna::AsciiDenyList::STD3) {
+        Ok(a) => a.into_owned(),
+        Err(_) => {
+            out.findings.push(
+                Finding::new(Code::DomainIdnaInvalid, field)
+                    .with("detail", "IDNA/UTS 46"),
+            );
+            return out;
+        }
+    };
+    for label in ascii.split('.') {
+        if label.len() > 63 {
+            out.findings.push(Finding::new(Code::DomainLabelTooLong, field));
+        } else if label.starts_with('-') || label.ends_with('-') {
+            out.findings.push(Finding::new(Code::DomainHyphen, field));
+        } else if label.is_empty() {
+            out.findings.push(Finding::new(Code::DomainEmptyLabel, field));
+        }
+    }
+    if ascii.len() > 253 {
+        out.findings.push(Finding::new(Code::DomainTooLong, field));
+    }
+    if ascii.eq_ignore_ascii_case("localhost") {
+        out.findings.push(Finding::new(Code::HostLocalhost, field));
+    } else if !ascii.contains('.') {
+        out.findings.push(Finding::new(Code::DomainDotless, field));
+    }
+    if !out.error() {
+        out.ascii = Some(ascii);
+    }
+    out
+}
+
+/// Splits `host:port` when the part after the last colon is all digits.
+fn split_port(s: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = s.strip_prefix('[') {
+        if let Some((h, after)) = rest.split_once(']') {
+            return (h, after.strip_prefix(':').filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
+        }
+    }
+    match s.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        _ => (s, None),
+    }
+}
+
+pub(crate) fn display_char(c: char) -> String {
+    match c {
+        ' ' => "Leerzeichen / space".into(),
+        c if c.is_control() => format!("U+{:04X}", c as u32),
+        c => c.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: &str) -> (Vec<&'static str>, Option<String>) {
+        let c = check_host(input, "smtp.host", HostRole::Smtp);
+        (c.findings.iter().map(|f| f.code.as_str()).collect(), c.ascii)
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, &[&str], Option<&str>)] = &[
+            ("smtp.gmx.net", &[], Some("smtp.gmx.net")),
+            ("SMTP.GMX.NET", &[], Some("smtp.gmx.net")),
+            ("mail.müller-physio.de", &[], Some("mail.xn--mller-physio-dlb.de")),
+            ("smtp.gmx.net.", &["host_trailing_dot"], Some("smtp.gmx.net")),
+            (" smtp.gmx.net", &["trimmed"], Some("smtp.gmx.net")),
+            ("", &["empty"], None),
+            ("smtp://mail.gmx.net:587", &["host_is_url"], None),
+            ("mail.gmx.net:587", &["host_has_port"], None),
+            ("192.0.2.1", &["host_ip_literal"], Some("192.0.2.1")),
+            ("::1", &["host_ip_literal"], Some("::1")),
+            ("localhost", &["host_localhost"], Some("localhost")),
+            ("smtp..gmx.net", &["domain_empty_label"], None),
+            ("smtp gmx.net", &["domain_invalid_char"], None),
+            ("smtp_gmx.net", &["domain_invalid_char"], None),
+            ("-smtp.gmx.net", &["domain_hyphen"], None),
+            ("mailserver", &["domain_dotless"], Some("mailserver")),
+        ];
+        for (input, codes, ascii) in cases {
+            let (got, got_ascii) = run(input);
+            assert_eq!(&got, codes, "findings for {input:?}");
+            assert_eq!(got_ascii.as_deref(), *ascii, "ascii for {input:?}");
+        }
+    }
+
+    #[test]
+    fn url_fix_sets_host_and_port() {
+        let c = check_host("smtp://mail.gmx.net:587", "smtp.host", HostRole::Smtp);
+        let fix = c.findings[0].fix.as_ref().unwrap();
+        assert_eq!(fix.set["smtp.host"], "mail.gmx.net");
+        assert_eq!(fix.set["smtp.port"], "587");
+        assert!(c.findings[0].message.contains("smtp://"));
+    }
+}

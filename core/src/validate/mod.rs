@@ -1,0 +1,157 @@
+//! Validation: every problem in a profile at once, as [`Finding`]s.
+//!
+//! Nothing here touches the network; it is fast enough to run on every
+//! keystroke in the browser.
+
+mod email;
+mod host;
+mod port;
+
+pub use email::{check_email, EmailCheck};
+pub use host::{check_host, HostCheck, HostRole};
+pub use port::{check_port, check_port_security, parse_port};
+
+use crate::finding::{localize, Code, Finding};
+use crate::lang::Lang;
+use crate::profile::{AuthKind, Profile, Server};
+
+/// Validates a profile; messages in German. See [`validate_in`].
+pub fn validate(profile: &Profile) -> Vec<Finding> {
+    validate_in(profile, Lang::De)
+}
+
+/// Validates a profile and renders the messages in `lang`.
+/// Returns all findings, errors first within each field, in field order.
+pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if profile.name.trim().is_empty() {
+        out.push(Finding::new(Code::NameEmpty, "name"));
+    }
+    let email = check_email(&profile.email, "email");
+    out.extend(email.findings);
+    if profile.auth == AuthKind::Oauth2 {
+        out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
+    }
+    server(&profile.smtp, "smtp", &profile.email, false, &mut out);
+    if let Some(pop) = &profile.pop_before_smtp {
+        server(pop, "pop_before_smtp", &profile.email, true, &mut out);
+    }
+    localize(&mut out, lang);
+    out
+}
+
+fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Finding>) {
+    let role = if pop { HostRole::Pop3 } else { HostRole::Smtp };
+    out.extend(check_host(&s.host, &format!("{prefix}.host"), role).findings);
+    let port_field = format!("{prefix}.port");
+    match u16::try_from(s.port) {
+        Ok(p) => {
+            out.extend(check_port(p, &port_field, role));
+            out.extend(check_port_security(p, s.security, &port_field, role));
+        }
+        Err(_) => out.push(port::invalid(&port_field, role)),
+    }
+    if s.username.trim().is_empty() && !email.trim().is_empty() {
+        out.push(
+            Finding::new(Code::UsernameDefault, format!("{prefix}.username"))
+                .with("default", email.trim()),
+        );
+    } else if s.username != s.username.trim() {
+        out.push(Finding::new(Code::Trimmed, format!("{prefix}.username")));
+    }
+}
+
+/// Validates one field as typed, e.g. on every keystroke. `field` uses the
+/// finding names (`email`, `smtp.host`, `smtp.port`, `pop_before_smtp.host`…).
+/// Returns `None` for a field name it does not know.
+pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Finding>> {
+    let role = if field.starts_with("pop_before_smtp.") { HostRole::Pop3 } else { HostRole::Smtp };
+    let mut out = match field {
+        "name" => {
+            if value.trim().is_empty() { vec![Finding::new(Code::NameEmpty, "name")] } else { vec![] }
+        }
+        "email" => check_email(value, field).findings,
+        "smtp.host" | "pop_before_smtp.host" => check_host(value, field, role).findings,
+        "smtp.port" | "pop_before_smtp.port" => match parse_port(value, field, role) {
+            Ok(p) => check_port(p, field, role),
+            Err(f) => vec![f],
+        },
+        "smtp.username" | "pop_before_smtp.username" => {
+            if value != value.trim() { vec![Finding::new(Code::Trimmed, field)] } else { vec![] }
+        }
+        "password" => {
+            if value.is_empty() {
+                vec![Finding::new(Code::Empty, field)]
+            } else if value != value.trim() {
+                vec![Finding::new(Code::PasswordSpaces, field)]
+            } else {
+                vec![]
+            }
+        }
+        _ => return None,
+    };
+    localize(&mut out, lang);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Security;
+
+    fn profile() -> Profile {
+        Profile {
+            name: "Praxis Müller".into(),
+            email: "info@praxis-mueller.de".into(),
+            auth: AuthKind::Password,
+            smtp: Server {
+                host: "smtp.example.de".into(),
+                port: 587,
+                security: Security::Starttls,
+                username: "info@praxis-mueller.de".into(),
+            },
+            pop_before_smtp: None,
+        }
+    }
+
+    fn codes(p: &Profile) -> Vec<(&'static str, String)> {
+        validate(p).into_iter().map(|f| (f.code.as_str(), f.field)).collect()
+    }
+
+    #[test]
+    fn a_good_profile_has_no_findings() {
+        assert_eq!(codes(&profile()), vec![]);
+    }
+
+    #[test]
+    fn all_problems_at_once() {
+        let mut p = profile();
+        p.name = " ".into();
+        p.email = "info.praxis.de".into();
+        p.smtp.host = "smtp://mail.gmx.net:587".into();
+        p.smtp.port = 70000;
+        let got = codes(&p);
+        assert_eq!(
+            got,
+            vec![
+                ("name_empty", "name".to_string()),
+                ("email_missing_at", "email".to_string()),
+                ("host_is_url", "smtp.host".to_string()),
+                ("port_invalid", "smtp.port".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn english_rendering() {
+        let mut p = profile();
+        p.smtp.port = 0;
+        let f = validate_in(&p, Lang::En);
+        assert_eq!(f[0].message, "Please enter a port (standard: 465 / 587).");
+    }
+
+    #[test]
+    fn unknown_field_is_none() {
+        assert!(validate_field("smtp.hostname", "x", Lang::De).is_none());
+    }
+}

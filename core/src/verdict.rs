@@ -1,0 +1,443 @@
+//! Diagnosis: from what the probe observed to a verdict a user can act on.
+//!
+//! [`diagnose`] is a pure function. The category is decided from the failure
+//! kind and, for server replies, from the reply code and enhanced status code
+//! (RFC 3463) and a few well-known provider texts; the message says what
+//! happened and the hint what to do, in German or English.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::fill;
+use crate::lang::Lang;
+use crate::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
+use crate::reply::Reply;
+
+/// Everything a probe run observed.
+#[derive(Clone, Debug, Default)]
+pub struct Observations {
+    /// Stages in order, with timing.
+    pub stages: Vec<StageTiming>,
+    /// The failure, if any.
+    pub failure: Option<Failure>,
+    /// The conversation (redacted, sanitized).
+    pub transcript: Transcript,
+    /// The server that was tested.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// With POP-before-SMTP: the server accepted our sender without AUTH.
+    pub relay_without_auth: bool,
+}
+
+/// The outcome of a test, as the JSON contract has it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// Whether everything worked.
+    pub ok: bool,
+    /// What happened, as a stable name.
+    pub category: Category,
+    /// Where it failed (`null` when ok).
+    pub stage: Option<Stage>,
+    /// What happened, for the user.
+    pub message: String,
+    /// What to do.
+    pub hint: String,
+    /// Stages with timing.
+    pub stages: Vec<StageTiming>,
+    /// The server's reply that decided the verdict, kept whole.
+    pub server_reply: Option<Reply>,
+    /// Technical detail (English), if any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detail: Option<String>,
+    /// The redacted conversation.
+    pub transcript: Transcript,
+}
+
+macro_rules! categories {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal,
+        de: $de:literal, $de_hint:literal,
+        en: $en:literal, $en_hint:literal; )*) => {
+        /// The verdict's category. Its snake_case name is the JSON contract.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum Category {
+            $( $(#[doc = $doc])* #[serde(rename = $name)] $variant, )*
+        }
+
+        impl Category {
+            /// Every category.
+            pub const ALL: &'static [Category] = &[$(Category::$variant),*];
+
+            /// The stable name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Category::$variant => $name,)* }
+            }
+
+            /// (message, hint) templates in `lang`.
+            pub fn templates(self, lang: Lang) -> (&'static str, &'static str) {
+                match (self, lang) {
+                    $( (Category::$variant, Lang::De) => ($de, $de_hint),
+                       (Category::$variant, Lang::En) => ($en, $en_hint), )*
+                }
+            }
+        }
+    };
+}
+
+categories! {
+    /// Everything worked.
+    Ok = "ok",
+        de: "Die Einstellungen sind korrekt: Die Anmeldung am Server {host} war erfolgreich.", "Speichern Sie das Profil mit „OK“.",
+        en: "The settings are correct: signing in to {host} worked.", "Save the profile with “OK”.";
+    /// The server name does not exist.
+    DnsNotFound = "dns_not_found",
+        de: "Den Server „{host}“ gibt es nicht.", "Prüfen Sie die Schreibweise des Servernamens oder nutzen Sie „Einstellungen suchen“.",
+        en: "The server “{host}” does not exist.", "Check the spelling of the server name, or use “Find settings”.";
+    /// Nothing listens on the port.
+    ConnectionRefused = "connection_refused",
+        de: "Der Server {host} nimmt auf Port {port} keine Verbindungen an.", "Prüfen Sie den Port (üblich sind 465 oder 587).",
+        en: "The server {host} does not accept connections on port {port}.", "Check the port (465 or 587 are usual).";
+    /// The network cannot reach the server.
+    Unreachable = "unreachable",
+        de: "Der Server {host} ist von diesem Computer aus nicht erreichbar.", "Prüfen Sie die Internetverbindung dieses Computers.",
+        en: "The server {host} cannot be reached from this computer.", "Check this computer's internet connection.";
+    /// A deadline passed.
+    Timeout = "timeout",
+        de: "Der Server {host} hat nicht rechtzeitig geantwortet ({stage_label}).", "{timeout_hint}",
+        en: "The server {host} did not answer in time ({stage_label}).", "{timeout_hint}";
+    /// Implicit TLS against a plaintext port.
+    TlsOnPlaintextPort = "tls_on_plaintext_port",
+        de: "Auf Port {port} erwartet der Server keine sofortige SSL/TLS-Verschlüsselung.", "Wählen Sie STARTTLS (üblich mit Port 587) oder Port 465 mit SSL/TLS.",
+        en: "On port {port} the server does not expect SSL/TLS from the start.", "Choose STARTTLS (usual with port 587), or port 465 with SSL/TLS.";
+    /// STARTTLS against an implicit-TLS port.
+    PlaintextOnTlsPort = "plaintext_on_tls_port",
+        de: "Auf Port {port} erwartet der Server sofortige SSL/TLS-Verschlüsselung.", "Wählen Sie für Port {port} die Verschlüsselung SSL/TLS statt STARTTLS.",
+        en: "On port {port} the server expects SSL/TLS from the start.", "Choose SSL/TLS instead of STARTTLS for port {port}.";
+    /// The TLS handshake failed.
+    TlsHandshakeFailed = "tls_handshake_failed",
+        de: "Die verschlüsselte Verbindung zu {host} kam nicht zustande.", "Der Server verwendet möglicherweise veraltete Verschlüsselung. Wenden Sie sich an Ihren Anbieter.",
+        en: "The encrypted connection to {host} could not be set up.", "The server may use outdated encryption. Contact your provider.";
+    /// Unknown certificate authority.
+    CertUntrusted = "cert_untrusted",
+        de: "Das Zertifikat des Servers {host} stammt von einer unbekannten Stelle.", "Prüfen Sie den Servernamen. Bei einem eigenen Server muss dessen Zertifizierungsstelle diesem Computer bekannt sein.",
+        en: "The certificate of {host} comes from an unknown authority.", "Check the server name. For your own server, this computer must know its certificate authority.";
+    /// Self-signed certificate.
+    CertSelfSigned = "cert_self_signed",
+        de: "Der Server {host} verwendet ein selbst ausgestelltes Zertifikat.", "Die Verbindung ist nicht vertrauenswürdig. Fragen Sie Ihren Anbieter oder IT-Betreuer nach einem gültigen Zertifikat.",
+        en: "The server {host} uses a self-signed certificate.", "The connection cannot be trusted. Ask your provider or IT support for a valid certificate.";
+    /// Expired certificate.
+    CertExpired = "cert_expired",
+        de: "Das Zertifikat des Servers {host} ist abgelaufen oder noch nicht gültig.", "Prüfen Sie Datum und Uhrzeit dieses Computers; stimmen sie, muss Ihr Anbieter das Zertifikat erneuern.",
+        en: "The certificate of {host} has expired or is not yet valid.", "Check this computer's date and time; if they are right, your provider must renew the certificate.";
+    /// Certificate for another name.
+    CertNameMismatch = "cert_name_mismatch",
+        de: "Das Zertifikat des Servers gilt nicht für den Namen „{host}“.", "Tragen Sie den Servernamen genau so ein, wie Ihr Anbieter ihn angibt.",
+        en: "The server's certificate is not valid for the name “{host}”.", "Enter the server name exactly as your provider gives it.";
+    /// No STARTTLS.
+    StarttlsNotOffered = "starttls_not_offered",
+        de: "Der Server {host} bietet auf Port {port} keine Verschlüsselung (STARTTLS) an. Das Kennwort wurde nicht gesendet.", "Versuchen Sie Port 465 mit SSL/TLS. Ohne Verschlüsselung wird nicht getestet.",
+        en: "The server {host} offers no encryption (STARTTLS) on port {port}. The password was not sent.", "Try port 465 with SSL/TLS. Without encryption there is no test.";
+    /// STARTTLS refused.
+    StarttlsRefused = "starttls_refused",
+        de: "Der Server {host} hat die Verschlüsselung (STARTTLS) abgelehnt. Das Kennwort wurde nicht gesendet.", "Versuchen Sie es später erneut oder verwenden Sie Port 465 mit SSL/TLS.",
+        en: "The server {host} refused encryption (STARTTLS). The password was not sent.", "Try again later, or use port 465 with SSL/TLS.";
+    /// Injection attempt.
+    StarttlsInjection = "starttls_injection",
+        de: "Beim Einschalten der Verschlüsselung kamen unerwartete Daten an – möglicherweise ein Angriff auf die Verbindung. Das Kennwort wurde nicht gesendet.", "Verwenden Sie eine andere Internetverbindung oder Port 465 mit SSL/TLS und informieren Sie Ihren IT-Betreuer.",
+        en: "Unexpected data arrived while switching on encryption – possibly an attack on the connection. The password was not sent.", "Use another internet connection or port 465 with SSL/TLS, and tell your IT support.";
+    /// Greeting not 220.
+    GreetingRejected = "greeting_rejected",
+        de: "Der Server {host} hat die Verbindung abgewiesen.", "Versuchen Sie es später erneut. Bleibt es dabei, wenden Sie sich an Ihren Anbieter.",
+        en: "The server {host} turned the connection away.", "Try again later. If it persists, contact your provider.";
+    /// No AUTH: an MX, not a submission server.
+    AuthNotOffered = "auth_not_offered",
+        de: "Der Server {host} bietet auf Port {port} keine Anmeldung an – er ist wohl kein Postausgangsserver für Ihr Konto.", "Prüfen Sie Server und Port; nutzen Sie „Einstellungen suchen“.",
+        en: "The server {host} offers no sign-in on port {port} – it is probably not an outgoing server for your account.", "Check server and port; use “Find settings”.";
+    /// No usable mechanism.
+    AuthMechanismUnsupported = "auth_mechanism_unsupported",
+        de: "Der Server {host} bietet kein Anmeldeverfahren an, das dieser Test beherrscht (Benutzername + Kennwort).", "Möglicherweise verlangt der Anbieter OAuth 2.0.",
+        en: "The server {host} offers no sign-in method this test supports (user name + password).", "The provider may require OAuth 2.0.";
+    /// Wrong credentials.
+    AuthFailed = "auth_failed",
+        de: "Anmeldung abgelehnt: Benutzername oder Kennwort stimmen nicht.", "Prüfen Sie beides.{provider_hint}",
+        en: "Sign-in rejected: the user name or password is wrong.", "Check both.{provider_hint}";
+    /// An app password is needed.
+    AuthAppPasswordRequired = "auth_app_password_required",
+        de: "Anmeldung abgelehnt: Der Anbieter verlangt ein App-Passwort statt des normalen Kennworts.", "Erstellen Sie in den Sicherheitseinstellungen Ihres Kontos ein App-Passwort und tragen Sie es als Kennwort ein.",
+        en: "Sign-in rejected: the provider requires an app password instead of the normal password.", "Create an app password in your account's security settings and enter it as the password.";
+    /// A web login must happen first.
+    AuthWebLoginRequired = "auth_web_login_required",
+        de: "Anmeldung abgelehnt: Der Anbieter verlangt zuerst eine Anmeldung im Webbrowser.", "Melden Sie sich einmal auf der Webseite Ihres Anbieters an, bestätigen Sie dort ggf. den Hinweis und testen Sie erneut.",
+        en: "Sign-in rejected: the provider first wants a sign-in in the web browser.", "Sign in once on your provider's website, confirm any notice there and test again.";
+    /// Only OAuth 2.0.
+    AuthOauthRequired = "auth_oauth_required",
+        de: "Der Anbieter erlaubt die Anmeldung mit Benutzername und Kennwort nicht mehr, nur noch über OAuth 2.0.", "Diesen Anbieter kann dieser Assistent noch nicht einrichten.",
+        en: "The provider no longer allows sign-in with user name and password, only through OAuth 2.0.", "This wizard cannot set up this provider yet.";
+    /// Encryption required by the server.
+    EncryptionRequired = "encryption_required",
+        de: "Der Server verlangt eine stärkere Verschlüsselung für die Anmeldung.", "Wählen Sie Port 465 mit SSL/TLS oder 587 mit STARTTLS.",
+        en: "The server requires stronger encryption for signing in.", "Choose port 465 with SSL/TLS or 587 with STARTTLS.";
+    /// Too many attempts.
+    RateLimited = "rate_limited",
+        de: "Der Server {host} lässt vorübergehend keine weiteren Anmeldungen zu (zu viele Versuche).", "Warten Sie einige Minuten und testen Sie dann erneut.",
+        en: "The server {host} temporarily allows no more sign-ins (too many attempts).", "Wait a few minutes, then test again.";
+    /// Temporary server problem.
+    TemporaryFailure = "temporary_failure",
+        de: "Der Server {host} hat vorübergehend einen Fehler gemeldet.", "Versuchen Sie es in einigen Minuten erneut.",
+        en: "The server {host} reported a temporary error.", "Try again in a few minutes.";
+    /// The password must be changed.
+    PasswordChangeRequired = "password_change_required",
+        de: "Der Anbieter verlangt, dass Sie Ihr Kennwort ändern.", "Ändern Sie das Kennwort auf der Webseite Ihres Anbieters und tragen Sie das neue hier ein.",
+        en: "The provider requires you to change your password.", "Change the password on your provider's website and enter the new one here.";
+    /// The account may not send as this address.
+    SenderNotPermitted = "sender_not_permitted",
+        de: "Die Anmeldung hat geklappt, aber dieses Konto darf nicht mit der Adresse {email} versenden.", "Die E-Mail-Adresse muss zum Konto passen, mit dem Sie sich anmelden. Prüfen Sie Adresse und Benutzername.",
+        en: "Signing in worked, but this account may not send as {email}.", "The e-mail address must belong to the account you sign in with. Check address and user name.";
+    /// The server will not relay.
+    RelayDenied = "relay_denied",
+        de: "Der Server {host} nimmt keine E-Mails für die Adresse {email} an.", "Prüfen Sie, ob der Server und die Anmeldung zu Ihrer Adresse passen.",
+        en: "The server {host} does not accept mail for {email}.", "Check that the server and the sign-in belong to your address.";
+    /// POP3 login failed.
+    Pop3AuthFailed = "pop3_auth_failed",
+        de: "Anmeldung am Posteingangsserver (POP3) abgelehnt: Benutzername oder Kennwort stimmen nicht.", "Prüfen Sie beides.{provider_hint}",
+        en: "Sign-in to the incoming server (POP3) rejected: the user name or password is wrong.", "Check both.{provider_hint}";
+    /// The profile wants no encryption.
+    PlaintextRefused = "plaintext_refused",
+        de: "Ohne Verschlüsselung sendet der Test Ihr Kennwort nicht.", "Wählen Sie SSL/TLS (Port 465) oder STARTTLS (Port 587).",
+        en: "Without encryption the test does not send your password.", "Choose SSL/TLS (port 465) or STARTTLS (port 587).";
+    /// Garbage from the server.
+    ProtocolError = "protocol_error",
+        de: "Der Server {host} hat auf Port {port} unverständlich geantwortet – vermutlich ist es kein E-Mail-Server für den Versand.", "Prüfen Sie Server und Port.",
+        en: "The server {host} answered on port {port} with something unintelligible – probably not a mail server for sending.", "Check server and port.";
+    /// The server hung up.
+    ConnectionClosed = "connection_closed",
+        de: "Der Server {host} hat die Verbindung unerwartet beendet.", "Prüfen Sie Port und Verschlüsselung, und versuchen Sie es erneut.",
+        en: "The server {host} closed the connection unexpectedly.", "Check port and encryption, and try again.";
+    /// Cannot be tested.
+    Unsupported = "unsupported",
+        de: "Dieses Profil kann der Assistent nicht testen.", "{detail}",
+        en: "This wizard cannot test this profile.", "{detail}";
+}
+
+/// Turns observations into a verdict in `lang`. `email` is the profile's
+/// address (for messages) and `provider_hint` a provider-specific sentence
+/// to add to login failures (empty for none).
+pub fn diagnose(obs: Observations, email: &str, provider_hint: &str, lang: Lang) -> Verdict {
+    let (category, stage, reply, detail) = match &obs.failure {
+        None => (Category::Ok, None, None, None),
+        Some(f) => (categorize(f), Some(f.stage), f.reply.clone(), f.detail.clone()),
+    };
+    let mut params = BTreeMap::new();
+    params.insert("host".to_string(), obs.host.clone());
+    params.insert("port".to_string(), obs.port.to_string());
+    params.insert("email".to_string(), email.to_string());
+    params.insert("detail".to_string(), detail.clone().unwrap_or_default());
+    params.insert("provider_hint".to_string(), if provider_hint.is_empty() { String::new() } else { format!(" {provider_hint}") });
+    if let Some(s) = stage {
+        params.insert("stage_label".to_string(), stage_label(s, lang).to_string());
+        params.insert("timeout_hint".to_string(), timeout_hint(s, lang).to_string());
+    }
+    let (m, h) = category.templates(lang);
+    let mut hint = fill(h, &params);
+    if category == Category::Ok && obs.relay_without_auth {
+        hint.push_str(match lang {
+            Lang::De => " Hinweis: Nach der POP3-Anmeldung nimmt der Server E-Mails ohne SMTP-Anmeldung an (POP-before-SMTP).",
+            Lang::En => " Note: after the POP3 sign-in the server accepts mail without SMTP sign-in (POP-before-SMTP).",
+        });
+    }
+    Verdict {
+        ok: category == Category::Ok,
+        category,
+        stage,
+        message: fill(m, &params),
+        hint,
+        stages: obs.stages,
+        server_reply: reply,
+        detail,
+        transcript: obs.transcript,
+    }
+}
+
+/// Decides the category of a failure.
+pub fn categorize(f: &Failure) -> Category {
+    use FailureKind as K;
+    let reply = f.reply.as_ref();
+    let enhanced = |c: u8, s: u16, d: u16| reply.and_then(|r| r.enhanced).is_some_and(|e| e.is(c, s, d));
+    let code = reply.map_or(0, |r| r.code);
+    let text = reply.map(Reply::text_lower).unwrap_or_default();
+    let too_many = text.contains("too many") || text.contains("rate limit") || text.contains("try again later");
+    match f.kind {
+        K::DnsNotFound => Category::DnsNotFound,
+        K::ConnectionRefused => Category::ConnectionRefused,
+        K::Unreachable => Category::Unreachable,
+        K::Timeout => Category::Timeout,
+        K::TlsOnPlaintextPort => Category::TlsOnPlaintextPort,
+        K::PlaintextOnTlsPort => Category::PlaintextOnTlsPort,
+        K::TlsHandshakeFailed => Category::TlsHandshakeFailed,
+        K::CertUntrusted => Category::CertUntrusted,
+        K::CertSelfSigned => Category::CertSelfSigned,
+        K::CertExpired => Category::CertExpired,
+        K::CertNameMismatch => Category::CertNameMismatch,
+        K::GreetingRejected if code == 421 && too_many => Category::RateLimited,
+        K::GreetingRejected => Category::GreetingRejected,
+        K::StarttlsNotOffered => Category::StarttlsNotOffered,
+        K::StarttlsRefused => Category::StarttlsRefused,
+        K::StarttlsInjection => Category::StarttlsInjection,
+        K::AuthNotOffered => Category::AuthNotOffered,
+        K::AuthMechanismUnsupported => Category::AuthMechanismUnsupported,
+        K::AuthRejected => auth_category(code, &enhanced, &text, too_many),
+        K::SenderRejected | K::RecipientRejected => {
+            if f.kind == K::SenderRejected && (code == 550 || code == 553) && enhanced(5, 7, 1)
+                || text.contains("sender address rejected")
+                || text.contains("not owned by user")
+                || text.contains("sender not allowed")
+            {
+                Category::SenderNotPermitted
+            } else if (400..500).contains(&code) {
+                Category::TemporaryFailure
+            } else if f.kind == K::SenderRejected {
+                Category::SenderNotPermitted
+            } else {
+                Category::RelayDenied
+            }
+        }
+        K::PlaintextRefused => Category::PlaintextRefused,
+        K::Pop3AuthRejected => Category::Pop3AuthFailed,
+        K::ProtocolError => Category::ProtocolError,
+        K::ConnectionClosed => Category::ConnectionClosed,
+        K::Unsupported => Category::Unsupported,
+    }
+}
+
+fn auth_category(code: u16, enhanced: &dyn Fn(u8, u16, u16) -> bool, text: &str, too_many: bool) -> Category {
+    if enhanced(5, 7, 9) || (code == 534 && text.contains("application-specific password")) {
+        Category::AuthAppPasswordRequired
+    } else if enhanced(5, 7, 14) {
+        Category::AuthWebLoginRequired
+    } else if enhanced(5, 7, 139) || enhanced(5, 7, 30) || text.contains("basic authentication is disabled") {
+        Category::AuthOauthRequired
+    } else if code == 432 || enhanced(4, 7, 12) {
+        Category::PasswordChangeRequired
+    } else if (code == 530 && enhanced(5, 7, 0)) || code == 538 || enhanced(5, 7, 11) {
+        Category::EncryptionRequired
+    } else if code == 421 || (code == 454 && too_many) || (code / 100 == 4 && too_many) {
+        Category::RateLimited
+    } else if code / 100 == 4 {
+        Category::TemporaryFailure
+    } else {
+        Category::AuthFailed
+    }
+}
+
+fn stage_label(s: Stage, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Stage::Resolve, Lang::De) => "Namensauflösung",
+        (Stage::Resolve, Lang::En) => "name lookup",
+        (Stage::Connect, Lang::De) => "Verbindungsaufbau",
+        (Stage::Connect, Lang::En) => "connecting",
+        (Stage::Tls, _) => "SSL/TLS",
+        (Stage::Greeting, Lang::De) => "Begrüßung",
+        (Stage::Greeting, Lang::En) => "greeting",
+        (Stage::Ehlo, _) => "EHLO",
+        (Stage::Starttls, _) => "STARTTLS",
+        (Stage::Auth, Lang::De) => "Anmeldung",
+        (Stage::Auth, Lang::En) => "sign-in",
+        (Stage::Sender, Lang::De) => "Absenderprüfung",
+        (Stage::Sender, Lang::En) => "sender check",
+        (Stage::Quit, Lang::De) => "Abmeldung",
+        (Stage::Quit, Lang::En) => "sign-off",
+        (Stage::Pop3, _) => "POP3",
+    }
+}
+
+fn timeout_hint(s: Stage, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Stage::Connect, Lang::De) => "Der Port ist vermutlich gesperrt (z. B. durch eine Firewall) oder falsch. Prüfen Sie den Port; üblich sind 465 oder 587.",
+        (Stage::Connect, Lang::En) => "The port is probably blocked (by a firewall, say) or wrong. Check the port; 465 or 587 are usual.",
+        (Stage::Greeting, Lang::De) => "Prüfen Sie Port und Verschlüsselung: Port 465 verwendet SSL/TLS, Port 587 STARTTLS.",
+        (Stage::Greeting, Lang::En) => "Check port and encryption: port 465 uses SSL/TLS, port 587 STARTTLS.",
+        (_, Lang::De) => "Versuchen Sie es später erneut.",
+        (_, Lang::En) => "Try again later.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::ReplyParser;
+
+    fn reply(raw: &str) -> Reply {
+        let mut p = ReplyParser::default();
+        p.push(raw.as_bytes());
+        p.next_reply().unwrap().unwrap()
+    }
+
+    #[test]
+    fn auth_replies_table() {
+        let cases: &[(&str, &str)] = &[
+            ("535 5.7.8 Authentication credentials invalid\r\n", "auth_failed"),
+            ("535 Authentication failed\r\n", "auth_failed"),
+            ("534-5.7.9 Application-specific password required.\r\n534 5.7.9 Learn more\r\n", "auth_app_password_required"),
+            ("534-5.7.14 <https://accounts.google.com/signin/continue>\r\n534 5.7.14 Please log in\r\n", "auth_web_login_required"),
+            ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.\r\n", "auth_oauth_required"),
+            ("550 5.7.30 Basic authentication is not supported for Client Submission.\r\n", "auth_oauth_required"),
+            ("530 5.7.0 Must issue a STARTTLS command first\r\n", "encryption_required"),
+            ("538 5.7.11 Encryption required for requested authentication mechanism\r\n", "encryption_required"),
+            ("454 4.7.0 Too many login attempts, please try again later\r\n", "rate_limited"),
+            ("421 4.7.0 Too many connections\r\n", "rate_limited"),
+            ("454 4.7.0 Temporary authentication failure\r\n", "temporary_failure"),
+            ("432 4.7.12 A password transition is needed\r\n", "password_change_required"),
+        ];
+        for (raw, want) in cases {
+            let f = Failure::new(Stage::Auth, FailureKind::AuthRejected).reply(reply(raw));
+            assert_eq!(categorize(&f).as_str(), *want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn sender_replies_table() {
+        let cases: &[(FailureKind, &str, &str)] = &[
+            (FailureKind::SenderRejected, "553 5.7.1 <x@y.de>: Sender address rejected: not owned by user info@praxis.de\r\n", "sender_not_permitted"),
+            (FailureKind::SenderRejected, "550 5.7.1 Sender not allowed\r\n", "sender_not_permitted"),
+            (FailureKind::RecipientRejected, "553 5.7.1 <x@y.de>: Sender address rejected: not owned by user\r\n", "sender_not_permitted"),
+            (FailureKind::RecipientRejected, "554 5.7.1 <x@y.de>: Relay access denied\r\n", "relay_denied"),
+            (FailureKind::RecipientRejected, "451 4.3.0 try later\r\n", "temporary_failure"),
+        ];
+        for (kind, raw, want) in cases {
+            let f = Failure::new(Stage::Sender, kind.clone()).reply(reply(raw));
+            assert_eq!(categorize(&f).as_str(), *want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn every_category_renders_without_leftover_placeholders() {
+        for c in Category::ALL {
+            for lang in [Lang::De, Lang::En] {
+                let (m, h) = c.templates(lang);
+                assert!(!m.is_empty() && !h.is_empty(), "{}", c.as_str());
+            }
+        }
+        let obs = Observations {
+            host: "smtp.gmx.net".into(),
+            port: 587,
+            failure: Some(Failure::new(Stage::Connect, FailureKind::Timeout)),
+            ..Default::default()
+        };
+        let v = diagnose(obs, "info@gmx.de", "", Lang::De);
+        assert_eq!(v.category, Category::Timeout);
+        assert!(v.hint.contains("gesperrt"), "{}", v.hint);
+        assert!(!v.message.contains('{') && !v.hint.contains('{'));
+    }
+
+    #[test]
+    fn json_contract() {
+        let obs = Observations { host: "h".into(), port: 465, ..Default::default() };
+        let v = serde_json::to_value(diagnose(obs, "a@b.de", "", Lang::En)).unwrap();
+        assert_eq!(v["ok"], true);
+        assert_eq!(v["category"], "ok");
+        assert!(v["stage"].is_null());
+        assert!(v["stages"].is_array() && v["transcript"].is_array());
+    }
+}
