@@ -182,18 +182,13 @@ impl SmtpDialogue {
             for l in self.parser.take_raw() {
                 self.transcript.push('s', l);
             }
-            // We never pipeline: one command, one reply. More data now is
-            // either an injection (after STARTTLS) or a broken server.
-            let extra = self.parser.pending() > 0;
-            if extra && self.state == State::Starttls && reply.code == 220 {
+            // Data after 220 to STARTTLS and before the handshake would be
+            // read as if it came through TLS: an injection (CVE-2011-0411).
+            // Elsewhere extra replies are legal (an unsolicited 421, say) and
+            // are taken in order; nothing before TLS is trusted anyway.
+            if self.parser.pending() > 0 && self.state == State::Starttls && reply.code == 220 {
                 self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
                     .detail("data received after 220 to STARTTLS, before the TLS handshake")
-                    .reply(reply));
-                return;
-            }
-            if extra && self.state != State::Quit {
-                self.fail(Failure::new(self.stage, FailureKind::ProtocolError)
-                    .detail("server sent more than one reply to one command")
                     .reply(reply));
                 return;
             }
@@ -548,7 +543,7 @@ mod tests {
                 ("250-mx\r\n250 AUTH PLAIN\r\n", &["CLOSE"]),
             ], PlaintextRefused, Stage::Ehlo),
             ("garbage", Security::Tls, &[("\x00\x01binary\r\n", &["CLOSE"])], ProtocolError, Stage::Greeting),
-            ("two replies at once", Security::Tls, &[("220 a\r\n250 b\r\n", &["CLOSE"])], ProtocolError, Stage::Greeting),
+            ("a 421 right after the greeting", Security::Tls, &[("220 a\r\n421 4.3.2 shutting down\r\n", &[">EHLO [127.0.0.1]", "CLOSE"])], ProtocolError, Stage::Ehlo),
             ("early close", Security::Tls, &[("<eof>", &["CLOSE"])], ConnectionClosed, Stage::Greeting),
             ("unsupported mechanisms", Security::Tls, &[
                 ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),

@@ -1,0 +1,65 @@
+//! WebAssembly bindings of `mailsetup-core` for the setup wizard.
+//!
+//! Glue only: deserialize, call the core, serialize. Every function takes
+//! plain JS values and returns plain JS objects (no `Map`s), and reports bad
+//! input as a thrown `Error` with a specific message instead of panicking.
+#![forbid(unsafe_code)]
+
+use mailsetup_core::validate::{validate_field, validate_in};
+use mailsetup_core::{Lang, Profile};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+export type Lang = "de" | "en";
+export type Security = "tls" | "starttls" | "none";
+export type Severity = "info" | "warning" | "error";
+export interface Server { host: string; port: number; security: Security; username: string; }
+export interface Profile {
+  name: string; email: string; auth: "password" | "oauth2";
+  smtp: Server; pop_before_smtp: Server | null;
+}
+export interface Fix { set: Record<string, string>; }
+export interface Finding {
+  code: string; severity: Severity; field: string;
+  params: Record<string, string>; fix?: Fix; message: string;
+}
+"#;
+
+fn lang(tag: Option<String>) -> Result<Lang, JsError> {
+    match tag {
+        None => Ok(Lang::De),
+        Some(t) => Lang::parse(&t).ok_or_else(|| JsError::new(&format!("unknown language {t:?}: use \"de\" or \"en\""))),
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Validates a whole profile; returns every finding.
+#[wasm_bindgen(js_name = validateProfile, unchecked_return_type = "Finding[]")]
+pub fn validate_profile(
+    #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let lang = lang(lang_tag)?;
+    let profile: Profile = serde_wasm_bindgen::from_value(profile)
+        .map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    to_js(&validate_in(&profile, lang))
+}
+
+/// Validates one field as typed (`email`, `smtp.host`, `smtp.port`, …).
+#[wasm_bindgen(js_name = validateField, unchecked_return_type = "Finding[]")]
+pub fn validate_field_js(
+    field: &str,
+    value: &str,
+    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let lang = lang(lang_tag)?;
+    let findings = validate_field(field, value, lang).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
+    to_js(&findings)
+}

@@ -1,0 +1,334 @@
+//! Drives the core's SMTP dialogue over a real connection.
+//!
+//! Stages each have a deadline, and the whole test has one; every read is
+//! bounded in size by the dialogue's parser limits and in time by the
+//! nearer deadline.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use mailsetup_core::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
+use mailsetup_core::smtp::{Action, SmtpConfig, SmtpDialogue};
+use mailsetup_core::validate::{check_host, HostRole};
+use mailsetup_core::verdict::{diagnose, Observations, Verdict};
+use mailsetup_core::{Lang, Password, Profile, Security};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+use crate::tls::{Client, TlsOptions};
+
+/// How a test runs.
+#[derive(Clone, Debug)]
+pub struct ProbeOptions {
+    /// Deadline for the whole test.
+    pub timeout: Duration,
+    /// Deadline for each stage.
+    pub stage_timeout: Duration,
+    /// Certificate options.
+    pub tls: TlsOptions,
+    /// Language of the verdict.
+    pub lang: Lang,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions { timeout: Duration::from_secs(30), stage_timeout: Duration::from_secs(10), tls: TlsOptions::default(), lang: Lang::De }
+    }
+}
+
+/// Reports stages as they complete (for progress in the wizard).
+pub trait Progress: Send + Sync {
+    /// A stage finished.
+    fn stage(&mut self, timing: &StageTiming);
+}
+
+impl<F: FnMut(&StageTiming) + Send + Sync> Progress for F {
+    fn stage(&mut self, timing: &StageTiming) {
+        self(timing)
+    }
+}
+
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Between taking the plain stream for STARTTLS and getting the TLS one.
+    Closed,
+}
+
+fn closed() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::NotConnected, "connection closed")
+}
+
+impl Conn {
+    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf).await,
+            Conn::Tls(s) => s.read(buf).await,
+            Conn::Closed => Err(closed()),
+        }
+    }
+    async fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.write_all(b).await,
+            Conn::Tls(s) => {
+                s.write_all(b).await?;
+                s.flush().await
+            }
+            Conn::Closed => Err(closed()),
+        }
+    }
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Conn::Plain(s) => s.shutdown().await,
+            Conn::Tls(s) => s.shutdown().await,
+            Conn::Closed => Ok(()),
+        };
+    }
+}
+
+struct Clock<'p> {
+    start: Instant,
+    deadline: Instant,
+    stage_timeout: Duration,
+    stage: Stage,
+    since: Instant,
+    stages: Vec<StageTiming>,
+    progress: &'p mut dyn Progress,
+}
+
+impl Clock<'_> {
+    fn enter(&mut self, stage: Stage) {
+        if stage != self.stage {
+            self.done(true);
+            self.stage = stage;
+            self.since = Instant::now();
+        }
+    }
+    fn done(&mut self, ok: bool) {
+        let t = StageTiming { stage: self.stage, ok, ms: self.since.elapsed().as_millis() as u64 };
+        self.progress.stage(&t);
+        self.stages.push(t);
+    }
+    /// The nearer of the stage's and the test's deadline.
+    fn remaining(&self) -> Duration {
+        let stage_end = self.since + self.stage_timeout;
+        stage_end.min(self.deadline).saturating_duration_since(Instant::now())
+    }
+}
+
+/// Runs the SMTP test for `profile` and returns the verdict.
+pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions, progress: &mut dyn Progress) -> Verdict {
+    let start = Instant::now();
+    let mut clock = Clock {
+        start,
+        deadline: start + opts.timeout,
+        stage_timeout: opts.stage_timeout,
+        stage: Stage::Resolve,
+        since: start,
+        stages: Vec::new(),
+        progress,
+    };
+    let host = check_host(&profile.smtp.host, "smtp.host", HostRole::Smtp).ascii.unwrap_or_else(|| profile.smtp.host.trim().to_string());
+    let port = u16::try_from(profile.smtp.port).unwrap_or(0);
+    let mut transcript = Transcript::default();
+    let mut relay_without_auth = false;
+    let failure = match smtp(profile, password, opts, &host, port, &mut clock, &mut transcript, &mut relay_without_auth).await {
+        Ok(()) => {
+            clock.done(true);
+            None
+        }
+        Err(f) => {
+            if clock.stage != f.stage {
+                clock.done(true);
+                clock.stage = f.stage;
+                clock.since = Instant::now();
+            }
+            clock.done(false);
+            Some(f)
+        }
+    };
+    let _ = clock.start;
+    let obs = Observations { stages: clock.stages, failure, transcript, host, port, relay_without_auth };
+    diagnose(obs, profile.email.trim(), "", opts.lang)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn smtp(
+    profile: &Profile,
+    password: Password,
+    opts: &ProbeOptions,
+    host: &str,
+    port: u16,
+    clock: &mut Clock<'_>,
+    transcript: &mut Transcript,
+    relay_without_auth: &mut bool,
+) -> Result<(), Failure> {
+    let security = profile.smtp.security;
+    if profile.auth == mailsetup_core::AuthKind::Oauth2 {
+        return Err(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"));
+    }
+    let tls = Client::new(&opts.tls).map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e))?;
+
+    let addrs = resolve(host, port, clock).await?;
+    clock.enter(Stage::Connect);
+    let (tcp, peer) = connect(&addrs, clock, transcript).await?;
+    let mut conn = if security == Security::Tls {
+        clock.enter(Stage::Tls);
+        Conn::Tls(Box::new(handshake(&tls, host, tcp, clock).await?))
+    } else {
+        Conn::Plain(tcp)
+    };
+    clock.enter(Stage::Greeting);
+
+    let ehlo_name = match peer {
+        SocketAddr::V4(_) => "[127.0.0.1]".to_string(),
+        SocketAddr::V6(_) => "[IPv6:::1]".to_string(),
+    };
+    let mut dialogue = SmtpDialogue::new(SmtpConfig {
+        security,
+        ehlo_name,
+        username: Some(profile.smtp.effective_username(&profile.email).to_string()),
+        password,
+        sender: None,
+    });
+    let mut buf = vec![0u8; 4096];
+    let result: Option<Failure> = 'outer: loop {
+        while let Some(action) = dialogue.poll_action() {
+            match action {
+                Action::Send(bytes) => {
+                    if let Err(f) = io(clock, conn.write_all(&bytes)).await {
+                        break 'outer Some(f);
+                    }
+                }
+                Action::StartTls => {
+                    let Conn::Plain(tcp) = std::mem::replace(&mut conn, Conn::Closed) else {
+                        break 'outer Some(Failure::new(Stage::Starttls, FailureKind::ProtocolError).detail("STARTTLS inside TLS"));
+                    };
+                    clock.enter(Stage::Tls);
+                    match handshake(&tls, host, tcp, clock).await {
+                        Ok(s) => conn = Conn::Tls(Box::new(s)),
+                        Err(f) => break 'outer Some(f),
+                    }
+                    dialogue.handle_tls_established();
+                    clock.enter(dialogue.stage());
+                }
+                Action::Close => {}
+            }
+        }
+        if dialogue.is_done() {
+            break dialogue.failure().cloned();
+        }
+        match io(clock, conn.read(&mut buf)).await {
+            Ok(0) => dialogue.handle_eof(),
+            Ok(n) => dialogue.handle_input(&buf[..n]),
+            Err(f) => {
+                let f = if f.kind == FailureKind::Timeout && clock.stage == Stage::Greeting && security == Security::Starttls {
+                    plaintext_on_tls_port(&tls, host, &addrs, clock).await.unwrap_or(f)
+                } else {
+                    f
+                };
+                break Some(f);
+            }
+        }
+        clock.enter(dialogue.stage());
+    };
+    *relay_without_auth = dialogue.learned().relay_without_auth;
+    transcript.0.extend(dialogue.take_transcript().0);
+    conn.shutdown().await;
+    match result {
+        None => Ok(()),
+        Some(f) => Err(f),
+    }
+}
+
+/// Runs an IO step under the current deadline; a timeout or error becomes a failure.
+async fn io<T>(clock: &Clock<'_>, fut: impl std::future::Future<Output = std::io::Result<T>>) -> Result<T, Failure> {
+    match tokio::time::timeout(clock.remaining(), fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Failure::new(clock.stage, FailureKind::ConnectionClosed).detail(e.to_string())),
+        Err(_) => Err(Failure::new(clock.stage, FailureKind::Timeout)),
+    }
+}
+
+async fn resolve(host: &str, port: u16, clock: &Clock<'_>) -> Result<Vec<SocketAddr>, Failure> {
+    match tokio::time::timeout(clock.remaining(), tokio::net::lookup_host((host, port))).await {
+        Err(_) => Err(Failure::new(Stage::Resolve, FailureKind::Timeout)),
+        Ok(Err(e)) => Err(Failure::new(Stage::Resolve, FailureKind::DnsNotFound).detail(e.to_string())),
+        Ok(Ok(addrs)) => {
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            if addrs.is_empty() {
+                Err(Failure::new(Stage::Resolve, FailureKind::DnsNotFound).detail("no A or AAAA records"))
+            } else {
+                Ok(addrs)
+            }
+        }
+    }
+}
+
+/// Tries each address in turn, within the connect stage's deadline.
+async fn connect(addrs: &[SocketAddr], clock: &Clock<'_>, transcript: &mut Transcript) -> Result<(TcpStream, SocketAddr), Failure> {
+    let mut refused = 0;
+    let mut unreachable = 0;
+    let mut last = String::new();
+    for addr in addrs {
+        match tokio::time::timeout(clock.remaining(), TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                transcript.push('i', format!("connected to {addr}"));
+                return Ok((s, *addr));
+            }
+            Ok(Err(e)) => {
+                transcript.push('i', format!("{addr}: {e}"));
+                match e.kind() {
+                    std::io::ErrorKind::ConnectionRefused => refused += 1,
+                    std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable => unreachable += 1,
+                    _ => {}
+                }
+                last = e.to_string();
+            }
+            Err(_) => {
+                transcript.push('i', format!("{addr}: timed out"));
+                return Err(Failure::new(Stage::Connect, FailureKind::Timeout).detail(format!("{addr}: no answer")));
+            }
+        }
+    }
+    let kind = if refused > 0 {
+        FailureKind::ConnectionRefused
+    } else if unreachable > 0 {
+        FailureKind::Unreachable
+    } else {
+        FailureKind::ConnectionClosed
+    };
+    Err(Failure::new(Stage::Connect, kind).detail(last))
+}
+
+async fn handshake(tls: &Client, host: &str, tcp: TcpStream, clock: &Clock<'_>) -> Result<TlsStream<TcpStream>, Failure> {
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e.to_string()))?;
+    let connector = TlsConnector::from(tls.config.clone());
+    match tokio::time::timeout(clock.remaining(), connector.connect(name, tcp)).await {
+        Err(_) => Err(Failure::new(Stage::Tls, FailureKind::Timeout)),
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => {
+            let (kind, detail) = tls.classify(&e);
+            Err(Failure::new(Stage::Tls, kind).detail(detail))
+        }
+    }
+}
+
+/// After a silent greeting in STARTTLS mode: does the port speak TLS from
+/// the first byte? A second connection tries a handshake to find out.
+async fn plaintext_on_tls_port(tls: &Client, host: &str, addrs: &[SocketAddr], clock: &Clock<'_>) -> Option<Failure> {
+    let budget = clock.deadline.saturating_duration_since(Instant::now()).min(Duration::from_secs(5));
+    let tcp = tokio::time::timeout(budget, TcpStream::connect(addrs.first()?)).await.ok()?.ok()?;
+    let name = ServerName::try_from(host.to_string()).ok()?;
+    let res = tokio::time::timeout(budget, TlsConnector::from(tls.config.clone()).connect(name, tcp)).await.ok()?;
+    let speaks_tls = match res {
+        Ok(_) => true,
+        // A certificate complaint still proves the server answered in TLS.
+        Err(e) => matches!(tls.classify(&e).0, FailureKind::CertExpired | FailureKind::CertNameMismatch | FailureKind::CertSelfSigned | FailureKind::CertUntrusted),
+    };
+    speaks_tls.then(|| Failure::new(Stage::Greeting, FailureKind::PlaintextOnTlsPort).detail("no greeting; the port answers a TLS handshake"))
+}

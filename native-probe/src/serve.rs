@@ -1,0 +1,235 @@
+//! `mailprobe serve`: the wizard's local web service.
+//!
+//! It binds 127.0.0.1 only and serves the page and wasm package embedded in
+//! the binary. Only its own page may use the API: every `/api/` call needs
+//! the per-start token as `Authorization: Bearer …`, the `Host` header must
+//! be its own address and port (against DNS rebinding), `Origin` must be its
+//! own, bodies are capped, tests are rate-limited (no password guessing
+//! through it), and there is no CORS.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use mailsetup_core::{Lang, Password, Profile};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+
+use crate::probe::{run_test, ProbeOptions};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "../www/"]
+#[exclude = "*.gitignore"]
+struct Assets;
+
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Most tests in [`RATE_WINDOW`].
+pub const MAX_TESTS: usize = 5;
+/// The rate-limit window.
+pub const RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// How to serve.
+#[derive(Clone, Debug, Default)]
+pub struct ServeOptions {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Open the page in the default browser.
+    pub open: bool,
+    /// Options for each test.
+    pub probe: ProbeOptions,
+}
+
+struct AppState {
+    token: String,
+    host: String,
+    origin: String,
+    probe: ProbeOptions,
+    tests: Mutex<Vec<Instant>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("host", &self.host).finish_non_exhaustive()
+    }
+}
+
+fn random_token() -> Result<String, String> {
+    let mut b = [0u8; 24];
+    getrandom::fill(&mut b).map_err(|e| format!("no randomness for the token: {e}"))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Binds, prints the URL as the first line on stdout, and serves until killed.
+pub async fn serve(opts: ServeOptions) -> Result<(), String> {
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], opts.port)))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let token = random_token()?;
+    let url = format!("http://{addr}/?token={token}");
+    println!("{url}");
+    if Assets::get("pkg/mailsetup_wasm_bg.wasm").is_none() {
+        eprintln!("warning: this mailprobe was built without the wasm package; run `cargo xtask wizard` to build the wizard completely");
+    }
+    if opts.open {
+        open_browser(&url);
+    }
+    let state = Arc::new(AppState {
+        token,
+        host: addr.to_string(),
+        origin: format!("http://{addr}"),
+        probe: opts.probe,
+        tests: Mutex::new(Vec::new()),
+    });
+    let api = Router::new()
+        .route("/api/test", post(api_test))
+        .route("/api/ping", get(|| async { "ok" }))
+        .layer(middleware::from_fn_with_state(state.clone(), api_guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY));
+    let app = Router::new()
+        .route("/", get(index))
+        .route("/{*path}", get(asset))
+        .merge(api)
+        .layer(middleware::from_fn_with_state(state.clone(), host_guard))
+        .with_state(state);
+    axum::serve(listener, app).await.map_err(|e| e.to_string())
+}
+
+fn open_browser(url: &str) {
+    for cmd in ["xdg-open", "open"] {
+        if std::process::Command::new(cmd).arg(url).spawn().is_ok() {
+            return;
+        }
+    }
+    eprintln!("could not open a browser; open the URL above yourself");
+}
+
+fn forbidden(why: &'static str) -> Response {
+    (StatusCode::FORBIDDEN, why).into_response()
+}
+
+/// Every request: the Host must be ours (DNS rebinding).
+async fn host_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    if host != Some(st.host.as_str()) {
+        return forbidden("foreign Host");
+    }
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// `/api/`: token and Origin.
+async fn api_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).and_then(|h| h.to_str().ok());
+    if origin != Some(st.origin.as_str()) {
+        return forbidden("foreign or missing Origin");
+    }
+    if !token_ok(req.headers(), &st.token) {
+        return forbidden("missing or wrong token");
+    }
+    next.run(req).await
+}
+
+fn token_ok(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    // Constant-time comparison: the token must not leak through timing.
+    given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+async fn index() -> Response {
+    asset_response("index.html")
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    asset_response(&path)
+}
+
+fn asset_response(path: &str) -> Response {
+    match Assets::get(path) {
+        Some(file) => {
+            let mime = match path.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("wasm") => "application/wasm",
+                Some("json") => "application/json",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            ([(header::CONTENT_TYPE, mime)], Body::from(file.data.into_owned())).into_response()
+        }
+        None if path.starts_with("pkg/") => (
+            StatusCode::NOT_FOUND,
+            "the wasm package was not built into this mailprobe: run `cargo xtask wizard`",
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct TestRequest {
+    profile: Profile,
+    password: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Runs a test and streams NDJSON: `{"event":"stage",…}` per stage, then
+/// `{"event":"verdict","verdict":{…}}`.
+async fn api_test(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    {
+        let mut tests = st.tests.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        tests.retain(|t| now.duration_since(*t) < RATE_WINDOW);
+        if tests.len() >= MAX_TESTS {
+            return (StatusCode::TOO_MANY_REQUESTS, "too many tests; wait a minute").into_response();
+        }
+        tests.push(now);
+    }
+    let req: TestRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a test request: {e}")).into_response(),
+    };
+    let password = Password::new(req.password);
+    let mut opts = st.probe.clone();
+    opts.lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        let tx2 = tx.clone();
+        let mut progress = move |t: &mailsetup_core::observe::StageTiming| {
+            let line = serde_json::json!({"event": "stage", "stage": t.stage, "ok": t.ok, "ms": t.ms});
+            let _ = tx2.send(format!("{line}\n"));
+        };
+        let verdict = run_test(&req.profile, password, &opts, &mut progress).await;
+        let line = serde_json::json!({"event": "verdict", "verdict": verdict});
+        let _ = tx.send(format!("{line}\n"));
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
+    });
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
+}

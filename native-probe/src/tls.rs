@@ -1,0 +1,171 @@
+//! TLS client configuration: certificates validated by default against the
+//! system's roots plus an optional CA file; one self-signed certificate can be
+//! pinned by its SHA-256 fingerprint. Nothing else turns checks off.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use mailsetup_core::observe::FailureKind;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+/// What the user may change about certificate checking.
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    /// Extra trusted CA certificates (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// SHA-256 of the one server certificate to accept whatever its issuer.
+    pub trust_cert: Option<[u8; 32]>,
+}
+
+/// Parses `SHA256:<64 hex digits>` (colons between bytes allowed).
+pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], String> {
+    let hex = s.strip_prefix("SHA256:").or_else(|| s.strip_prefix("sha256:")).ok_or("the fingerprint must start with SHA256:")?;
+    let digits: String = hex.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 64 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err("the fingerprint must have 64 hex digits after SHA256:".into());
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// A configured TLS client plus what its verifier saw.
+#[derive(Debug)]
+pub struct Client {
+    /// The rustls configuration.
+    pub config: Arc<ClientConfig>,
+    verifier: Arc<Verifier>,
+}
+
+impl Client {
+    /// Builds the client: system roots + the CA file.
+    pub fn new(opts: &TlsOptions) -> Result<Client, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        if let Some(path) = &opts.ca_file {
+            let n = add_pem(&mut roots, path)?;
+            if n == 0 {
+                return Err(format!("{}: no certificate found in the CA file", path.display()));
+            }
+        }
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| format!("no usable trust roots: {e}"))?;
+        let verifier = Arc::new(Verifier { inner, provider: provider.clone(), pin: opts.trust_cert, seen: Mutex::new(None) });
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .dangerous() // only to install our verifier, which validates as above
+            .with_custom_certificate_verifier(verifier.clone())
+            .with_no_client_auth();
+        Ok(Client { config: Arc::new(config), verifier })
+    }
+
+    /// Turns a failed handshake into an observation.
+    pub fn classify(&self, err: &std::io::Error) -> (FailureKind, String) {
+        let Some(tls) = err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) else {
+            return (FailureKind::TlsHandshakeFailed, err.to_string());
+        };
+        let detail = tls.to_string();
+        let kind = match tls {
+            rustls::Error::InvalidCertificate(c) => match c {
+                CertificateError::Expired | CertificateError::ExpiredContext { .. }
+                | CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => FailureKind::CertExpired,
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => FailureKind::CertNameMismatch,
+                CertificateError::UnknownIssuer if self.saw_self_signed() => FailureKind::CertSelfSigned,
+                _ => FailureKind::CertUntrusted,
+            },
+            // A plaintext greeting ("220 …") read as a TLS record.
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => FailureKind::TlsOnPlaintextPort,
+            _ => FailureKind::TlsHandshakeFailed,
+        };
+        (kind, detail)
+    }
+
+    fn saw_self_signed(&self) -> bool {
+        let seen = self.verifier.seen.lock().map(|g| g.clone()).unwrap_or(None);
+        seen.is_some_and(|der| {
+            x509_parser::parse_x509_certificate(&der)
+                .map(|(_, c)| c.issuer().as_raw() == c.subject().as_raw())
+                .unwrap_or(false)
+        })
+    }
+}
+
+fn add_pem(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
+    let mut n = 0;
+    let iter = CertificateDer::pem_file_iter(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    for cert in iter {
+        let cert = cert.map_err(|e| format!("{}: {e}", path.display()))?;
+        roots.add(cert).map_err(|e| format!("{}: {e}", path.display()))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The web PKI verifier, plus an optional pin, remembering the certificate
+/// it was shown (to tell "self-signed" from "unknown authority").
+#[derive(Debug)]
+struct Verifier {
+    inner: Arc<WebPkiServerVerifier>,
+    provider: Arc<CryptoProvider>,
+    pin: Option<[u8; 32]>,
+    seen: Mutex<Option<CertificateDer<'static>>>,
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut s) = self.seen.lock() {
+            *s = Some(end_entity.clone().into_owned());
+        }
+        if let Some(pin) = self.pin {
+            let digest = ring::digest::digest(&ring::digest::SHA256, end_entity.as_ref());
+            if digest.as_ref() == pin {
+                return Ok(ServerCertVerified::assertion());
+            }
+        }
+        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+    }
+
+    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(m, c, d, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(m, c, d, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_parsing() {
+        let hex = "AB".repeat(32);
+        assert_eq!(parse_fingerprint(&format!("SHA256:{hex}")).unwrap(), [0xAB; 32]);
+        assert!(parse_fingerprint(&hex).is_err());
+        assert!(parse_fingerprint("SHA256:abcd").is_err());
+    }
+}

@@ -1,0 +1,275 @@
+//! Test support: a test CA, a real Dovecot on loopback, and running `mailprobe`.
+//!
+//! Each test starts its own Dovecot in its own temporary directory on free
+//! high ports, and stops it when the guard is dropped, so tests are
+//! independent and `cargo test` needs nothing started beforehand. A missing
+//! Dovecot is a test failure with a clear message, never a skip.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+
+pub const USER: &str = "info@praxis-mueller.de";
+pub const PASSWORD: &str = "Richtig-Geheim 42";
+
+/// A CA generated at test time.
+pub struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    pub cert_pem: String,
+}
+
+/// A certificate and its key, PEM.
+pub struct CertPair {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        TestCa { cert_pem: cert.pem(), issuer: Issuer::new(params, key) }
+    }
+
+    /// A server certificate for `names`, valid from `from` to `until` days relative to now.
+    pub fn server_cert(&self, names: &[&str], from_days: i64, until_days: i64) -> CertPair {
+        let mut params = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now + time::Duration::days(from_days);
+        params.not_after = now + time::Duration::days(until_days);
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem() }
+    }
+
+    pub fn write(&self, dir: &Path) -> PathBuf {
+        let p = dir.join("ca.pem");
+        std::fs::write(&p, &self.cert_pem).unwrap();
+        p
+    }
+}
+
+/// A self-signed server certificate.
+pub fn self_signed(names: &[&str]) -> CertPair {
+    let mut params = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, names[0]);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem() }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, what: &str, log: &Path) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if start.elapsed() > Duration::from_secs(15) {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("{what} did not listen on port {port} within 15 s; its log:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn require(binary: &str, package: &str) -> PathBuf {
+    for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
+        let p = Path::new(dir).join(binary);
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("{binary} is not installed: run `cargo xtask setup` (it installs the Debian package {package})");
+}
+
+/// A running Dovecot: submission (STARTTLS), submissions (implicit TLS),
+/// POP3 (STLS) and POP3S, with one passwd-file user.
+pub struct Dovecot {
+    child: Child,
+    pub dir: tempfile::TempDir,
+    pub submission: u16,
+    pub submissions: u16,
+    pub pop3: u16,
+    pub pop3s: u16,
+    pub ca_file: PathBuf,
+}
+
+impl Dovecot {
+    /// Starts Dovecot with a certificate for `localhost` from a fresh test CA.
+    pub fn start() -> Dovecot {
+        let ca = TestCa::new("mailsetup test CA");
+        let cert = ca.server_cert(&["localhost"], -1, 30);
+        Dovecot::start_with(&ca, &cert, 0)
+    }
+
+    /// Starts Dovecot with the given certificate; `relay_port` is where its
+    /// submission service relays (0: nowhere, enough for login tests).
+    pub fn start_with(ca: &TestCa, cert: &CertPair, relay_port: u16) -> Dovecot {
+        let dovecot = require("dovecot", "dovecot-core");
+        let dir = tempfile::Builder::new().prefix("mailsetup-dovecot-").tempdir().unwrap();
+        let d = dir.path();
+        // Dovecot's mail processes run as nobody and must reach the home dirs.
+        set_mode(d, 0o755);
+        std::fs::create_dir_all(d.join("home")).unwrap();
+        set_mode(&d.join("home"), 0o777);
+        std::fs::write(d.join("server.pem"), &cert.cert_pem).unwrap();
+        std::fs::write(d.join("server.key"), &cert.key_pem).unwrap();
+        std::fs::write(d.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n")).unwrap();
+        set_mode(&d.join("passwd"), 0o644);
+        let ca_file = ca.write(d);
+        let (submission, submissions, pop3, pop3s) = (free_port(), free_port(), free_port(), free_port());
+        let relay = if relay_port == 0 { free_port() } else { relay_port };
+        let dp = d.display();
+        let conf = format!(
+            r#"protocols = submission pop3
+listen = 127.0.0.1
+base_dir = {dp}/run
+state_dir = {dp}/state
+log_path = {dp}/dovecot.log
+info_log_path = {dp}/dovecot.log
+ssl = required
+ssl_cert = <{dp}/server.pem
+ssl_key = <{dp}/server.key
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
+hostname = mail.test
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_location = maildir:{dp}/home/%u/Maildir
+submission_relay_host = 127.0.0.1
+submission_relay_port = {relay}
+submission_relay_trusted = yes
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dp}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=65534 gid=65534 home={dp}/home/%u
+}}
+service submission-login {{
+  inet_listener submission {{
+    port = {submission}
+  }}
+  inet_listener submissions {{
+    port = {submissions}
+    ssl = yes
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {pop3}
+  }}
+  inet_listener pop3s {{
+    port = {pop3s}
+    ssl = yes
+  }}
+}}
+"#
+        );
+        std::fs::write(d.join("dovecot.conf"), conf).unwrap();
+        let child = Command::new(dovecot)
+            .arg("-F")
+            .arg("-c")
+            .arg(d.join("dovecot.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
+            .spawn()
+            .expect("start dovecot");
+        let mut dc = Dovecot { child, dir, submission, submissions, pop3, pop3s, ca_file };
+        for p in [submission, submissions, pop3, pop3s] {
+            if let Ok(Some(status)) = dc.child.try_wait() {
+                let err = std::fs::read_to_string(dc.dir.path().join("stderr.log")).unwrap_or_default();
+                panic!("dovecot exited ({status}): {err}");
+            }
+            wait_for_port(p, "dovecot", &dc.dir.path().join("dovecot.log"));
+        }
+        dc
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        // SIGTERM lets the master stop its children too.
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A profile JSON for `host:port` with `security`.
+pub fn profile(host: &str, port: u16, security: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": "Praxis Müller", "email": USER, "auth": "password",
+        "smtp": {"host": host, "port": port, "security": security, "username": USER},
+        "pop_before_smtp": null
+    })
+}
+
+/// What one `mailprobe` run produced.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs `mailprobe test` with the password on stdin.
+pub fn mailprobe_test(profile: &serde_json::Value, password: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profile.json");
+    std::fs::write(&path, profile.to_string()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .arg("test")
+        .arg(&path)
+        .arg("--password-stdin")
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mailprobe");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
