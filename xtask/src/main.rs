@@ -1,1 +1,232 @@
-fn main() {}
+//! Project chores: `cargo xtask setup | wasm | test | wizard`.
+//!
+//! `setup` installs everything the project needs on a Debian machine with
+//! rustup, idempotently: Debian packages (mail servers, Chromium, Node.js),
+//! the wasm target, wasm-bindgen-cli pinned to the version in Cargo.lock,
+//! wasm-pack, and the npm packages. `test` runs every test tier; `wizard`
+//! builds the page and starts `mailprobe serve --open`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::io::{BufRead, BufReader};
+
+/// Must equal the `wasm-bindgen` pin in wasm/Cargo.toml.
+const WASM_BINDGEN: &str = "0.2.130";
+const WASM_PACK: &str = "0.15.1";
+/// Uncompressed budget is not the point; this is gzip -9 of wasm + JS glue.
+const WASM_SIZE_BUDGET: u64 = 150 * 1024;
+
+const APT_FOR_TESTS: &[&str] = &[
+    "dovecot-core", "dovecot-pop3d", "dovecot-submissiond", "postfix", "swaks", "libnet-ssleay-perl",
+    "libio-socket-ssl-perl", "chromium", "chromium-driver", "iproute2", "openssl", "ca-certificates", "gzip",
+];
+const APT_FOR_BUILD: &[&str] = &["gzip", "ca-certificates", "pkg-config", "gcc"];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(true),
+        Some("wasm") => setup(false).and_then(|_| wasm()),
+        Some("test") => test(),
+        Some("wizard") => wizard(&args[1..]),
+        _ => Err("usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options]".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// PATH with the npm tools (wasm-opt from binaryen@132) and cargo's bin first.
+fn path_env() -> String {
+    let mut parts = vec![root().join("node_modules/.bin").display().to_string()];
+    if let Ok(home) = std::env::var("HOME") {
+        parts.push(format!("{home}/.cargo/bin"));
+    }
+    parts.push(std::env::var("PATH").unwrap_or_default());
+    parts.join(":")
+}
+
+fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", path_env());
+    c
+}
+
+fn run(c: &mut Command) -> Result {
+    eprintln!("xtask: $ {c:?}");
+    let status = c.status().map_err(|e| format!("{c:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("failed ({status}): {c:?}")) }
+}
+
+fn output(c: &mut Command) -> Option<String> {
+    c.output().ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p])).is_some_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+    let apt = |args: &[&str]| {
+        let mut all: Vec<&str> = sudo.clone();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut c)
+    };
+    apt(&["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(missing.iter());
+    apt(&args)
+}
+
+fn have(program: &str) -> bool {
+    output(Command::new("sh").args(["-c", &format!("command -v {program}")])).is_some()
+}
+
+fn setup(for_tests: bool) -> Result {
+    apt_install(APT_FOR_BUILD)?;
+    // Node.js may come from elsewhere (its own npm included): install
+    // Debian's only when the commands are missing, as Debian's npm
+    // conflicts with other Node.js packages.
+    for (program, package) in [("node", "nodejs"), ("npm", "npm")] {
+        if !have(program) {
+            apt_install(&[package])?;
+        }
+    }
+    if for_tests {
+        apt_install(APT_FOR_TESTS)?;
+    }
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !targets.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let have_bindgen = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if !have_bindgen.contains(WASM_BINDGEN) {
+        // Without --locked: its lockfile wants a crate version the registry lacks.
+        run(cmd("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))?;
+    }
+    let have_pack = output(cmd("wasm-pack").arg("--version")).unwrap_or_default();
+    if !have_pack.contains(WASM_PACK) {
+        run(cmd("cargo").args(["install", "wasm-pack", "--version", WASM_PACK]))?;
+    }
+    run(cmd("npm").args(["install", "--no-audit", "--no-fund", "--prefer-offline"]))
+}
+
+/// Builds the wasm package into www/pkg (what the page and mailprobe embed) and checks its size.
+fn wasm() -> Result {
+    run(cmd("wasm-pack").args(["build", "wasm", "--release", "--target", "web", "--out-dir", "../www/pkg"]))?;
+    let mut total = 0;
+    for f in ["www/pkg/mailsetup_wasm_bg.wasm", "www/pkg/mailsetup_wasm.js"] {
+        let gz = Command::new("gzip").args(["-9c", f]).current_dir(root()).output().map_err(|e| e.to_string())?;
+        total += gz.stdout.len() as u64;
+    }
+    eprintln!("xtask: wasm package (wasm + JS glue, gzip -9): {total} bytes (budget {WASM_SIZE_BUDGET})");
+    if total > WASM_SIZE_BUDGET {
+        return Err(format!("the wasm package is {total} bytes gzipped, over the budget of {WASM_SIZE_BUDGET}"));
+    }
+    Ok(())
+}
+
+/// Runs a test step, echoing its output and counting passed/failed tests.
+fn counted(c: &mut Command, tally: &mut (u64, u64)) -> Result {
+    eprintln!("xtask: $ {c:?}");
+    let mut child = c.stdout(Stdio::piped()).spawn().map_err(|e| format!("{c:?}: {e}"))?;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        // cargo test / wasm-bindgen-test-runner: "test result: ok. 3 passed; 0 failed; …"
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            for part in rest.split([';', '.']) {
+                let mut w = part.split_whitespace();
+                if let (Some(n), Some(kind)) = (w.next().and_then(|n| n.parse::<u64>().ok()), w.next()) {
+                    match kind {
+                        "passed" => tally.0 += n,
+                        "failed" => tally.1 += n,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // node --test: "ℹ pass 3" / "ℹ fail 0"
+        if let Some(n) = line.trim().strip_prefix("ℹ pass ").and_then(|n| n.parse::<u64>().ok()) {
+            tally.0 += n;
+        }
+        if let Some(n) = line.trim().strip_prefix("ℹ fail ").and_then(|n| n.parse::<u64>().ok()) {
+            tally.1 += n;
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() { Ok(()) } else { Err(format!("failed ({status}): {c:?}")) }
+}
+
+fn test() -> Result {
+    setup(true)?;
+    // The core must stay IO-free: it has to build for wasm32-unknown-unknown.
+    run(cmd("cargo").args(["build", "--target", "wasm32-unknown-unknown", "-p", "mailsetup-core"]))?;
+    wasm()?;
+    let mut tally = (0, 0);
+    let steps: Vec<(&str, Command)> = vec![
+        ("Rust unit and integration tests (Dovecot, Chromium)", {
+            let mut c = cmd("cargo");
+            c.args(["test", "--workspace", "--exclude", "mailsetup-wasm"]);
+            c
+        }),
+        ("wasm tests in Node", {
+            let mut c = cmd("wasm-pack");
+            c.args(["test", "--node", "wasm"]);
+            c
+        }),
+        ("wasm tests in headless Chromium", {
+            let mut c = cmd("wasm-pack");
+            c.args(["test", "--headless", "--chrome", "--chromedriver", "/usr/bin/chromedriver", "."])
+                .current_dir(root().join("wasm"))
+                .env("WASM_BINDGEN_USE_BROWSER", "1");
+            c
+        }),
+        ("JS tests of the package www/ loads", {
+            let mut c = cmd("node");
+            c.args(["--test", "--test-reporter=spec", "tests/js/"]);
+            c
+        }),
+    ];
+    let mut failures = Vec::new();
+    for (name, mut c) in steps {
+        eprintln!("xtask: == {name}");
+        if let Err(e) = counted(&mut c, &mut tally) {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    println!("xtask: {} passed, {} failed", tally.0, tally.1);
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+}
+
+fn wizard(extra: &[String]) -> Result {
+    setup(false)?;
+    wasm()?;
+    let mut c = cmd("cargo");
+    c.args(["run", "--release", "-p", "mailsetup-probe", "--bin", "mailprobe", "--", "serve", "--open"]).args(extra);
+    run(&mut c)
+}

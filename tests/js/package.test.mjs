@@ -1,0 +1,44 @@
+// The very package www/ loads (www/pkg, built by `cargo xtask wasm`), tested
+// from JS as the page uses it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { initSync, validateProfile, validateField } from '../../www/pkg/mailsetup_wasm.js';
+
+initSync({ module: readFileSync(new URL('../../www/pkg/mailsetup_wasm_bg.wasm', import.meta.url)) });
+
+const good = () => ({
+  name: 'Praxis Müller', email: 'info@praxis-mueller.de', auth: 'password',
+  smtp: { host: 'smtp.example.de', port: 587, security: 'starttls', username: 'info@praxis-mueller.de' },
+  pop_before_smtp: null,
+});
+
+test('a good profile has no findings', () => {
+  assert.deepEqual(validateProfile(good(), 'de'), []);
+});
+
+test('findings are plain objects with stable codes, German by default', () => {
+  const p = good();
+  p.email = 'Praxis <info@praxis-mueller.de>';
+  p.smtp.port = 465;
+  const f = validateProfile(p);
+  assert.deepEqual(f.map((x) => [x.code, x.field, x.severity]), [
+    ['email_display_name', 'email', 'error'],
+    ['port_security_mismatch', 'smtp.security', 'warning'],
+  ]);
+  assert.deepEqual(f[0].fix, { set: { email: 'info@praxis-mueller.de' } });
+  assert.equal(Object.getPrototypeOf(f[0].params), Object.prototype);
+});
+
+test('English, and field-by-field validation as one types', () => {
+  const [f] = validateField('smtp.host', 'smtp://mail.gmx.net:587', 'en');
+  assert.equal(f.code, 'host_is_url');
+  assert.deepEqual(f.fix.set, { 'smtp.host': 'mail.gmx.net', 'smtp.port': '587' });
+  assert.match(f.message, /^Please enter only the server name/);
+});
+
+test('bad input throws a specific error', () => {
+  assert.throws(() => validateProfile({ name: 'x' }), /not a profile: .*smtp/);
+  assert.throws(() => validateField('smtp.hostname', 'x'), /unknown field/);
+  assert.throws(() => validateProfile(good(), 'fr'), /unknown language/);
+});
