@@ -14,6 +14,7 @@ pub mod finding;
 pub mod lang;
 pub mod lines;
 pub mod observe;
+pub mod presets;
 pub mod profile;
 pub mod reply;
 pub mod sanitize;

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::io::{BufRead, BufReader};
 
+mod presets;
+
 /// Must equal the `wasm-bindgen` pin in wasm/Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 const WASM_PACK: &str = "0.15.1";
@@ -31,7 +33,8 @@ fn main() -> ExitCode {
         Some("wasm") => setup(false).and_then(|_| wasm()),
         Some("test") => test(),
         Some("wizard") => wizard(&args[1..]),
-        _ => Err("usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options]".into()),
+        Some("presets") => presets::run(&root(), args.get(1).is_some_and(|a| a == "--check")),
+        _ => Err("usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options] | presets [--check]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -184,6 +187,7 @@ fn counted(c: &mut Command, tally: &mut (u64, u64)) -> Result {
 
 fn test() -> Result {
     setup(true)?;
+    presets::run(&root(), true)?;
     // The core must stay IO-free: it has to build for wasm32-unknown-unknown.
     run(cmd("cargo").args(["build", "--target", "wasm32-unknown-unknown", "-p", "mailsetup-core"]))?;
     wasm()?;

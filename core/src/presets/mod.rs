@@ -1,0 +1,295 @@
+//! Provider presets ("Einstellungen suchen"): server settings for an address,
+//! offline and instant, from the Thunderbird ISPDB (generated into
+//! [`ispdb`](self) by `cargo xtask presets`) plus curated additions.
+
+mod curated;
+#[rustfmt::skip]
+mod ispdb;
+mod table;
+
+use serde::{Deserialize, Serialize};
+
+pub use curated::NoteKind;
+use table::{P, S};
+
+use crate::lang::Lang;
+use crate::profile::Security;
+
+/// One way to reach a server, best first in a [`Preset`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerChoice {
+    /// Host name.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Encryption.
+    pub security: Security,
+    /// The login name, resolved for the address.
+    pub username: String,
+}
+
+/// Something the user must know or do, with where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// What kind.
+    pub kind: NoteKind,
+    /// The text in the requested language.
+    pub text: String,
+    /// Where to do it, if there is a page.
+    pub url: Option<String>,
+    /// `ispdb` or `curated`.
+    pub source: String,
+}
+
+/// Settings for an address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preset {
+    /// Stable provider id (the ISPDB's, or ours for curated ones).
+    pub id: String,
+    /// The provider's name as it writes it.
+    pub provider: String,
+    /// The domain that matched (A-label, lower case).
+    pub domain: String,
+    /// SMTP choices, best first (implicit TLS, then STARTTLS; never plaintext first).
+    pub smtp: Vec<ServerChoice>,
+    /// POP3 choices (for POP-before-SMTP), best first.
+    pub pop3: Vec<ServerChoice>,
+    /// The login name for the first SMTP choice.
+    pub username: String,
+    /// `password` and/or `oauth2`.
+    pub auth: Vec<String>,
+    /// Notes: steps to take first, app passwords, OAuth-only.
+    pub notes: Vec<Note>,
+    /// Whether the provider itself is a curated addition (not from the ISPDB).
+    pub curated: bool,
+    /// The provider's documentation page, if known.
+    pub documentation: Option<String>,
+}
+
+fn find_domain(domain: &str) -> Option<(&'static P, bool)> {
+    if let Ok(i) = ispdb::DOMAINS.binary_search_by(|(d, _)| (*d).cmp(domain)) {
+        return Some((&ispdb::PROVIDERS[usize::from(ispdb::DOMAINS[i].1)], false));
+    }
+    let id = curated::DOMAINS.iter().find(|(d, _)| *d == domain)?.1;
+    provider_by_id(id)
+}
+
+fn provider_by_id(id: &str) -> Option<(&'static P, bool)> {
+    if let Some(p) = curated::PROVIDERS.iter().find(|p| p.id == id) {
+        return Some((p, true));
+    }
+    ispdb::PROVIDERS.binary_search_by(|p| p.id.cmp(id)).ok().map(|i| (&ispdb::PROVIDERS[i], false))
+}
+
+/// The domain part of an address or a bare domain, normalized to lower-case
+/// A-label form (IDNA, UTS 46) without a trailing dot.
+pub fn normalize_domain(address_or_domain: &str) -> Option<String> {
+    let s = address_or_domain.trim();
+    let domain = s.rsplit_once('@').map_or(s, |(_, d)| d).trim_end_matches('.');
+    if domain.is_empty() {
+        return None;
+    }
+    idna::domain_to_ascii(domain).ok().filter(|d| !d.is_empty())
+}
+
+/// Whether the domain belongs to a known provider.
+pub fn is_known_domain(domain_ascii: &str) -> bool {
+    find_domain(domain_ascii).is_some()
+}
+
+/// Looks up settings for an address (or a bare domain), case-insensitively
+/// and IDN-aware. `None` for unknown domains.
+pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
+    let domain = normalize_domain(address_or_domain)?;
+    let (p, curated) = find_domain(&domain)?;
+    // A bare domain leaves the user-name template unresolved.
+    let address = Some(address_or_domain.trim()).filter(|a| a.contains('@')).unwrap_or("");
+    Some(build(p, curated, &domain, address, lang))
+}
+
+/// The provider behind a custom domain, from its MX host names
+/// (e.g. `mx00.ionos.de` → IONOS). Pure: the caller does the DNS query.
+pub fn provider_for_mx(mx_hosts: &[&str], lang: Lang) -> Option<Preset> {
+    mx_hosts.iter().find_map(|mx| {
+        let mx = mx.trim().trim_end_matches('.').to_ascii_lowercase();
+        let id = curated::MX.iter().find(|(suffix, _)| mx.ends_with(suffix))?.1;
+        let (p, curated) = provider_by_id(id)?;
+        Some(build(p, curated, p.id, "", lang))
+    })
+}
+
+/// The provider whose SMTP server this is, if any (for provider-aware hints).
+pub fn provider_for_smtp_host(host: &str, lang: Lang) -> Option<Preset> {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    curated::PROVIDERS
+        .iter()
+        .map(|p| (p, true))
+        .chain(ispdb::PROVIDERS.iter().map(|p| (p, false)))
+        .find(|(p, _)| p.smtp.iter().any(|s| s.host == host))
+        .map(|(p, curated)| build(p, curated, p.id, "", lang))
+}
+
+fn resolve_username(template: &str, address: &str) -> String {
+    if address.is_empty() {
+        return template.to_string();
+    }
+    let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
+    template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local)
+}
+
+fn choices(list: &[S], address: &str) -> Vec<ServerChoice> {
+    list.iter()
+        .map(|s| ServerChoice { host: s.host.to_string(), port: s.port, security: s.security, username: resolve_username(s.username, address) })
+        .collect()
+}
+
+fn build(p: &P, curated: bool, domain: &str, address: &str, lang: Lang) -> Preset {
+    let provider = curated::NAMES.iter().find(|(id, _)| *id == p.id).map_or(p.short, |(_, n)| n).to_string();
+    let mut notes = Vec::new();
+    if let Some(e) = &p.enable {
+        let kind = if p.id == "t-online.de" { NoteKind::EmailPassword } else { NoteKind::EnableAccess };
+        let text = match lang { Lang::De => e.de, Lang::En => e.en };
+        notes.push(Note { kind, text: text.to_string(), url: Some(e.url.to_string()).filter(|u| !u.is_empty()), source: "ispdb".into() });
+    }
+    for (id, kind, de, en, url) in curated::NOTES {
+        if *id == p.id {
+            let text = match lang { Lang::De => de, Lang::En => en };
+            notes.push(Note { kind: *kind, text: text.to_string(), url: Some(url.to_string()).filter(|u| !u.is_empty()), source: "curated".into() });
+        }
+    }
+    let password = p.smtp.iter().any(|s| s.password);
+    let oauth2 = p.smtp.iter().any(|s| s.oauth2);
+    let mut auth = Vec::new();
+    if password {
+        auth.push("password".to_string());
+    }
+    if oauth2 {
+        auth.push("oauth2".to_string());
+    }
+    if !password && oauth2 && !notes.iter().any(|n| n.kind == NoteKind::Oauth2Only) {
+        let (de, en) = (
+            "Dieser Anbieter erlaubt die Anmeldung nur über OAuth 2.0.",
+            "This provider allows sign-in only through OAuth 2.0.",
+        );
+        notes.push(Note { kind: NoteKind::Oauth2Only, text: match lang { Lang::De => de, Lang::En => en }.into(), url: None, source: "ispdb".into() });
+    }
+    let smtp = choices(p.smtp, address);
+    Preset {
+        id: p.id.to_string(),
+        provider,
+        domain: domain.to_string(),
+        username: smtp.first().map(|s| s.username.clone()).unwrap_or_default(),
+        smtp,
+        pop3: choices(p.pop3, address),
+        auth,
+        notes,
+        curated,
+        documentation: p.doc.map(String::from),
+    }
+}
+
+impl Preset {
+    /// A sentence to add to "wrong password" verdicts at this provider
+    /// (switch on POP3/IMAP access at WEB.DE/GMX, app password at Gmail,
+    /// the separate e-mail password at T-Online), or empty.
+    pub fn login_hint(&self, lang: Lang) -> String {
+        let note = self.notes.iter().find(|n| matches!(n.kind, NoteKind::EnableAccess | NoteKind::AppPassword | NoteKind::EmailPassword));
+        match (note, lang) {
+            (Some(n), Lang::De) if n.kind == NoteKind::EnableAccess => format!(
+                "Bei {} muss außerdem der Zugriff über POP3/IMAP in den E-Mail-Einstellungen eingeschaltet sein{}.",
+                self.provider, n.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
+            ),
+            (Some(n), Lang::En) if n.kind == NoteKind::EnableAccess => format!(
+                "At {} access through POP3/IMAP must also be switched on in the e-mail settings{}.",
+                self.provider, n.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
+            ),
+            (Some(n), _) => n.text.clone(),
+            (None, _) => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_table() {
+        // (input, provider, first smtp host, port, security, username)
+        let cases: &[(&str, &str, &str, u16, Security, &str)] = &[
+            ("info@gmx.de", "GMX", "mail.gmx.net", 465, Security::Tls, "info@gmx.de"),
+            ("Info@GMX.AT", "GMX", "mail.gmx.net", 465, Security::Tls, "Info@GMX.AT"),
+            ("praxis@web.de", "WEB.DE", "smtp.web.de", 465, Security::Tls, "praxis"),
+            ("x@googlemail.com", "Gmail", "smtp.gmail.com", 465, Security::Tls, "x@googlemail.com"),
+            ("x@gmail.com", "Gmail", "smtp.gmail.com", 465, Security::Tls, "x@gmail.com"),
+            ("a@t-online.de", "T-Online (Telekom)", "securesmtp.t-online.de", 465, Security::Tls, "a@t-online.de"),
+            ("a@ionos.de", "IONOS", "smtp.ionos.de", 465, Security::Tls, "a@ionos.de"),
+            ("a@1und1.de", "1&1", "smtp.1und1.de", 465, Security::Tls, "a@1und1.de"),
+            ("a@mailbox.org", "mailbox.org", "smtp.mailbox.org", 465, Security::Tls, "a@mailbox.org"),
+            ("a@freenet.de", "freenet", "mx.freenet.de", 465, Security::Tls, "a@freenet.de"),
+            ("a@vodafone.de", "Vodafone", "smtp.vodafone.de", 465, Security::Tls, "a@vodafone.de"),
+            ("gmx.net", "GMX", "mail.gmx.net", 465, Security::Tls, "%EMAILADDRESS%"),
+            ("a@web.de.", "WEB.DE", "smtp.web.de", 465, Security::Tls, "a"),
+        ];
+        for (input, provider, host, port, sec, user) in cases {
+            let p = lookup(input, Lang::De).unwrap_or_else(|| panic!("no preset for {input}"));
+            assert_eq!(
+                (p.provider.as_str(), p.smtp[0].host.as_str(), p.smtp[0].port, p.smtp[0].security, p.username.as_str()),
+                (*provider, *host, *port, *sec, *user),
+                "{input}"
+            );
+        }
+        assert!(lookup("info@praxis-mueller.de", Lang::De).is_none());
+        assert!(lookup("", Lang::De).is_none());
+    }
+
+    #[test]
+    fn notes_and_auth() {
+        let gmx = lookup("a@gmx.de", Lang::De).unwrap();
+        assert_eq!(gmx.notes[0].kind, NoteKind::EnableAccess);
+        assert!(gmx.notes[0].text.contains("POP3"));
+        assert!(gmx.login_hint(Lang::De).starts_with("Bei GMX muss außerdem der Zugriff über POP3/IMAP"));
+        let hotmail = lookup("a@hotmail.com", Lang::En).unwrap();
+        assert_eq!(hotmail.auth, vec!["oauth2"]);
+        assert!(hotmail.notes.iter().any(|n| n.kind == NoteKind::Oauth2Only));
+        let gmail = lookup("a@gmail.com", Lang::De).unwrap();
+        assert!(gmail.notes.iter().any(|n| n.kind == NoteKind::AppPassword && n.source == "curated"));
+        let tonline = lookup("a@t-online.de", Lang::De).unwrap();
+        assert!(tonline.login_hint(Lang::De).contains("E-Mail-Passwort"));
+        assert!(lookup("a@ionos.de", Lang::De).unwrap().curated);
+    }
+
+    #[test]
+    fn smtp_choices_never_start_with_plaintext() {
+        for p in ispdb::PROVIDERS.iter().chain(curated::PROVIDERS) {
+            let first = &p.smtp[0];
+            let only_plain = p.smtp.iter().all(|s| s.security == Security::None);
+            assert!(first.security != Security::None || only_plain, "{}", p.id);
+        }
+    }
+
+    #[test]
+    fn domains_are_sorted_for_binary_search() {
+        assert!(ispdb::DOMAINS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn mx_mapping() {
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (&["mx00.ionos.de", "mx01.ionos.de"], Some("IONOS")),
+            (&["smtpin.rzone.de."], Some("STRATO")),
+            (&["aspmx.l.google.com"], Some("Gmail")),
+            (&["praxis-mueller-de.mail.protection.outlook.com"], Some("Microsoft 365")),
+            (&["mx.praxis-mueller.de"], None),
+        ];
+        for (mx, want) in cases {
+            assert_eq!(provider_for_mx(mx, Lang::De).map(|p| p.provider).as_deref(), *want, "{mx:?}");
+        }
+    }
+
+    #[test]
+    fn smtp_host_mapping() {
+        assert_eq!(provider_for_smtp_host("MAIL.GMX.NET", Lang::De).unwrap().provider, "GMX");
+        assert!(provider_for_smtp_host("localhost", Lang::De).is_none());
+    }
+}
