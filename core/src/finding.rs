@@ -323,6 +323,31 @@ codes! {
     PopPortSecurityMismatch = "pop_port_security_mismatch", Warning,
         de: "POP3-Port {port} wird üblicherweise mit {expected_label} verwendet, nicht mit {security_label}.",
         en: "POP3 port {port} is normally used with {expected_label}, not with {security_label}.";
+    /// Two profiles with the same name.
+    ProfileNameDuplicate = "profile_name_duplicate", Error,
+        de: "Es gibt schon ein Profil „{name}“ (Nr. {first}). Bitte wählen Sie einen anderen Namen.",
+        en: "There already is a profile “{name}” (no. {first}). Please choose another name.";
+    /// Two tenants with the same id.
+    TenantIdDuplicate = "tenant_id_duplicate", Error,
+        de: "Die Mandanten-Nummer {id} kommt doppelt vor.",
+        en: "The tenant id {id} occurs twice.";
+    /// A tenant without profile.
+    TenantUnassigned = "tenant_unassigned", Error,
+        de: "Dem Mandanten „{tenant}“ ist kein Profil zugewiesen.",
+        en: "The tenant “{tenant}” has no profile assigned.";
+    /// A tenant assigned to a profile that does not exist.
+    TenantUnknownProfile = "tenant_unknown_profile", Error,
+        de: "Dem Mandanten „{tenant}“ ist das Profil „{profile}“ zugewiesen, das es nicht gibt.",
+        en: "The tenant “{tenant}” is assigned the profile “{profile}”, which does not exist.";
+    /// Tenant and profile addresses differ.
+    TenantAddressMismatch = "tenant_address_mismatch", Error,
+        de: "Die Adresse des Mandanten „{tenant}“ ({tenant_email}) muss mit der Adresse des Profils „{profile}“ ({profile_email}) übereinstimmen.",
+        en: "The address of the tenant “{tenant}” ({tenant_email}) must equal the address of the profile “{profile}” ({profile_email}).";
+    /// Tenant and profile addresses differ only in case before the @.
+    TenantAddressCase = "tenant_address_case", Warning,
+        de: "Die Adressen von Mandant „{tenant}“ ({tenant_email}) und Profil „{profile}“ ({profile_email}) unterscheiden sich nur in Groß-/Kleinschreibung. Das funktioniert meist, aber schreiben Sie sie besser gleich.",
+        en: "The addresses of tenant “{tenant}” ({tenant_email}) and profile “{profile}” ({profile_email}) differ only in upper/lower case. That usually works, but better write them the same.";
+
 }
 
 #[cfg(test)]

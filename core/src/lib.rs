@@ -20,6 +20,7 @@ pub mod reply;
 pub mod sanitize;
 pub mod secret;
 pub mod smtp;
+pub mod suggest;
 pub mod validate;
 pub mod verdict;
 

@@ -6,10 +6,12 @@
 mod email;
 mod host;
 mod port;
+mod settings;
 
 pub use email::{check_email, EmailCheck};
 pub use host::{check_host, HostCheck, HostRole};
 pub use port::{check_port, check_port_security, parse_port};
+pub use settings::{validate_settings, Settings, Tenant};
 
 use crate::finding::{localize, Code, Finding};
 use crate::lang::Lang;
@@ -28,7 +30,15 @@ pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
     let email = check_email(&profile.email, "email");
+    let email_ok = email.is_valid();
     out.extend(email.findings);
+    if email_ok {
+        if let Some(s) = crate::suggest::suggest_domain(&profile.email) {
+            if !out.iter().any(|f| f.field == "email" && f.fix.is_some()) {
+                out.push(typo(&s, "email"));
+            }
+        }
+    }
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
@@ -38,6 +48,10 @@ pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
     }
     localize(&mut out, lang);
     out
+}
+
+fn typo(s: &crate::suggest::Suggestion, field: &str) -> Finding {
+    Finding::new(Code::DomainTypo, field).with("suggestion", s.domain.clone()).fix(field, s.address.clone())
 }
 
 fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Finding>) {
@@ -70,7 +84,19 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
         "name" => {
             if value.trim().is_empty() { vec![Finding::new(Code::NameEmpty, "name")] } else { vec![] }
         }
-        "email" => check_email(value, field).findings,
+        "email" => {
+            let c = check_email(value, field);
+            let valid = c.is_valid();
+            let mut out = c.findings;
+            if valid {
+                if let Some(s) = crate::suggest::suggest_domain(value) {
+                    if !out.iter().any(|f| f.fix.is_some()) {
+                        out.push(typo(&s, field));
+                    }
+                }
+            }
+            out
+        }
         "smtp.host" | "pop_before_smtp.host" => check_host(value, field, role).findings,
         "smtp.port" | "pop_before_smtp.port" => match parse_port(value, field, role) {
             Ok(p) => check_port(p, field, role),

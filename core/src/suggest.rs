@@ -1,0 +1,128 @@
+//! "Did you mean gmx.de?": domains within a small edit distance of a
+//! well-known provider domain.
+
+use serde::{Deserialize, Serialize};
+
+use crate::presets::{is_known_domain, normalize_domain};
+
+/// Domains our users have, most common first (ties go to the earlier one).
+/// Every entry is a real mail domain, so none of them is ever "corrected".
+const POPULAR: &[&str] = &[
+    "gmx.de", "web.de", "t-online.de", "gmail.com", "gmx.net", "googlemail.com", "outlook.de",
+    "outlook.com", "hotmail.de", "hotmail.com", "yahoo.de", "yahoo.com", "icloud.com", "freenet.de",
+    "mailbox.org", "posteo.de", "ionos.de", "1und1.de", "arcor.de", "vodafone.de", "online.de",
+    "aol.com", "live.de", "gmx.at", "gmx.ch", "me.com", "mail.de", "email.de", "kabelmail.de",
+    "ewe.net", "magenta.de", "aol.de", "live.com", "msn.com", "gmx.com", "web.com",
+];
+
+/// A suggested correction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The suggested domain.
+    pub domain: String,
+    /// The address with that domain.
+    pub address: String,
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent
+/// transpositions: `gmial` → `gmail` is one step), bounded: returns
+/// `max + 1` as soon as the distance must exceed `max`.
+fn distance(a: &[u8], b: &[u8], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let w = b.len() + 1;
+    let mut rows = vec![vec![0usize; w]; 3];
+    for (j, v) in rows[0].iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+    }
+    rows[a.len() % 3][b.len()]
+}
+
+/// A suggestion for the address's domain, or `None` when the domain is
+/// known itself or nothing is close.
+pub fn suggest_domain(address: &str) -> Option<Suggestion> {
+    let trimmed = address.trim();
+    let (local, typed) = match trimmed.rsplit_once('@') {
+        Some((l, d)) => (Some(l), d),
+        None => (None, trimmed),
+    };
+    let domain = normalize_domain(typed)?;
+    let with_address = |d: &str| Suggestion {
+        domain: d.to_string(),
+        address: local.map_or_else(|| d.to_string(), |l| format!("{l}@{d}")),
+    };
+    if is_known_domain(&domain) || POPULAR.contains(&domain.as_str()) {
+        // Known, but typed differently (a trailing dot, say): offer the clean form.
+        let typed_lower = typed.trim().to_lowercase();
+        return (typed_lower.ends_with('.')).then(|| with_address(&domain));
+    }
+    let max = if domain.len() <= 7 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for cand in POPULAR {
+        let d = distance(domain.as_bytes(), cand.as_bytes(), max);
+        if d <= max && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, cand));
+        }
+    }
+    best.map(|(_, d)| with_address(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("info@gmx.dee", Some("info@gmx.de")),
+            ("info@gmial.com", Some("info@gmail.com")),
+            ("info@t-onlne.de", Some("info@t-online.de")),
+            ("info@web.de.", Some("info@web.de")),
+            ("info@wbe.de", Some("info@web.de")),
+            ("info@GMX.DEE", Some("info@gmx.de")),
+            ("info@hotmial.de", Some("info@hotmail.de")),
+            ("info@yaho.de", Some("info@yahoo.de")),
+            ("gmx.dee", Some("gmx.de")),
+            // Known domains are never "corrected".
+            ("info@gmx.de", None),
+            ("info@mail.de", None),
+            ("info@gmx.at", None),
+            ("info@strato.de", None),
+            ("info@posteo.de", None),
+            // Custom domains far from any provider.
+            ("info@praxis-mueller.de", None),
+            ("info@physio-berlin.de", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(suggest_domain(input).map(|s| s.address).as_deref(), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn distance_table() {
+        let cases = [("gmail", "gmial", 1), ("abc", "abc", 0), ("kitten", "sitting", 3), ("", "ab", 2), ("ca", "abc", 3)];
+        for (a, b, d) in cases {
+            assert_eq!(distance(a.as_bytes(), b.as_bytes(), 5), d, "{a} {b}");
+        }
+        assert_eq!(distance(b"aaaaaa", b"bbbbbb", 2), 3);
+    }
+}
