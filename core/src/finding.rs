@@ -275,6 +275,10 @@ codes! {
     HostHasPort = "host_has_port", Error,
         de: "Bitte tragen Sie den Port ({port}) in das Feld „Port“ ein und hier nur den Servernamen: {suggestion}",
         en: "Please put the port ({port}) into the “Port” field and only the server name here: {suggestion}";
+    /// Characters that look like others (full-width letters, a full-width dot…).
+    DomainNotNormalized = "domain_not_normalized", Error,
+        de: "{subject} enthält Sonderformen von Zeichen (z. B. breite Buchstaben). Gemeint ist wohl: {suggestion}",
+        en: "{subject} contains special forms of characters (such as full-width letters). You probably mean: {suggestion}";
     /// A trailing dot was removed.
     HostTrailingDot = "host_trailing_dot", Info,
         de: "Der Punkt am Ende von {subject} wird ignoriert.",

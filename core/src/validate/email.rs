@@ -37,7 +37,9 @@ fn is_atext(c: char) -> bool {
 /// Checks an address as typed.
 pub fn check_email(input: &str, field: &str) -> EmailCheck {
     let mut out = EmailCheck::default();
-    let addr = input.trim();
+    // Spaces and tabs around a typed address are trimmed (with a finding);
+    // CR, LF and other control characters are never trimmed but rejected.
+    let addr = input.trim_matches([' ', '\t']);
     if addr.is_empty() {
         out.findings.push(Finding::new(Code::Empty, field));
         return out;
@@ -67,6 +69,9 @@ pub fn check_email(input: &str, field: &str) -> EmailCheck {
 
     let mut local_ok = true;
     if local.is_empty() {
+        out.findings.push(Finding::new(Code::EmailLocalEmpty, field));
+        local_ok = false;
+    } else if local == "\"\"" {
         out.findings.push(Finding::new(Code::EmailLocalEmpty, field));
         local_ok = false;
     } else if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
@@ -137,8 +142,9 @@ fn quoted_ok(content: &str) -> bool {
     let mut chars = content.chars();
     while let Some(c) = chars.next() {
         match c {
+            // A quoted-pair escapes a printable ASCII character or a space.
             '\\' => {
-                if chars.next().is_none() {
+                if !chars.next().is_some_and(|c| c == ' ' || c == '\t' || c.is_ascii_graphic()) {
                     return false;
                 }
             }
@@ -182,6 +188,12 @@ mod tests {
             ("info@web.de.", &["host_trailing_dot"]),
             ("info@praxis", &["domain_dotless"]),
             ("info@praxis..de", &["domain_empty_label"]),
+            ("info@praxis.de\n", &["email_control_char"]),
+            ("\r\n info@praxis.de", &["email_control_char"]),
+            ("\"\"@praxis.de", &["email_local_empty"]),
+            ("\"a\\©\"@praxis.de", &["email_local_invalid_char"]),
+            ("a@[IPv6:::ffff:127.0.0.1]", &["email_address_literal"]),
+            ("info@ｇｍａｉｌ.com", &["domain_not_normalized"]),
         ];
         for (input, want) in cases {
             assert_eq!(&codes(input), want, "{input:?}");

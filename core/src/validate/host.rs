@@ -34,7 +34,9 @@ impl HostCheck {
 /// Checks a host name as typed into a server field (or an address's domain).
 pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
     let mut out = HostCheck::default();
-    let trimmed = input.trim();
+    // Only spaces and tabs are trimmed; a line break is never "whitespace"
+    // here but a control character, and an error.
+    let trimmed = input.trim_matches([' ', '\t']);
     if trimmed.is_empty() {
         out.findings.push(Finding::new(Code::Empty, field));
         return out;
@@ -103,24 +105,44 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
         out.findings.push(Finding::new(Code::DomainEmptyLabel, field));
         return out;
     }
+    if name.split('.').any(|l| l.starts_with('-') || l.ends_with('-')) {
+        out.findings.push(Finding::new(Code::DomainHyphen, field));
+        return out;
+    }
 
-    let ascii = match idna::domain_to_ascii_cow(name.as_bytes(), idna::AsciiDenyList::STD3) {
+    // UTS 46 with CheckHyphens (no "--" in 3rd and 4th position but for
+    // A-labels) and STD3 rules; lengths are checked below with our own codes.
+    let uts46 = idna::uts46::Uts46::new();
+    let ascii = match uts46.to_ascii(name.as_bytes(), idna::AsciiDenyList::STD3, idna::uts46::Hyphens::Check, idna::uts46::DnsLength::Ignore) {
         Ok(a) => a.into_owned(),
         Err(_) => {
-            out.findings.push(
-                Finding::new(Code::DomainIdnaInvalid, field)
-                    .with("detail", "IDNA/UTS 46"),
-            );
+            out.findings.push(Finding::new(Code::DomainIdnaInvalid, field).with("detail", "IDNA/UTS 46"));
             return out;
         }
     };
+    let (unicode, _) = idna::domain_to_unicode(&ascii);
+    for (typed, u_label) in name.split('.').zip(unicode.split('.')) {
+        // A character that UTS 46 would silently map (full-width letters, a
+        // full-width dot, the Kelvin sign…) means the name is not what it
+        // looks like: an error, with the clean form as the fix.
+        // (The Kelvin sign lower-cases to an ASCII "k", so compare per character too.)
+        let maps_to_ascii = typed.chars().any(|c| !c.is_ascii() && c.to_lowercase().any(|l| l.is_ascii()));
+        if !typed.is_ascii() && (maps_to_ascii || typed.to_lowercase() != u_label) {
+            out.findings.push(
+                Finding::new(Code::DomainNotNormalized, field).with("suggestion", unicode.clone()).fix(field, unicode.clone()),
+            );
+            return out;
+        }
+        if let Err(c) = super::idna2008::check_label(u_label) {
+            out.findings.push(
+                Finding::new(Code::DomainIdnaInvalid, field).with("detail", format!("IDNA2008: U+{:04X}", c as u32)),
+            );
+            return out;
+        }
+    }
     for label in ascii.split('.') {
         if label.len() > 63 {
             out.findings.push(Finding::new(Code::DomainLabelTooLong, field));
-        } else if label.starts_with('-') || label.ends_with('-') {
-            out.findings.push(Finding::new(Code::DomainHyphen, field));
-        } else if label.is_empty() {
-            out.findings.push(Finding::new(Code::DomainEmptyLabel, field));
         }
     }
     if ascii.len() > 253 {
@@ -186,6 +208,14 @@ mod tests {
             ("smtp_gmx.net", &["domain_invalid_char"], None),
             ("-smtp.gmx.net", &["domain_hyphen"], None),
             ("mailserver", &["domain_dotless"], Some("mailserver")),
+            ("smtp.gmx.net\n", &["domain_invalid_char"], None),
+            ("ｇｍａｉｌ.com", &["domain_not_normalized"], None),
+            ("gmail．com", &["domain_not_normalized"], None),
+            ("\u{212A}elvin.example.com", &["domain_not_normalized"], None),
+            ("MÜLLER-physio.de", &[], Some("xn--mller-physio-dlb.de")),
+            ("xn--l-fda.de", &["domain_idna_invalid"], None),
+            ("ab--cd.de", &["domain_idna_invalid"], None),
+            ("xn--mller-physio-dlb.de", &[], Some("xn--mller-physio-dlb.de")),
         ];
         for (input, codes, ascii) in cases {
             let (got, got_ascii) = run(input);

@@ -5,6 +5,7 @@
 
 mod email;
 mod host;
+mod idna2008;
 mod port;
 mod settings;
 
