@@ -52,6 +52,36 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Checks a profile or a settings document (profiles + tenants) without any network.
+    ///
+    /// With --field NAME, reads JSON string values line by line from stdin and
+    /// writes one JSON line per input: {"value", "valid", "findings"}.
+    /// Exit codes: 0 no errors, 1 errors found, 2 unreadable input.
+    Validate {
+        /// The JSON file, or - for stdin.
+        #[arg(required_unless_present = "field")]
+        file: Option<PathBuf>,
+        /// Validate single values of this field (email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …).
+        #[arg(long, value_name = "NAME", conflicts_with = "file")]
+        field: Option<String>,
+        /// Print findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of messages: de or en.
+        #[arg(long, default_value = "de")]
+        lang: String,
+    },
+    /// Shows the known settings for an address or domain ("Einstellungen suchen"). Exit 1 when unknown.
+    Preset {
+        /// An address (info@gmx.de) or a domain (gmx.de).
+        address: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of notes: de or en.
+        #[arg(long, default_value = "de")]
+        lang: String,
+    },
     /// Serves the setup wizard on 127.0.0.1 and prints its URL.
     Serve {
         /// Port (0 = a free one).
@@ -133,6 +163,43 @@ fn main() -> ExitCode {
             }
             if verdict.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
+        Command::Validate { file, field, json, lang } => {
+            let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("unknown language {lang:?}: use de or en")) };
+            match field {
+                Some(field) => validate_fields(&field, lang),
+                None => validate_file(file.as_deref().unwrap_or(std::path::Path::new("-")), json, lang),
+            }
+        }
+        Command::Preset { address, json, lang } => {
+            let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("unknown language {lang:?}: use de or en")) };
+            match mailsetup_core::presets::lookup(&address, lang) {
+                None => {
+                    if json {
+                        println!("null");
+                    } else {
+                        eprintln!("{address}: no known settings for this domain");
+                    }
+                    ExitCode::from(1)
+                }
+                Some(p) => {
+                    if json {
+                        println!("{}", serde_json::to_string(&p).unwrap_or_default());
+                    } else {
+                        println!("{} ({}){}", p.provider, p.domain, if p.curated { ", curated" } else { "" });
+                        for s in &p.smtp {
+                            println!("  SMTP {}:{} {} user {}", s.host, s.port, s.security.as_str(), s.username);
+                        }
+                        for s in &p.pop3 {
+                            println!("  POP3 {}:{} {} user {}", s.host, s.port, s.security.as_str(), s.username);
+                        }
+                        for n in &p.notes {
+                            println!("  ! {}{}", n.text, n.url.as_ref().map_or(String::new(), |u| format!(" <{u}>")));
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+            }
+        }
         Command::Serve { port, open, common } => {
             let opts = match probe_options(&common) {
                 Ok(o) => o,
@@ -143,6 +210,90 @@ fn main() -> ExitCode {
                 Err(e) => bad_input(e),
             }
         }
+    }
+}
+
+fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
+    let text = if path == std::path::Path::new("-") {
+        let mut t = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+            return bad_input(format!("stdin: {e}"));
+        }
+        t
+    } else {
+        match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return bad_input(format!("{}: {e}", path.display())),
+        }
+    };
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return bad_input(format!("{}: not JSON: {e}", path.display())),
+    };
+    let findings = if value.get("profiles").is_some() || value.get("tenants").is_some() {
+        match serde_json::from_value::<mailsetup_core::validate::Settings>(value) {
+            Ok(doc) => mailsetup_core::validate::validate_settings(&doc, lang),
+            Err(e) => return bad_input(format!("{}: not a settings document: {e}", path.display())),
+        }
+    } else {
+        match serde_json::from_value::<Profile>(value) {
+            Ok(p) => validate_in(&p, lang),
+            Err(e) => return bad_input(format!("{}: not a profile: {e}", path.display())),
+        }
+    };
+    let errors = findings.iter().any(|f| f.severity == Severity::Error);
+    if json {
+        println!("{}", serde_json::json!({"valid": !errors, "findings": findings}));
+    } else {
+        for f in &findings {
+            println!("{:<7} {:<24} {}", format!("{:?}", f.severity).to_lowercase(), f.field, f.message);
+        }
+        if findings.is_empty() {
+            println!("ok");
+        }
+    }
+    if errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn validate_fields(field: &str, lang: Lang) -> ExitCode {
+    use std::io::{BufRead, Write};
+    if mailsetup_core::validate::validate_field(field, "", lang).is_none() {
+        return bad_input(format!("unknown field {field:?} (use the names of findings: email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …)"));
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut any_error = false;
+    let mut bad_line = false;
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return bad_input(format!("stdin: {e}")),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = match serde_json::from_str::<String>(&line) {
+            Ok(value) => {
+                let findings = mailsetup_core::validate::validate_field(field, &value, lang).unwrap_or_default();
+                let valid = !findings.iter().any(|f| f.severity == Severity::Error);
+                any_error |= !valid;
+                serde_json::json!({"value": value, "valid": valid, "findings": findings})
+            }
+            Err(e) => {
+                bad_line = true;
+                serde_json::json!({"value": null, "valid": false, "error": format!("line {}: not a JSON string: {e}", n + 1)})
+            }
+        };
+        if writeln!(out, "{record}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if bad_line {
+        ExitCode::from(2)
+    } else if any_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

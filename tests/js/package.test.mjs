@@ -42,3 +42,16 @@ test('bad input throws a specific error', () => {
   assert.throws(() => validateField('smtp.hostname', 'x'), /unknown field/);
   assert.throws(() => validateProfile(good(), 'fr'), /unknown language/);
 });
+
+test('lookupPreset fills GMX with notes; unknown is null', async () => {
+  const { lookupPreset, suggestDomain, validateSettings } = await import('../../www/pkg/mailsetup_wasm.js');
+  const p = lookupPreset('Praxis@GMX.de', 'de');
+  assert.equal(p.provider, 'GMX');
+  assert.deepEqual(p.smtp[0], { host: 'mail.gmx.net', port: 465, security: 'tls', username: 'Praxis@GMX.de' });
+  assert.equal(p.notes[0].kind, 'enable_access');
+  assert.equal(lookupPreset('info@praxis-mueller.de'), null);
+  assert.deepEqual(suggestDomain('info@t-onlne.de'), { domain: 't-online.de', address: 'info@t-online.de' });
+  assert.equal(suggestDomain('info@web.de'), null);
+  const doc = { profiles: [good()], tenants: [{ id: '1', name: 'Nord', email: 'nord@praxis.de', profile: 'Praxis Müller' }] };
+  assert.deepEqual(validateSettings(doc).map((f) => f.code), ['tenant_address_mismatch']);
+});

@@ -5,7 +5,7 @@
 //! input as a thrown `Error` with a specific message instead of panicking.
 #![forbid(unsafe_code)]
 
-use mailsetup_core::validate::{validate_field, validate_in};
+use mailsetup_core::validate::{validate_field, validate_in, validate_settings, Settings};
 use mailsetup_core::{Lang, Profile};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -25,6 +25,17 @@ export interface Finding {
   code: string; severity: Severity; field: string;
   params: Record<string, string>; fix?: Fix; message: string;
 }
+export interface Tenant { id: string; name: string; email: string; profile: string | null; }
+export interface Settings { profiles: Profile[]; tenants: Tenant[]; }
+export interface ServerChoice { host: string; port: number; security: Security; username: string; }
+export type NoteKind = "enable_access" | "app_password" | "email_password" | "oauth2_only";
+export interface Note { kind: NoteKind; text: string; url: string | null; source: "ispdb" | "curated"; }
+export interface Preset {
+  id: string; provider: string; domain: string;
+  smtp: ServerChoice[]; pop3: ServerChoice[]; username: string;
+  auth: ("password" | "oauth2")[]; notes: Note[]; curated: boolean; documentation: string | null;
+}
+export interface Suggestion { domain: string; address: string; }
 "#;
 
 fn lang(tag: Option<String>) -> Result<Lang, JsError> {
@@ -62,4 +73,38 @@ pub fn validate_field_js(
     let lang = lang(lang_tag)?;
     let findings = validate_field(field, value, lang).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
     to_js(&findings)
+}
+
+/// Validates a settings document (profiles and tenants).
+#[wasm_bindgen(js_name = validateSettings, unchecked_return_type = "Finding[]")]
+pub fn validate_settings_js(
+    #[wasm_bindgen(unchecked_param_type = "Settings")] settings: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let lang = lang(lang_tag)?;
+    let doc: Settings = serde_wasm_bindgen::from_value(settings)
+        .map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
+    to_js(&validate_settings(&doc, lang))
+}
+
+/// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.
+#[wasm_bindgen(js_name = lookupPreset, unchecked_return_type = "Preset | null")]
+pub fn lookup_preset(
+    address: &str,
+    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let lang = lang(lang_tag)?;
+    match mailsetup_core::presets::lookup(address, lang) {
+        Some(p) => to_js(&p),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// "Did you mean …?" for the address's domain; `null` when none.
+#[wasm_bindgen(js_name = suggestDomain, unchecked_return_type = "Suggestion | null")]
+pub fn suggest_domain(address: &str) -> Result<JsValue, JsError> {
+    match mailsetup_core::suggest::suggest_domain(address) {
+        Some(s) => to_js(&s),
+        None => Ok(JsValue::NULL),
+    }
 }

@@ -1,7 +1,7 @@
 //! The wasm API as JS sees it. Runs under Node (`wasm-pack test --node`) and
 //! in headless Chromium (`WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome`).
 
-use mailsetup_wasm::{validate_field_js, validate_profile};
+use mailsetup_wasm::{lookup_preset, suggest_domain, validate_field_js, validate_profile, validate_settings_js};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -47,4 +47,15 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(validate_profile(profile_js(r#"{"name": 1}"#), None).is_err());
     assert!(validate_profile(profile_js(GOOD), Some("fr".into())).is_err());
     assert!(validate_field_js("nope", "x", None).is_err());
+}
+
+#[wasm_bindgen_test]
+fn presets_suggestions_and_settings() {
+    let gmx = js_stringify(&lookup_preset("info@gmx.de", None).unwrap());
+    assert!(gmx.contains(r#""provider":"GMX""#) && gmx.contains(r#""host":"mail.gmx.net""#), "{gmx}");
+    assert!(lookup_preset("info@praxis-mueller.de", None).unwrap().is_null());
+    assert_eq!(js_stringify(&suggest_domain("info@gmx.dee").unwrap()), r#"{"domain":"gmx.de","address":"info@gmx.de"}"#);
+    let doc = format!(r#"{{"profiles": [{GOOD}], "tenants": [{{"id": "1", "name": "Nord", "email": "nord@praxis.de", "profile": "Praxis Müller"}}]}}"#);
+    let out = js_stringify(&validate_settings_js(profile_js(&doc), None).unwrap());
+    assert!(out.contains("tenant_address_mismatch"), "{out}");
 }

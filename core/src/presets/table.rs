@@ -6,6 +6,7 @@ use crate::profile::Security;
 #[derive(Debug)]
 pub(crate) struct P {
     pub id: &'static str,
+    #[allow(dead_code, reason = "kept from the ISPDB for fidelity; the short name is what users know")]
     pub name: &'static str,
     pub short: &'static str,
     pub smtp: &'static [S],
