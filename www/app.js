@@ -1,6 +1,6 @@
 // The setup wizard. All checking is done by the wasm core as the user types;
 // network tests go to the local `mailprobe serve` that served this page.
-import init, { validateProfile } from './pkg/mailsetup_wasm.js';
+import init, { validateProfile, lookupPreset } from './pkg/mailsetup_wasm.js';
 
 const TEXT = {
   de: {
@@ -12,7 +12,11 @@ const TEXT = {
     password: 'Kennwort:', advanced: 'Erweiterte Einstellungen',
     pop_enabled: 'Authentifizierung über Posteingangsserver', pop_host: 'Posteingangsserver (POP3):',
     pop_port: 'Port:', pop_port_hint: '(Standard-Port: 110)', verification: 'Überprüfung',
-    details: 'Technische Details', test: 'Einstellungen testen',
+    details: 'Technische Details', test: 'Einstellungen testen', find: 'Einstellungen suchen',
+    found: 'Einstellungen für {provider} eingetragen.',
+    not_found: 'Sofern die Einstellungen nicht gefunden wurden, tragen Sie die Daten manuell ein. Ihr Anbieter nennt Ihnen Server und Port.',
+    oauth_only: '{provider} erlaubt nur die Anmeldung über OAuth 2.0, die dieser Assistent noch nicht einrichten kann.',
+    more: 'Mehr dazu', curated: '(von uns geprüfte Angaben)',
     untested: 'Die Einstellungen wurden noch nicht getestet', testing: 'Die Einstellungen werden getestet …',
     fix_errors: 'Bitte beheben Sie zuerst die markierten Fehler.', apply: 'übernehmen',
     no_token: 'Diese Seite wurde ohne Zugangsschlüssel geöffnet. Öffnen Sie die Adresse, die „mailprobe serve“ ausgibt.',
@@ -29,7 +33,11 @@ const TEXT = {
     password: 'Password:', advanced: 'Advanced settings',
     pop_enabled: 'Authenticate through the incoming server', pop_host: 'Incoming server (POP3):',
     pop_port: 'Port:', pop_port_hint: '(standard: 110)', verification: 'Verification',
-    details: 'Technical details', test: 'Test settings',
+    details: 'Technical details', test: 'Test settings', find: 'Find settings',
+    found: 'Settings for {provider} filled in.',
+    not_found: 'If no settings were found, enter the details manually. Your provider gives you server and port.',
+    oauth_only: '{provider} only allows sign-in through OAuth 2.0, which this wizard cannot set up yet.',
+    more: 'More', curated: '(details checked by us)',
     untested: 'The settings have not been tested yet', testing: 'Testing the settings …',
     fix_errors: 'Please fix the marked errors first.', apply: 'apply',
     no_token: 'This page was opened without its access key. Open the address that “mailprobe serve” prints.',
@@ -43,6 +51,10 @@ const $ = (sel) => document.querySelector(sel);
 const form = $('#profile');
 let lang = localStorage.getItem('mailsetup.lang') === 'en' ? 'en' : 'de';
 let lastFindings = [];
+// Findings show for fields the user has touched, so an empty form does not
+// greet them with errors; "Einstellungen testen" shows everything.
+const touched = new Set();
+let showAll = false;
 
 // The service's token comes in the URL once; keep it for this tab only and
 // take it out of the address bar (and so out of history and screenshots).
@@ -87,7 +99,7 @@ function validate() {
   lastFindings = validateProfile(profile(), lang);
   for (const box of document.querySelectorAll('.findings')) {
     const fields = box.dataset.field.split(' ');
-    const mine = lastFindings.filter((f) => fields.includes(f.field));
+    const mine = lastFindings.filter((f) => fields.includes(f.field) && (showAll || touched.has(f.field)));
     box.replaceChildren(...mine.map(renderFinding));
     for (const field of fields) {
       const input = inputFor(field);
@@ -110,12 +122,54 @@ function renderFinding(f) {
       for (const [field, value] of Object.entries(f.fix.set)) {
         const input = inputFor(field);
         if (input) input.value = value;
+        touched.add(field);
       }
       changed();
     });
     p.append(b);
   }
   return p;
+}
+
+function findSettings() {
+  const box = $('#preset');
+  box.replaceChildren();
+  const preset = lookupPreset($('#email').value, lang);
+  const para = (text, cls) => { const p = document.createElement('p'); p.textContent = text; if (cls) p.className = cls; box.append(p); return p; };
+  if (!preset) {
+    para(t('not_found'));
+    return;
+  }
+  const passwordOk = preset.auth.includes('password');
+  if (passwordOk) {
+    const smtp = preset.smtp[0];
+    $('#smtp-host').value = smtp.host;
+    $('#smtp-port').value = String(smtp.port);
+    $('#smtp-security').value = smtp.security;
+    $('#smtp-username').value = smtp.username;
+    if (preset.pop3.length) {
+      const pop = preset.pop3.find((s) => s.port === 110) ?? preset.pop3[0];
+      $('#pop-host').value = pop.host;
+      $('#pop-port').value = String(pop.port);
+    }
+    for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
+    para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
+  } else {
+    para(t('oauth_only').replace('{provider}', preset.provider), 'note');
+  }
+  for (const n of preset.notes) {
+    const p = para(n.text, 'note');
+    p.dataset.kind = n.kind;
+    if (n.url) {
+      const a = document.createElement('a');
+      a.href = n.url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = t('more');
+      p.append(' ', a);
+    }
+  }
+  changed();
 }
 
 function setStatus(state, text, hint = '') {
@@ -132,6 +186,7 @@ function changed() {
 }
 
 async function runTest() {
+  showAll = true;
   const findings = validate();
   if (findings.some((f) => f.severity === 'error')) {
     setStatus('failed', t('fix_errors'));
@@ -197,7 +252,13 @@ async function main() {
   await init();
   $('#loading').hidden = true;
   form.hidden = false;
-  form.addEventListener('input', (e) => { if (e.target.id !== 'lang') changed(); });
+  form.addEventListener('input', (e) => {
+    if (e.target.name) touched.add(e.target.name);
+    // The security select belongs to the port's findings.
+    if (e.target.name === 'smtp.port') touched.add('smtp.security');
+    if (e.target.id === 'email') $('#preset').replaceChildren();
+    changed();
+  });
   $('#pop-enabled').addEventListener('change', () => {
     $('#pop-host').disabled = $('#pop-port').disabled = !$('#pop-enabled').checked;
   });
@@ -207,6 +268,8 @@ async function main() {
     applyLanguage();
   });
   $('#test').addEventListener('click', runTest);
+  $('#find').addEventListener('click', findSettings);
+  $('#email').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); findSettings(); } });
   applyLanguage();
 }
 

@@ -48,6 +48,32 @@ test('an invalid address shows the German message as one types', async () => {
   await page.screenshot({ path: join(artifacts, 'wizard-invalid-address.png') });
 });
 
+test('a typo suggestion is applied with one click', async () => {
+  await page.fill('#email', 'info@gmx.dee');
+  const hint = page.locator('.findings[data-field=email] p[data-code=domain_typo]');
+  await hint.waitFor();
+  assert.match(await hint.textContent(), /Meinten Sie gmx\.de\?/);
+  await hint.locator('button').click();
+  assert.equal(await page.inputValue('#email'), 'info@gmx.de');
+  assert.equal(await page.locator('.findings[data-field=email] p').count(), 0);
+});
+
+test('"Einstellungen suchen" fills the GMX settings and shows the POP3/IMAP note', async () => {
+  await page.fill('#email', 'praxis@gmx.de');
+  await page.click('#find');
+  assert.equal(await page.inputValue('#smtp-host'), 'mail.gmx.net');
+  assert.equal(await page.inputValue('#smtp-port'), '465');
+  assert.equal(await page.inputValue('#smtp-security'), 'tls');
+  assert.equal(await page.inputValue('#smtp-username'), 'praxis@gmx.de');
+  const note = page.locator('#preset p[data-kind=enable_access]');
+  assert.match(await note.textContent(), /POP3 & IMAP/);
+  assert.equal(await note.locator('a').getAttribute('href'), 'https://hilfe.gmx.net/pop-imap/einschalten.html');
+  await page.screenshot({ path: join(artifacts, 'wizard-preset-gmx.png') });
+  await page.fill('#email', 'info@praxis-mueller.de');
+  await page.click('#find');
+  assert.match(await page.locator('#preset').textContent(), /tragen Sie die Daten manuell ein/);
+});
+
 test('a valid profile against the test Dovecot logs in', async () => {
   await page.fill('#name', 'Praxis Müller');
   await page.fill('#email', 'info@praxis-mueller.de');
