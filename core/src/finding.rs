@@ -49,24 +49,16 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with its default severity and the message rendered in `Lang::De`.
+    /// A finding with its default severity. The message is rendered once, by
+    /// [`localize`], when all findings are known (rendering per parameter
+    /// showed up in the benchmark).
     pub fn new(code: Code, field: impl Into<String>) -> Self {
-        let mut f = Finding {
-            code,
-            severity: code.severity(),
-            field: field.into(),
-            params: BTreeMap::new(),
-            fix: None,
-            message: String::new(),
-        };
-        f.render(Lang::De);
-        f
+        Finding { code, severity: code.severity(), field: field.into(), params: BTreeMap::new(), fix: None, message: String::new() }
     }
 
-    /// Adds a parameter (and re-renders the German message).
+    /// Adds a parameter.
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
         self.params.insert(key.to_owned(), value.into());
-        self.render(Lang::De);
         self
     }
 
@@ -85,9 +77,19 @@ impl Finding {
     /// Renders the message in `lang`.
     pub fn render(&mut self, lang: Lang) {
         let template = self.code.template(lang);
-        let mut params = self.params.clone();
-        params.entry("subject".into()).or_insert_with(|| subject(&self.field, lang).into());
-        self.message = fill(template, &params);
+        self.message = if template.contains("{subject}") && !self.params.contains_key("subject") {
+            let mut params = self.params.clone();
+            params.insert("subject".into(), subject(&self.field, lang).into());
+            fill(template, &params)
+        } else {
+            fill(template, &self.params)
+        };
+    }
+
+    /// The finding with its message rendered in `lang`.
+    pub fn rendered(mut self, lang: Lang) -> Self {
+        self.render(lang);
+        self
     }
 }
 
@@ -371,7 +373,7 @@ mod tests {
 
     #[test]
     fn serialized_code_is_its_stable_name() {
-        let f = Finding::new(Code::PortMissing, "smtp.port").with("standard", "465 / 587");
+        let f = Finding::new(Code::PortMissing, "smtp.port").with("standard", "465 / 587").rendered(Lang::De);
         let v = serde_json::to_value(&f).unwrap();
         assert_eq!(v["code"], "port_missing");
         assert_eq!(v["severity"], "error");

@@ -24,24 +24,29 @@ pub struct Suggestion {
     pub address: String,
 }
 
+/// Longest candidate plus slack; candidates are short, so the rows of the
+/// distance table live on the stack (allocation per candidate was most of
+/// the validation time in the benchmark).
+const MAX_CAND: usize = 24;
+
 /// Optimal string alignment distance (Levenshtein plus adjacent
 /// transpositions: `gmial` → `gmail` is one step), bounded: returns
-/// `max + 1` as soon as the distance must exceed `max`.
+/// `max + 1` as soon as the distance must exceed `max`. `b` must be shorter
+/// than [`MAX_CAND`].
 fn distance(a: &[u8], b: &[u8], max: usize) -> usize {
-    if a.len().abs_diff(b.len()) > max {
+    if a.len().abs_diff(b.len()) > max || b.len() >= MAX_CAND {
         return max + 1;
     }
-    let w = b.len() + 1;
-    let mut rows = vec![vec![0usize; w]; 3];
-    for (j, v) in rows[0].iter_mut().enumerate() {
-        *v = j;
+    let mut rows = [[0u8; MAX_CAND]; 3];
+    for (j, v) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *v = j as u8;
     }
     for i in 1..=a.len() {
         let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i;
-        let mut row_min = i;
+        rows[cur][0] = i.min(255) as u8;
+        let mut row_min = rows[cur][0];
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut d = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(rows[prev2][j - 2] + 1);
@@ -49,30 +54,37 @@ fn distance(a: &[u8], b: &[u8], max: usize) -> usize {
             rows[cur][j] = d;
             row_min = row_min.min(d);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return max + 1;
         }
     }
-    rows[a.len() % 3][b.len()]
+    usize::from(rows[a.len() % 3][b.len()])
 }
 
 /// A suggestion for the address's domain, or `None` when the domain is
 /// known itself or nothing is close.
 pub fn suggest_domain(address: &str) -> Option<Suggestion> {
     let trimmed = address.trim();
+    let typed = trimmed.rsplit_once('@').map_or(trimmed, |(_, d)| d);
+    let domain = normalize_domain(typed)?;
+    suggest_for(trimmed, &domain)
+}
+
+/// Like [`suggest_domain`], for a caller that already has the domain in
+/// lower-case A-label form (validation does).
+pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
+    let trimmed = address.trim();
     let (local, typed) = match trimmed.rsplit_once('@') {
         Some((l, d)) => (Some(l), d),
         None => (None, trimmed),
     };
-    let domain = normalize_domain(typed)?;
     let with_address = |d: &str| Suggestion {
         domain: d.to_string(),
         address: local.map_or_else(|| d.to_string(), |l| format!("{l}@{d}")),
     };
-    if is_known_domain(&domain) || POPULAR.contains(&domain.as_str()) {
+    if POPULAR.contains(&domain) || is_known_domain(domain) {
         // Known, but typed differently (a trailing dot, say): offer the clean form.
-        let typed_lower = typed.trim().to_lowercase();
-        return (typed_lower.ends_with('.')).then(|| with_address(&domain));
+        return typed.trim().ends_with('.').then(|| with_address(domain));
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
     let mut best: Option<(usize, &str)> = None;

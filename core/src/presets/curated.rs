@@ -16,25 +16,25 @@ macro_rules! s {
 /// Providers missing from the ISPDB.
 pub(super) static PROVIDERS: &[P] = &[
     P {
-        id: "ionos.de", name: "IONOS", short: "IONOS",
+        id: "ionos.de", short: "IONOS",
         smtp: &[s!("smtp.ionos.de", 465, Tls), s!("smtp.ionos.de", 587, Starttls)],
         pop3: &[s!("pop.ionos.de", 995, Tls), s!("pop.ionos.de", 110, Starttls)],
         enable: None, doc: Some("https://www.ionos.de/hilfe/e-mail/"),
     },
     P {
-        id: "mailbox.org", name: "mailbox.org", short: "mailbox.org",
+        id: "mailbox.org", short: "mailbox.org",
         smtp: &[s!("smtp.mailbox.org", 465, Tls), s!("smtp.mailbox.org", 587, Starttls)],
         pop3: &[s!("pop3.mailbox.org", 995, Tls), s!("pop3.mailbox.org", 110, Starttls)],
         enable: None, doc: Some("https://kb.mailbox.org/"),
     },
     P {
-        id: "freenet.de", name: "freenet", short: "freenet",
+        id: "freenet.de", short: "freenet",
         smtp: &[s!("mx.freenet.de", 465, Tls), s!("mx.freenet.de", 587, Starttls)],
         pop3: &[s!("mx.freenet.de", 995, Tls), s!("mx.freenet.de", 110, Starttls)],
         enable: None, doc: None,
     },
     P {
-        id: "vodafone.de", name: "Vodafone", short: "Vodafone",
+        id: "vodafone.de", short: "Vodafone",
         smtp: &[s!("smtp.vodafone.de", 465, Tls), s!("smtp.vodafone.de", 587, Starttls)],
         pop3: &[s!("pop.vodafone.de", 995, Tls)],
         enable: None, doc: None,

@@ -10,7 +10,7 @@ mod table;
 use serde::{Deserialize, Serialize};
 
 pub use curated::NoteKind;
-use table::{P, S};
+use table::{Row, S};
 
 use crate::lang::Lang;
 use crate::profile::Security;
@@ -66,19 +66,34 @@ pub struct Preset {
     pub documentation: Option<String>,
 }
 
-fn find_domain(domain: &str) -> Option<(&'static P, bool)> {
-    if let Ok(i) = ispdb::DOMAINS.binary_search_by(|(d, _)| (*d).cmp(domain)) {
-        return Some((&ispdb::PROVIDERS[usize::from(ispdb::DOMAINS[i].1)], false));
+fn ispdb_row(index: usize) -> Option<Row> {
+    ispdb::PROVIDERS.lines().nth(index).and_then(Row::parse)
+}
+
+fn find_domain(domain: &str) -> Option<Row> {
+    let at = |i: usize| {
+        let start = usize::from(ispdb::DOMAIN_START[i]);
+        let rest = &ispdb::DOMAINS[start..];
+        &rest[..rest.find('\n').unwrap_or(rest.len())]
+    };
+    let (mut lo, mut hi) = (0, ispdb::DOMAIN_START.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match at(mid).cmp(domain) {
+            std::cmp::Ordering::Equal => return ispdb_row(usize::from(ispdb::DOMAIN_PROVIDER[mid])),
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+        }
     }
     let id = curated::DOMAINS.iter().find(|(d, _)| *d == domain)?.1;
     provider_by_id(id)
 }
 
-fn provider_by_id(id: &str) -> Option<(&'static P, bool)> {
+fn provider_by_id(id: &str) -> Option<Row> {
     if let Some(p) = curated::PROVIDERS.iter().find(|p| p.id == id) {
-        return Some((p, true));
+        return Some(Row::from(p));
     }
-    ispdb::PROVIDERS.binary_search_by(|p| p.id.cmp(id)).ok().map(|i| (&ispdb::PROVIDERS[i], false))
+    ispdb::PROVIDERS.lines().find(|l| l.split('\t').next() == Some(id)).and_then(Row::parse)
 }
 
 /// The domain part of an address or a bare domain, normalized to lower-case
@@ -101,10 +116,10 @@ pub fn is_known_domain(domain_ascii: &str) -> bool {
 /// and IDN-aware. `None` for unknown domains.
 pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
     let domain = normalize_domain(address_or_domain)?;
-    let (p, curated) = find_domain(&domain)?;
+    let p = find_domain(&domain)?;
     // A bare domain leaves the user-name template unresolved.
     let address = Some(address_or_domain.trim()).filter(|a| a.contains('@')).unwrap_or("");
-    Some(build(p, curated, &domain, address, lang))
+    Some(build(&p, &domain, address, lang))
 }
 
 /// The provider behind a custom domain, from its MX host names
@@ -113,8 +128,8 @@ pub fn provider_for_mx(mx_hosts: &[&str], lang: Lang) -> Option<Preset> {
     mx_hosts.iter().find_map(|mx| {
         let mx = mx.trim().trim_end_matches('.').to_ascii_lowercase();
         let id = curated::MX.iter().find(|(suffix, _)| mx.ends_with(suffix))?.1;
-        let (p, curated) = provider_by_id(id)?;
-        Some(build(p, curated, p.id, "", lang))
+        let p = provider_by_id(id)?;
+        Some(build(&p, p.id, "", lang))
     })
 }
 
@@ -123,10 +138,10 @@ pub fn provider_for_smtp_host(host: &str, lang: Lang) -> Option<Preset> {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     curated::PROVIDERS
         .iter()
-        .map(|p| (p, true))
-        .chain(ispdb::PROVIDERS.iter().map(|p| (p, false)))
-        .find(|(p, _)| p.smtp.iter().any(|s| s.host == host))
-        .map(|(p, curated)| build(p, curated, p.id, "", lang))
+        .map(Row::from)
+        .chain(ispdb::PROVIDERS.lines().filter_map(Row::parse))
+        .find(|p| p.smtp.iter().any(|s| s.host == host))
+        .map(|p| build(&p, p.id, "", lang))
 }
 
 fn resolve_username(template: &str, address: &str) -> String {
@@ -143,7 +158,7 @@ fn choices(list: &[S], address: &str) -> Vec<ServerChoice> {
         .collect()
 }
 
-fn build(p: &P, curated: bool, domain: &str, address: &str, lang: Lang) -> Preset {
+fn build(p: &Row, domain: &str, address: &str, lang: Lang) -> Preset {
     let provider = curated::NAMES.iter().find(|(id, _)| *id == p.id).map_or(p.short, |(_, n)| n).to_string();
     let mut notes = Vec::new();
     if let Some(e) = &p.enable {
@@ -173,17 +188,17 @@ fn build(p: &P, curated: bool, domain: &str, address: &str, lang: Lang) -> Prese
         );
         notes.push(Note { kind: NoteKind::Oauth2Only, text: match lang { Lang::De => de, Lang::En => en }.into(), url: None, source: "ispdb".into() });
     }
-    let smtp = choices(p.smtp, address);
+    let smtp = choices(&p.smtp, address);
     Preset {
         id: p.id.to_string(),
         provider,
         domain: domain.to_string(),
         username: smtp.first().map(|s| s.username.clone()).unwrap_or_default(),
         smtp,
-        pop3: choices(p.pop3, address),
+        pop3: choices(&p.pop3, address),
         auth,
         notes,
-        curated,
+        curated: p.curated,
         documentation: p.doc.map(String::from),
     }
 }
@@ -260,8 +275,16 @@ mod tests {
     }
 
     #[test]
+    fn every_row_parses() {
+        let rows: Vec<Row> = ispdb::PROVIDERS.lines().map(|l| Row::parse(l).unwrap_or_else(|| panic!("{l}"))).collect();
+        assert_eq!(rows.len(), 162);
+        assert!(rows.iter().all(|r| !r.smtp.is_empty()));
+        assert_eq!(ispdb::DOMAIN_START.len(), ispdb::DOMAIN_PROVIDER.len());
+    }
+
+    #[test]
     fn smtp_choices_never_start_with_plaintext() {
-        for p in ispdb::PROVIDERS.iter().chain(curated::PROVIDERS) {
+        for p in ispdb::PROVIDERS.lines().filter_map(Row::parse).chain(curated::PROVIDERS.iter().map(Row::from)) {
             let first = &p.smtp[0];
             let only_plain = p.smtp.iter().all(|s| s.security == Security::None);
             assert!(first.security != Security::None || only_plain, "{}", p.id);
@@ -270,7 +293,8 @@ mod tests {
 
     #[test]
     fn domains_are_sorted_for_binary_search() {
-        assert!(ispdb::DOMAINS.windows(2).all(|w| w[0].0 < w[1].0));
+        let d: Vec<&str> = ispdb::DOMAINS.lines().collect();
+        assert!(d.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

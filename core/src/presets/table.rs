@@ -2,12 +2,10 @@
 
 use crate::profile::Security;
 
-/// A provider row.
+/// A curated provider row.
 #[derive(Debug)]
 pub(crate) struct P {
     pub id: &'static str,
-    #[allow(dead_code, reason = "kept from the ISPDB for fidelity; the short name is what users know")]
-    pub name: &'static str,
     pub short: &'static str,
     pub smtp: &'static [S],
     pub pop3: &'static [S],
@@ -15,8 +13,60 @@ pub(crate) struct P {
     pub doc: Option<&'static str>,
 }
 
-/// A server row.
+/// A provider, from either table.
 #[derive(Debug)]
+pub(crate) struct Row {
+    pub id: &'static str,
+    pub short: &'static str,
+    pub smtp: Vec<S>,
+    pub pop3: Vec<S>,
+    pub enable: Option<Enable>,
+    pub doc: Option<&'static str>,
+    pub curated: bool,
+}
+
+impl From<&'static P> for Row {
+    fn from(p: &'static P) -> Row {
+        Row { id: p.id, short: p.short, smtp: p.smtp.to_vec(), pop3: p.pop3.to_vec(), enable: p.enable.clone(), doc: p.doc, curated: true }
+    }
+}
+
+fn servers(col: &'static str) -> Vec<S> {
+    col.split(' ')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| {
+            let mut f = s.split(',');
+            let host = f.next()?;
+            let port = f.next()?.parse().ok()?;
+            let security = match f.next()? {
+                "T" => Security::Tls,
+                "S" => Security::Starttls,
+                _ => Security::None,
+            };
+            let username = f.next()?;
+            let flags = f.next().unwrap_or("");
+            Some(S { host, port, security, username, password: flags.contains('p'), oauth2: flags.contains('o') })
+        })
+        .collect()
+}
+
+impl Row {
+    /// Parses one line of the generated table (format in `ispdb.rs`).
+    pub fn parse(line: &'static str) -> Option<Row> {
+        let mut c = line.split('\t');
+        let id = c.next()?;
+        let short = c.next()?;
+        let smtp = servers(c.next()?);
+        let pop3 = servers(c.next()?);
+        let (url, de, en) = (c.next()?, c.next()?, c.next()?);
+        let doc = c.next().filter(|d| !d.is_empty());
+        let enable = (!url.is_empty() || !de.is_empty()).then_some(Enable { url, de, en });
+        Some(Row { id, short, smtp, pop3, enable, doc, curated: false })
+    }
+}
+
+/// A server row.
+#[derive(Clone, Debug)]
 pub(crate) struct S {
     pub host: &'static str,
     pub port: u16,
@@ -28,7 +78,7 @@ pub(crate) struct S {
 }
 
 /// A step the user must take first (ISPDB `<enable>`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Enable {
     pub url: &'static str,
     pub de: &'static str,

@@ -61,9 +61,10 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
             out.findings.push(f);
             return out;
         }
-        if let Ok(ip) = trimmed.trim_start_matches('[').trim_end_matches(']').parse::<Ipv6Addr>() {
+        let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
+        if bare.parse::<Ipv6Addr>().is_ok() {
             out.findings.push(Finding::new(Code::HostIpLiteral, field));
-            out.ascii = Some(ip.to_string());
+            out.ascii = Some(bare.to_ascii_lowercase());
             return out;
         }
         if let (host, Some(port)) = split_port(trimmed) {
@@ -122,12 +123,11 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
     };
     let (unicode, _) = idna::domain_to_unicode(&ascii);
     for (typed, u_label) in name.split('.').zip(unicode.split('.')) {
-        // A character that UTS 46 would silently map (full-width letters, a
-        // full-width dot, the Kelvin sign…) means the name is not what it
-        // looks like: an error, with the clean form as the fix.
-        // (The Kelvin sign lower-cases to an ASCII "k", so compare per character too.)
-        let maps_to_ascii = typed.chars().any(|c| !c.is_ascii() && c.to_lowercase().any(|l| l.is_ascii()));
-        if !typed.is_ascii() && (maps_to_ascii || typed.to_lowercase() != u_label) {
+        // A character that UTS 46 silently maps to something else (full-width
+        // letters or dot, the Kelvin sign…) means the name is not what it
+        // looks like: an error, with the clean form as the fix. Upper case
+        // mapping to one non-ASCII letter (Ü → ü) is harmless.
+        if !typed.is_ascii() && typed.chars().any(|c| !c.is_ascii() && !maps_harmlessly(c)) {
             out.findings.push(
                 Finding::new(Code::DomainNotNormalized, field).with("suggestion", unicode.clone()).fix(field, unicode.clone()),
             );
@@ -157,6 +157,21 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
         out.ascii = Some(ascii);
     }
     out
+}
+
+/// Whether UTS 46 leaves `c` alone, or only lower-cases it to a single
+/// non-ASCII character.
+fn maps_harmlessly(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (mapped, result) = idna::domain_to_unicode(c.encode_utf8(&mut buf));
+    if result.is_err() {
+        return true; // disallowed characters are reported by the IDNA check
+    }
+    let mut chars = mapped.chars();
+    match (chars.next(), chars.next()) {
+        (Some(m), None) => m == c || (c.is_uppercase() && !m.is_ascii()),
+        _ => false,
+    }
 }
 
 /// Splits `host:port` when the part after the last colon is all digits.
@@ -230,6 +245,6 @@ mod tests {
         let fix = c.findings[0].fix.as_ref().unwrap();
         assert_eq!(fix.set["smtp.host"], "mail.gmx.net");
         assert_eq!(fix.set["smtp.port"], "587");
-        assert!(c.findings[0].message.contains("smtp://"));
+        assert!(c.findings[0].clone().rendered(crate::Lang::De).message.contains("smtp://"));
     }
 }

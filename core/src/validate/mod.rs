@@ -26,15 +26,22 @@ pub fn validate(profile: &Profile) -> Vec<Finding> {
 /// Validates a profile and renders the messages in `lang`.
 /// Returns all findings, errors first within each field, in field order.
 pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
+    let mut out = collect(profile);
+    localize(&mut out, lang);
+    out
+}
+
+/// The findings, not yet rendered.
+pub(crate) fn collect(profile: &Profile) -> Vec<Finding> {
     let mut out = Vec::new();
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
     let email = check_email(&profile.email, "email");
-    let email_ok = email.is_valid();
+    let domain = email.domain_ascii.clone();
     out.extend(email.findings);
-    if email_ok {
-        if let Some(s) = crate::suggest::suggest_domain(&profile.email) {
+    if let Some(d) = domain {
+        if let Some(s) = crate::suggest::suggest_for(&profile.email, &d) {
             if !out.iter().any(|f| f.field == "email" && f.fix.is_some()) {
                 out.push(typo(&s, "email"));
             }
@@ -47,7 +54,6 @@ pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
     if let Some(pop) = &profile.pop_before_smtp {
         server(pop, "pop_before_smtp", &profile.email, true, &mut out);
     }
-    localize(&mut out, lang);
     out
 }
 
@@ -87,10 +93,10 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
         }
         "email" => {
             let c = check_email(value, field);
-            let valid = c.is_valid();
+            let domain = c.domain_ascii.clone();
             let mut out = c.findings;
-            if valid {
-                if let Some(s) = crate::suggest::suggest_domain(value) {
+            if let Some(d) = domain {
+                if let Some(s) = crate::suggest::suggest_for(value, &d) {
                     if !out.iter().any(|f| f.fix.is_some()) {
                         out.push(typo(&s, field));
                     }

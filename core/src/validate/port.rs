@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn mismatch_offers_the_fix() {
-        let f = &check_port_security(465, Security::Starttls, "smtp.port", HostRole::Smtp)[0];
+        let f = check_port_security(465, Security::Starttls, "smtp.port", HostRole::Smtp)[0].clone().rendered(crate::Lang::De);
         assert_eq!(f.field, "smtp.security");
         assert_eq!(f.fix.as_ref().unwrap().set["smtp.security"], "tls");
         assert_eq!(f.message, "Port 465 wird üblicherweise mit SSL/TLS verwendet, nicht mit STARTTLS.");

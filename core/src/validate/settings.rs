@@ -1,11 +1,11 @@
 //! The settings document: profiles and tenants ("Mandanten"), and the rule
 //! that a profile's address must equal the address of each tenant it serves.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::validate_in;
+use super::collect;
 use crate::finding::{localize, Code, Finding};
 use crate::lang::Lang;
 use crate::profile::Profile;
@@ -48,9 +48,9 @@ fn split(address: &str) -> Option<(String, String)> {
 /// its profile. Fields are named `profiles[0].smtp.host`, `tenants[1].profile`…
 pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, p) in doc.profiles.iter().enumerate() {
-        for mut f in validate_in(p, lang) {
+        for mut f in collect(p) {
             f.field = format!("profiles[{i}].{}", f.field);
             out.push(f);
         }
@@ -68,7 +68,7 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
             by_name.insert(name, i);
         }
     }
-    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     for (j, t) in doc.tenants.iter().enumerate() {
         let tname = if t.name.trim().is_empty() { t.id.clone() } else { t.name.trim().to_string() };
         if ids.insert(t.id.as_str(), j).is_some() {
@@ -86,7 +86,8 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
         let profile_email = doc.profiles[pi].email.trim();
         match (split(&t.email), split(profile_email)) {
             (Some((tl, td)), Some((pl, pd))) if td == pd && tl == pl => {}
-            (Some((tl, td)), Some((pl, pd))) if td == pd && tl.to_lowercase() == pl.to_lowercase() => out.push(
+            // Case-only differences are recognized in ASCII; others count as a mismatch.
+            (Some((tl, td)), Some((pl, pd))) if td == pd && tl.eq_ignore_ascii_case(&pl) => out.push(
                 Finding::new(Code::TenantAddressCase, format!("tenants[{j}].email"))
                     .with("tenant", tname)
                     .with("tenant_email", t.email.trim())
