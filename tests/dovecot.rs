@@ -55,3 +55,62 @@ fn bad_input_exits_2() {
     assert_eq!(run.code, 2);
     assert_eq!(run.json()["findings"][0]["code"], "host_is_url");
 }
+
+#[test]
+fn certificate_cases() {
+    let ca = TestCa::new("mailsetup test CA");
+    let other_ca = TestCa::new("some other CA");
+    let self_signed_cert = self_signed(&["localhost"]);
+    let cases: Vec<(&str, CertPair, Vec<String>, &str)> = vec![
+        ("expired", ca.server_cert(&["localhost"], -30, -1), vec![], "cert_expired"),
+        ("not yet valid", ca.server_cert(&["localhost"], 2, 30), vec![], "cert_expired"),
+        ("wrong name", ca.server_cert(&["mail.example.org"], -1, 30), vec![], "cert_name_mismatch"),
+        ("unknown CA", other_ca.server_cert(&["localhost"], -1, 30), vec![], "cert_untrusted"),
+        ("self-signed", self_signed(&["localhost"]), vec![], "cert_self_signed"),
+        ("self-signed, pinned", self_signed_cert, vec!["--trust-cert".into()], "ok"),
+    ];
+    for (name, cert, mut extra, want) in cases {
+        let d = Dovecot::start_with(&ca, &cert, 0);
+        if extra.first().is_some_and(|a| a == "--trust-cert") {
+            extra.push(cert.fingerprint());
+        }
+        let mut args = ca_args(&d);
+        args.extend(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        for (security, port) in [("tls", d.submissions), ("starttls", d.submission)] {
+            let run = mailprobe_test(&profile("localhost", port, security), PASSWORD, &args);
+            let v = run.json();
+            assert_eq!(v["category"], want, "{name} ({security}): {}", run.stdout);
+            if want != "ok" {
+                assert_eq!(v["stage"], "tls", "{name}");
+                // Nothing was sent after the failed handshake: the probe never said AUTH.
+                let said_auth = v["transcript"].as_array().unwrap().iter().any(|l| l["dir"] == "c" && l["text"].as_str().unwrap().starts_with("AUTH"));
+                assert!(!said_auth, "{name}: {}", run.stdout);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_pin_for_another_certificate_does_not_help() {
+    let ca = TestCa::new("mailsetup test CA");
+    let d = Dovecot::start_with(&ca, &self_signed(&["localhost"]), 0);
+    let other = self_signed(&["localhost"]);
+    let fp = other.fingerprint();
+    let run = mailprobe_test(&profile("localhost", d.submissions, "tls"), PASSWORD, &["--json", "--trust-cert", &fp]);
+    assert_eq!(run.json()["category"], "cert_self_signed", "{}", run.stdout);
+}
+
+#[test]
+fn provider_hint_on_wrong_password() {
+    // The hint comes from the address's provider (GMX) even on our test server.
+    let d = Dovecot::start();
+    let mut p = profile("localhost", d.submissions, "tls");
+    p["email"] = "info@gmx.de".into();
+    let args = ca_args(&d);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = mailprobe_test(&p, "falsch", &args);
+    let v = run.json();
+    assert_eq!(v["category"], "auth_failed");
+    assert!(v["hint"].as_str().unwrap().contains("Bei GMX muss außerdem der Zugriff über POP3/IMAP"), "{}", v["hint"]);
+}

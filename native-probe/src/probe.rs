@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use mailsetup_core::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
 use mailsetup_core::smtp::{Action, SmtpConfig, SmtpDialogue};
+use mailsetup_core::presets;
 use mailsetup_core::validate::{check_host, HostRole};
 use mailsetup_core::verdict::{diagnose, Observations, Verdict};
 use mailsetup_core::{Lang, Password, Profile, Security};
@@ -151,8 +152,12 @@ pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions
         }
     };
     let _ = clock.start;
+    // Provider-aware advice for login failures (GMX/WEB.DE: switch on POP3/IMAP
+    // access; Gmail: app password; T-Online: the separate e-mail password).
+    let provider = presets::provider_for_smtp_host(&host, opts.lang).or_else(|| presets::lookup(&profile.email, opts.lang));
+    let hint = provider.map(|p| p.login_hint(opts.lang)).unwrap_or_default();
     let obs = Observations { stages: clock.stages, failure, transcript, host, port, relay_without_auth };
-    diagnose(obs, profile.email.trim(), "", opts.lang)
+    diagnose(obs, profile.email.trim(), &hint, opts.lang)
 }
 
 #[allow(clippy::too_many_arguments)]

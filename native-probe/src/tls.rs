@@ -82,7 +82,10 @@ impl Client {
                 CertificateError::Expired | CertificateError::ExpiredContext { .. }
                 | CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => FailureKind::CertExpired,
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => FailureKind::CertNameMismatch,
-                CertificateError::UnknownIssuer if self.saw_self_signed() => FailureKind::CertSelfSigned,
+                // webpki reports a self-signed certificate as an unknown issuer,
+                // or as a signature it could not check against some anchor:
+                // look at the certificate itself.
+                _ if self.saw_self_signed() => FailureKind::CertSelfSigned,
                 _ => FailureKind::CertUntrusted,
             },
             // A plaintext greeting ("220 …") read as a TLS record.

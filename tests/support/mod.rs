@@ -23,10 +23,19 @@ pub struct TestCa {
     pub cert_pem: String,
 }
 
-/// A certificate and its key, PEM.
+/// A certificate and its key, PEM, and the certificate's DER.
 pub struct CertPair {
     pub cert_pem: String,
     pub key_pem: String,
+    pub der: Vec<u8>,
+}
+
+impl CertPair {
+    /// `SHA256:<hex>`, as `--trust-cert` takes it.
+    pub fn fingerprint(&self) -> String {
+        let d = ring::digest::digest(&ring::digest::SHA256, &self.der);
+        format!("SHA256:{}", d.as_ref().iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"))
+    }
 }
 
 impl TestCa {
@@ -49,7 +58,7 @@ impl TestCa {
         params.not_after = now + time::Duration::days(until_days);
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
-        CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem() }
+        CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem(), der: cert.der().to_vec() }
     }
 
     pub fn write(&self, dir: &Path) -> PathBuf {
@@ -65,7 +74,7 @@ pub fn self_signed(names: &[&str]) -> CertPair {
     params.distinguished_name.push(DnType::CommonName, names[0]);
     let key = KeyPair::generate().unwrap();
     let cert = params.self_signed(&key).unwrap();
-    CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem() }
+    CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem(), der: cert.der().to_vec() }
 }
 
 pub fn free_port() -> u16 {
