@@ -109,7 +109,9 @@ fn probe_options(c: &Common) -> Result<ProbeOptions, String> {
     let timeout = Duration::from_secs(c.timeout);
     Ok(ProbeOptions {
         timeout,
-        stage_timeout: timeout.min(Duration::from_secs(10)),
+        // A stage may use two thirds of the whole, so that what follows a
+        // silent stage (the check for a TLS-only port) still has time.
+        stage_timeout: (timeout * 2 / 3).clamp(Duration::from_secs(1), Duration::from_secs(10)),
         tls: TlsOptions { ca_file: c.ca_file.clone(), trust_cert },
         lang,
     })

@@ -215,6 +215,12 @@ async fn smtp(
                     clock.enter(Stage::Tls);
                     match handshake(&tls, host, tcp, clock).await {
                         Ok(s) => conn = Conn::Tls(Box::new(s)),
+                        // Plaintext where the TLS handshake should be: the server (or
+                        // someone on the path) keeps talking in the clear after 220.
+                        Err(f) if f.kind == FailureKind::TlsOnPlaintextPort => {
+                            break 'outer Some(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
+                                .detail(f.detail.unwrap_or_default()));
+                        }
                         Err(f) => break 'outer Some(f),
                     }
                     dialogue.handle_tls_established();

@@ -282,3 +282,74 @@ pub fn mailprobe_test(profile: &serde_json::Value, password: &str, extra: &[&str
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A scripted SMTP server on loopback for hostile behaviour. Every
+/// connection runs `script`; everything the client sent is recorded.
+pub struct Scripted {
+    pub port: u16,
+    received: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+/// One connection of a [`Scripted`] server.
+pub struct Conn {
+    stream: TcpStream,
+    reader: std::io::BufReader<TcpStream>,
+    received: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Conn {
+    pub fn send(&mut self, bytes: &[u8]) -> bool {
+        self.stream.write_all(bytes).is_ok()
+    }
+
+    /// Reads one line from the client (recorded); `None` at EOF or error.
+    pub fn line(&mut self) -> Option<String> {
+        use std::io::BufRead;
+        let mut buf = Vec::new();
+        match self.reader.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                self.received.lock().unwrap().extend_from_slice(&buf);
+                Some(String::from_utf8_lossy(&buf).trim_end().to_string())
+            }
+        }
+    }
+
+    /// Records whatever else the client sends until it closes (or 5 s pass).
+    pub fn drain(&mut self) {
+        use std::io::Read;
+        let _ = self.reader.get_ref().set_read_timeout(Some(Duration::from_secs(5)));
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = self.reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            self.received.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    }
+}
+
+impl Scripted {
+    pub fn start(script: fn(&mut Conn)) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let rec = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let rec = rec.clone();
+                std::thread::spawn(move || {
+                    let reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                    let mut conn = Conn { stream, reader, received: rec };
+                    script(&mut conn);
+                });
+            }
+        });
+        Scripted { port, received }
+    }
+
+    /// Everything the client sent on all connections.
+    pub fn received(&self) -> String {
+        String::from_utf8_lossy(&self.received.lock().unwrap()).into_owned()
+    }
+}
