@@ -114,3 +114,28 @@ fn provider_hint_on_wrong_password() {
     assert_eq!(v["category"], "auth_failed");
     assert!(v["hint"].as_str().unwrap().contains("Bei GMX muss außerdem der Zugriff über POP3/IMAP"), "{}", v["hint"]);
 }
+
+#[test]
+fn pop_before_smtp_against_dovecot_pop3() {
+    let d = Dovecot::start();
+    let args = ca_args(&d);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for (pop_port, pop_security) in [(d.pop3, "starttls"), (d.pop3s, "tls")] {
+        let mut p = profile("localhost", d.submissions, "tls");
+        p["pop_before_smtp"] = serde_json::json!({"host": "localhost", "port": pop_port, "security": pop_security, "username": ""});
+        let run = mailprobe_test(&p, PASSWORD, &args);
+        let v = run.json();
+        assert_eq!(v["category"], "ok", "{pop_security}: {}\n{}", run.stdout, d.log());
+        let stages: Vec<&str> = v["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+        assert_eq!(stages[0], "pop3", "{stages:?}");
+        assert!(stages.contains(&"auth"), "{stages:?}");
+        let t = run.stdout.as_str();
+        assert!(t.contains("PASS <redacted>") || t.contains("AUTH PLAIN <redacted>"), "{t}");
+        assert!(!t.contains(PASSWORD));
+
+        let run = mailprobe_test(&p, "falsch", &args);
+        let v = run.json();
+        assert_eq!((v["category"].as_str(), v["stage"].as_str()), (Some("pop3_auth_failed"), Some("pop3")), "{}", run.stdout);
+        assert_eq!(run.code, 1);
+    }
+}

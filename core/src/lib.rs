@@ -10,11 +10,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dialogue;
 pub mod finding;
 pub mod lang;
 pub mod lines;
 pub mod observe;
 pub mod presets;
+pub mod pop3;
 pub mod profile;
 pub mod reply;
 pub mod sanitize;

@@ -38,18 +38,13 @@ pub struct SmtpConfig {
     pub password: Password,
     /// Address for the sender check (MAIL FROM and RCPT TO); `None` skips it.
     pub sender: Option<String>,
+    /// After POP-before-SMTP: a server that offers no AUTH is not a failure;
+    /// the sender check then shows whether it relays for us.
+    pub auth_optional: bool,
 }
 
-/// What the driver must do next.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Write these bytes.
-    Send(Vec<u8>),
-    /// Perform the TLS handshake now, then call `handle_tls_established`.
-    StartTls,
-    /// Close the connection; the dialogue is over.
-    Close,
-}
+pub use crate::dialogue::Action;
+use crate::dialogue::Dialogue;
 
 /// The SASL mechanism used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,7 +259,7 @@ impl SmtpDialogue {
             }
             State::RcptTo => {
                 if r.is_positive() {
-                    if self.learned.mechanism.is_none() && self.config.username.is_none() {
+                    if self.learned.mechanism.is_none() {
                         self.learned.relay_without_auth = true;
                     }
                     self.state = State::Rset;
@@ -302,7 +297,8 @@ impl SmtpDialogue {
             return;
         }
         self.learned.capabilities = caps;
-        if self.config.username.is_none() {
+        let offers_auth = self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
+        if self.config.username.is_none() || (self.config.auth_optional && !offers_auth) {
             self.sender_or_quit();
             return;
         }
@@ -423,6 +419,33 @@ impl SmtpDialogue {
     }
 }
 
+impl Dialogue for SmtpDialogue {
+    fn poll_action(&mut self) -> Option<Action> {
+        SmtpDialogue::poll_action(self)
+    }
+    fn handle_input(&mut self, data: &[u8]) {
+        SmtpDialogue::handle_input(self, data)
+    }
+    fn handle_eof(&mut self) {
+        SmtpDialogue::handle_eof(self)
+    }
+    fn handle_tls_established(&mut self) {
+        SmtpDialogue::handle_tls_established(self)
+    }
+    fn is_done(&self) -> bool {
+        SmtpDialogue::is_done(self)
+    }
+    fn failure(&self) -> Option<&Failure> {
+        SmtpDialogue::failure(self)
+    }
+    fn stage(&self) -> Stage {
+        SmtpDialogue::stage(self)
+    }
+    fn take_transcript(&mut self) -> Transcript {
+        SmtpDialogue::take_transcript(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +461,7 @@ mod tests {
             username: Some("info@praxis.de".into()),
             password: Password::new("geheim".into()),
             sender: None,
+            auth_optional: false,
         }
     }
 

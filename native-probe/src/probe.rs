@@ -8,7 +8,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mailsetup_core::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
-use mailsetup_core::smtp::{Action, SmtpConfig, SmtpDialogue};
+use mailsetup_core::dialogue::{Action, Dialogue};
+use mailsetup_core::pop3::{Pop3Config, Pop3Dialogue};
+use mailsetup_core::smtp::{SmtpConfig, SmtpDialogue};
 use mailsetup_core::presets;
 use mailsetup_core::validate::{check_host, HostRole};
 use mailsetup_core::verdict::{diagnose, Observations, Verdict};
@@ -98,11 +100,13 @@ struct Clock<'p> {
     since: Instant,
     stages: Vec<StageTiming>,
     progress: &'p mut dyn Progress,
+    /// While set (the POP3 part), every step counts as the current stage.
+    fixed: bool,
 }
 
 impl Clock<'_> {
     fn enter(&mut self, stage: Stage) {
-        if stage != self.stage {
+        if !self.fixed && stage != self.stage {
             self.done(true);
             self.stage = stage;
             self.since = Instant::now();
@@ -120,7 +124,8 @@ impl Clock<'_> {
     }
 }
 
-/// Runs the SMTP test for `profile` and returns the verdict.
+/// Runs the test for `profile` (POP-before-SMTP first, if configured) and
+/// returns the verdict.
 pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions, progress: &mut dyn Progress) -> Verdict {
     let start = Instant::now();
     let mut clock = Clock {
@@ -131,12 +136,13 @@ pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions
         since: start,
         stages: Vec::new(),
         progress,
+        fixed: false,
     };
-    let host = check_host(&profile.smtp.host, "smtp.host", HostRole::Smtp).ascii.unwrap_or_else(|| profile.smtp.host.trim().to_string());
+    let host = ascii_host(&profile.smtp.host);
     let port = u16::try_from(profile.smtp.port).unwrap_or(0);
     let mut transcript = Transcript::default();
     let mut relay_without_auth = false;
-    let failure = match smtp(profile, password, opts, &host, port, &mut clock, &mut transcript, &mut relay_without_auth).await {
+    let failure = match test(profile, password, opts, &host, port, &mut clock, &mut transcript, &mut relay_without_auth).await {
         Ok(()) => {
             clock.done(true);
             None
@@ -160,8 +166,12 @@ pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions
     diagnose(obs, profile.email.trim(), &hint, opts.lang)
 }
 
+fn ascii_host(typed: &str) -> String {
+    check_host(typed, "smtp.host", HostRole::Smtp).ascii.unwrap_or_else(|| typed.trim().to_string())
+}
+
 #[allow(clippy::too_many_arguments)]
-async fn smtp(
+async fn test(
     profile: &Profile,
     password: Password,
     opts: &ProbeOptions,
@@ -171,34 +181,94 @@ async fn smtp(
     transcript: &mut Transcript,
     relay_without_auth: &mut bool,
 ) -> Result<(), Failure> {
-    let security = profile.smtp.security;
     if profile.auth == mailsetup_core::AuthKind::Oauth2 {
         return Err(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"));
     }
     let tls = Client::new(&opts.tls).map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e))?;
+    let username = profile.smtp.effective_username(&profile.email).to_string();
 
-    let addrs = resolve(host, port, clock).await?;
-    clock.enter(Stage::Connect);
-    let (tcp, peer) = connect(&addrs, clock, transcript).await?;
-    let mut conn = if security == Security::Tls {
-        clock.enter(Stage::Tls);
-        Conn::Tls(Box::new(handshake(&tls, host, tcp, clock).await?))
-    } else {
-        Conn::Plain(tcp)
-    };
-    clock.enter(Stage::Greeting);
+    if let Some(pop) = &profile.pop_before_smtp {
+        // The whole POP3 login is one stage: its own resolve, connect and TLS
+        // failures keep their precise category but are reported at "pop3".
+        clock.stage = Stage::Pop3;
+        clock.fixed = true;
+        let pop_host = ascii_host(&pop.host);
+        let pop_port = u16::try_from(pop.port).unwrap_or(0);
+        transcript.push('i', format!("POP-before-SMTP: {pop_host}:{pop_port}"));
+        let mut dialogue = Pop3Dialogue::new(Pop3Config {
+            security: pop.security,
+            username: pop.effective_username(&profile.email).to_string(),
+            password: password.clone(),
+        });
+        let result = async {
+            let (conn, _, addrs) = open(&tls, &pop_host, pop_port, pop.security, clock, transcript).await?;
+            drive(&mut dialogue, conn, &tls, &pop_host, &addrs, pop.security, clock).await
+        }
+        .await;
+        transcript.0.extend(dialogue.take_transcript().0);
+        clock.fixed = false;
+        result.map_err(|mut f| {
+            f.stage = Stage::Pop3;
+            f
+        })?;
+        clock.done(true);
+        clock.stage = Stage::Resolve;
+        clock.since = Instant::now();
+    }
 
+    let security = profile.smtp.security;
+    let (conn, peer, addrs) = open(&tls, host, port, security, clock, transcript).await?;
     let ehlo_name = match peer {
-        SocketAddr::V4(_) => "[127.0.0.1]".to_string(),
-        SocketAddr::V6(_) => "[IPv6:::1]".to_string(),
+        SocketAddr::V4(a) => format!("[{}]", a.ip()),
+        SocketAddr::V6(a) => format!("[IPv6:{}]", a.ip()),
     };
     let mut dialogue = SmtpDialogue::new(SmtpConfig {
         security,
         ehlo_name,
-        username: Some(profile.smtp.effective_username(&profile.email).to_string()),
+        username: Some(username),
         password,
         sender: None,
+        auth_optional: profile.pop_before_smtp.is_some(),
     });
+    let result = drive(&mut dialogue, conn, &tls, host, &addrs, security, clock).await;
+    *relay_without_auth = dialogue.learned().relay_without_auth;
+    transcript.0.extend(dialogue.take_transcript().0);
+    result
+}
+
+/// Resolves, connects and, for implicit TLS, does the handshake.
+async fn open(
+    tls: &Client,
+    host: &str,
+    port: u16,
+    security: Security,
+    clock: &mut Clock<'_>,
+    transcript: &mut Transcript,
+) -> Result<(Conn, SocketAddr, Vec<SocketAddr>), Failure> {
+    clock.enter(Stage::Resolve);
+    let addrs = resolve(host, port, clock).await?;
+    clock.enter(Stage::Connect);
+    let (tcp, peer) = connect(&addrs, clock, transcript).await?;
+    let conn = if security == Security::Tls {
+        clock.enter(Stage::Tls);
+        Conn::Tls(Box::new(handshake(tls, host, tcp, clock).await?))
+    } else {
+        Conn::Plain(tcp)
+    };
+    clock.enter(Stage::Greeting);
+    Ok((conn, peer, addrs))
+}
+
+/// Moves bytes for a dialogue until it is done.
+async fn drive<D: Dialogue>(
+    dialogue: &mut D,
+    mut conn: Conn,
+    tls: &Client,
+    host: &str,
+    addrs: &[SocketAddr],
+    security: Security,
+    clock: &mut Clock<'_>,
+) -> Result<(), Failure> {
     let mut buf = vec![0u8; 4096];
     let result: Option<Failure> = 'outer: loop {
         while let Some(action) = dialogue.poll_action() {
@@ -213,7 +283,7 @@ async fn smtp(
                         break 'outer Some(Failure::new(Stage::Starttls, FailureKind::ProtocolError).detail("STARTTLS inside TLS"));
                     };
                     clock.enter(Stage::Tls);
-                    match handshake(&tls, host, tcp, clock).await {
+                    match handshake(tls, host, tcp, clock).await {
                         Ok(s) => conn = Conn::Tls(Box::new(s)),
                         // Plaintext where the TLS handshake should be: the server (or
                         // someone on the path) keeps talking in the clear after 220.
@@ -237,7 +307,7 @@ async fn smtp(
             Ok(n) => dialogue.handle_input(&buf[..n]),
             Err(f) => {
                 let f = if f.kind == FailureKind::Timeout && clock.stage == Stage::Greeting && security == Security::Starttls {
-                    plaintext_on_tls_port(&tls, host, &addrs, clock).await.unwrap_or(f)
+                    plaintext_on_tls_port(tls, host, addrs, clock).await.unwrap_or(f)
                 } else {
                     f
                 };
@@ -246,8 +316,6 @@ async fn smtp(
         }
         clock.enter(dialogue.stage());
     };
-    *relay_without_auth = dialogue.learned().relay_without_auth;
-    transcript.0.extend(dialogue.take_transcript().0);
     conn.shutdown().await;
     match result {
         None => Ok(()),

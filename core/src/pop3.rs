@@ -1,0 +1,320 @@
+//! The POP3 login of POP-before-SMTP, as a pure state machine (RFC 1939,
+//! RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 SASL).
+//!
+//! Same safety rules as the SMTP dialogue: credentials only inside TLS; the
+//! capabilities after TLS are the only ones trusted; bytes after `+OK` to
+//! STLS and before the handshake are an injection; APOP is never used (it
+//! protects nothing that TLS does not, and would tempt a plaintext login);
+//! exactly one login attempt; replies bounded.
+
+use std::collections::VecDeque;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use crate::dialogue::{Action, Dialogue};
+use crate::lines::LineBuffer;
+use crate::observe::{Failure, FailureKind, Stage, Transcript};
+use crate::profile::Security;
+use crate::sanitize::server_text;
+use crate::secret::Password;
+
+const MAX_LINE: usize = 2000;
+const MAX_CAPA_LINES: usize = 100;
+
+/// What the POP3 dialogue needs.
+#[derive(Clone, Debug)]
+pub struct Pop3Config {
+    /// Encryption; with [`Security::Tls`] the connection is already encrypted.
+    pub security: Security,
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: Password,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Greeting,
+    Capa,
+    Stls,
+    AwaitTls,
+    AuthPlain,
+    User,
+    Pass,
+    Quit,
+    Done,
+}
+
+/// The dialogue.
+#[derive(Debug)]
+pub struct Pop3Dialogue {
+    config: Pop3Config,
+    state: State,
+    tls_active: bool,
+    lines: LineBuffer,
+    capa: Option<Vec<String>>,
+    actions: VecDeque<Action>,
+    transcript: Transcript,
+    failure: Option<Failure>,
+}
+
+impl Pop3Dialogue {
+    /// Starts the dialogue.
+    pub fn new(config: Pop3Config) -> Self {
+        let tls_active = config.security == Security::Tls;
+        Pop3Dialogue {
+            config,
+            state: State::Greeting,
+            tls_active,
+            lines: LineBuffer::new(MAX_LINE),
+            capa: None,
+            actions: VecDeque::new(),
+            transcript: Transcript::default(),
+            failure: None,
+        }
+    }
+
+    fn send(&mut self, line: &str, shown: Option<&str>) {
+        self.transcript.push('c', shown.unwrap_or(line));
+        let mut b = line.as_bytes().to_vec();
+        b.extend_from_slice(b"\r\n");
+        self.actions.push_back(Action::Send(b));
+    }
+
+    fn fail(&mut self, kind: FailureKind, detail: impl Into<String>) {
+        let d = detail.into();
+        self.transcript.push('i', d.clone());
+        self.failure = Some(Failure::new(Stage::Pop3, kind).detail(d));
+        self.state = State::Done;
+        self.actions.push_back(Action::Close);
+    }
+
+    fn capa(&mut self) {
+        self.state = State::Capa;
+        self.capa = None;
+        self.send("CAPA", None);
+    }
+
+    fn after_capa(&mut self) {
+        let caps = self.capa.clone().unwrap_or_default();
+        if !self.tls_active {
+            if self.config.security == Security::None {
+                self.fail(FailureKind::PlaintextRefused, "the POP3 profile asks for no encryption");
+            } else if caps.iter().any(|c| c == "STLS") {
+                self.state = State::Stls;
+                self.send("STLS", None);
+            } else {
+                self.fail(FailureKind::StarttlsNotOffered, "the POP3 server offers no STLS");
+            }
+            return;
+        }
+        let sasl_plain = caps.iter().any(|c| c.starts_with("SASL ") && c.split_whitespace().any(|m| m == "PLAIN"));
+        let user = self.config.username.clone();
+        if sasl_plain {
+            self.state = State::AuthPlain;
+            let mut raw = vec![0u8];
+            raw.extend_from_slice(user.as_bytes());
+            raw.push(0);
+            raw.extend_from_slice(self.config.password.expose().as_bytes());
+            let line = format!("AUTH PLAIN {}", B64.encode(&raw));
+            zeroize::Zeroize::zeroize(&mut raw);
+            self.send(&line, Some("AUTH PLAIN <redacted>"));
+        } else {
+            self.state = State::User;
+            self.send(&format!("USER {user}"), None);
+        }
+    }
+
+    fn on_line(&mut self, line: &[u8]) {
+        let text = server_text(line, MAX_LINE);
+        self.transcript.push('s', text.clone());
+        if self.state == State::Capa && self.capa.is_some() {
+            // Inside the multi-line CAPA answer.
+            if line == b"." {
+                self.after_capa();
+            } else {
+                let caps = self.capa.get_or_insert_with(Vec::new);
+                if caps.len() >= MAX_CAPA_LINES {
+                    self.fail(FailureKind::ProtocolError, "CAPA answer with too many lines");
+                    return;
+                }
+                caps.push(text.trim().to_ascii_uppercase());
+            }
+            return;
+        }
+        let ok = line.starts_with(b"+OK");
+        let err = line.starts_with(b"-ERR");
+        if !ok && !err {
+            self.fail(FailureKind::ProtocolError, format!("not a POP3 reply: {}", server_text(line, 80)));
+            return;
+        }
+        match self.state {
+            State::Greeting if ok => self.capa(),
+            State::Greeting => self.fail(FailureKind::GreetingRejected, text),
+            State::Capa if ok => self.capa = Some(Vec::new()),
+            // A server without CAPA offers no STLS we could trust either.
+            State::Capa => {
+                self.capa = Some(Vec::new());
+                self.after_capa();
+            }
+            State::Stls if ok => {
+                if self.lines.pending() > 0 {
+                    self.fail(FailureKind::StarttlsInjection, "data received after +OK to STLS, before the TLS handshake");
+                } else {
+                    self.state = State::AwaitTls;
+                    self.actions.push_back(Action::StartTls);
+                }
+            }
+            State::Stls => self.fail(FailureKind::StarttlsRefused, text),
+            State::User | State::Pass | State::AuthPlain if err => self.fail(FailureKind::Pop3AuthRejected, text),
+            State::User => {
+                self.state = State::Pass;
+                let line = format!("PASS {}", self.config.password.expose());
+                self.send(&line, Some("PASS <redacted>"));
+            }
+            State::Pass | State::AuthPlain => {
+                self.state = State::Quit;
+                self.send("QUIT", None);
+            }
+            State::Quit => {
+                self.state = State::Done;
+                self.actions.push_back(Action::Close);
+            }
+            State::AwaitTls | State::Done => {}
+        }
+    }
+}
+
+impl Dialogue for Pop3Dialogue {
+    fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    fn handle_input(&mut self, data: &[u8]) {
+        if self.state == State::Done {
+            return;
+        }
+        if self.state == State::AwaitTls {
+            self.fail(FailureKind::StarttlsInjection, "data received between STLS and the TLS handshake");
+            return;
+        }
+        self.lines.push(data);
+        while !matches!(self.state, State::Done | State::AwaitTls) {
+            match self.lines.next_line() {
+                Ok(Some(l)) => self.on_line(&l),
+                Ok(None) => break,
+                Err(_) => {
+                    self.fail(FailureKind::ProtocolError, format!("reply line longer than {MAX_LINE} bytes"));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn handle_eof(&mut self) {
+        match self.state {
+            State::Done => {}
+            State::Quit => {
+                self.state = State::Done;
+                self.actions.push_back(Action::Close);
+            }
+            _ => self.fail(FailureKind::ConnectionClosed, "the server closed the connection"),
+        }
+    }
+
+    fn handle_tls_established(&mut self) {
+        if self.state == State::AwaitTls {
+            self.tls_active = true;
+            self.lines.clear();
+            self.transcript.push('i', "TLS established");
+            self.capa();
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Pop3
+    }
+
+    fn take_transcript(&mut self) -> Transcript {
+        std::mem::take(&mut self.transcript)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(security: Security, script: &[(&str, &[&str])]) -> Pop3Dialogue {
+        let mut d = Pop3Dialogue::new(Pop3Config { security, username: "info@praxis.de".into(), password: Password::new("geheim".into()) });
+        for (server, expected) in script {
+            if *server == "<tls>" {
+                d.handle_tls_established();
+            } else {
+                d.handle_input(server.as_bytes());
+            }
+            let got: Vec<String> = std::iter::from_fn(|| d.poll_action())
+                .map(|a| match a {
+                    Action::Send(b) => format!(">{}", String::from_utf8(b).unwrap().trim_end()),
+                    Action::StartTls => "TLS".into(),
+                    Action::Close => "CLOSE".into(),
+                })
+                .collect();
+            assert_eq!(got, *expected, "after {server:?}");
+        }
+        d
+    }
+
+    #[test]
+    fn stls_then_sasl_plain() {
+        let d = run(Security::Starttls, &[
+            ("+OK Dovecot ready.\r\n", &[">CAPA"]),
+            ("+OK\r\nCAPA\r\nTOP\r\nSTLS\r\nSASL PLAIN\r\n.\r\n", &[">STLS"]),
+            ("+OK Begin TLS negotiation now.\r\n", &["TLS"]),
+            ("<tls>", &[">CAPA"]),
+            ("+OK\r\nCAPA\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n", &[">AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ=="]),
+            ("+OK Logged in.\r\n", &[">QUIT"]),
+            ("+OK Logging out.\r\n", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none());
+        assert!(d.transcript.0.iter().all(|l| !l.text.contains("geheim") && !l.text.contains("AGluZm9")));
+    }
+
+    #[test]
+    fn implicit_tls_user_pass() {
+        let d = run(Security::Tls, &[
+            ("+OK ready\r\n", &[">CAPA"]),
+            ("+OK\r\nUSER\r\n.\r\n", &[">USER info@praxis.de"]),
+            ("+OK\r\n", &[">PASS geheim"]),
+            ("-ERR [AUTH] Authentication failed.\r\n", &["CLOSE"]),
+        ]);
+        assert_eq!(d.failure().unwrap().kind, FailureKind::Pop3AuthRejected);
+        assert!(d.transcript.0.iter().any(|l| l.text == "PASS <redacted>"));
+    }
+
+    #[test]
+    fn failures_table() {
+        use FailureKind::*;
+        let cases: &[(&str, Security, &[(&str, &[&str])], FailureKind)] = &[
+            ("POP3 O_1: no STLS", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n", &["CLOSE"])], StarttlsNotOffered),
+            ("POP3 O_2: STLS refused", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nSTLS\r\n.\r\n", &[">STLS"]), ("-ERR no\r\n", &["CLOSE"])], StarttlsRefused),
+            ("POP3 O_3: no CAPA at all", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("-ERR unknown command\r\n", &["CLOSE"])], StarttlsNotOffered),
+            ("POP3 B_1: injection", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nSTLS\r\n.\r\n", &[">STLS"]), ("+OK go\r\n+OK injected\r\n", &["CLOSE"])], StarttlsInjection),
+            ("APOP greeting is not used", Security::Starttls, &[("+OK <1.2@host>\r\n", &[">CAPA"]), ("+OK\r\n.\r\n", &["CLOSE"])], StarttlsNotOffered),
+            ("garbage", Security::Tls, &[("HTTP/1.1 400\r\n", &["CLOSE"])], ProtocolError),
+            ("plaintext profile", Security::None, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nUSER\r\n.\r\n", &["CLOSE"])], PlaintextRefused),
+        ];
+        for (name, sec, script, kind) in cases {
+            let d = run(*sec, script);
+            assert_eq!(&d.failure().expect(name).kind, kind, "{name}");
+        }
+    }
+}
