@@ -227,7 +227,10 @@ async fn test(
         ehlo_name,
         username: Some(username),
         password,
-        sender: None,
+        // MAIL FROM / RCPT TO with the profile's own address, then RSET:
+        // nothing is sent, but a server that will not let this account send
+        // as this address says so now.
+        sender: Some(profile.email.trim().to_string()),
         auth_optional: profile.pop_before_smtp.is_some(),
     });
     let result = drive(&mut dialogue, conn, &tls, host, &addrs, security, clock).await;

@@ -106,6 +106,8 @@ fn require(binary: &str, package: &str) -> PathBuf {
 /// POP3 (STLS) and POP3S, with one passwd-file user.
 pub struct Dovecot {
     child: Child,
+    /// Dovecot's submission service relays here (after MAIL FROM).
+    _sink: Option<SmtpSink>,
     pub dir: tempfile::TempDir,
     pub submission: u16,
     pub submissions: u16,
@@ -138,7 +140,8 @@ impl Dovecot {
         set_mode(&d.join("passwd"), 0o644);
         let ca_file = ca.write(d);
         let (submission, submissions, pop3, pop3s) = (free_port(), free_port(), free_port(), free_port());
-        let relay = if relay_port == 0 { free_port() } else { relay_port };
+        let sink = (relay_port == 0).then(SmtpSink::start);
+        let relay = sink.as_ref().map_or(relay_port, |s| s.port);
         let dp = d.display();
         let conf = format!(
             r#"protocols = submission pop3
@@ -179,6 +182,11 @@ service submission-login {{
     ssl = yes
   }}
 }}
+service auth {{
+  unix_listener auth-postfix {{
+    mode = 0666
+  }}
+}}
 service pop3-login {{
   inet_listener pop3 {{
     port = {pop3}
@@ -200,7 +208,7 @@ service pop3-login {{
             .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
             .spawn()
             .expect("start dovecot");
-        let mut dc = Dovecot { child, dir, submission, submissions, pop3, pop3s, ca_file };
+        let mut dc = Dovecot { child, _sink: sink, dir, submission, submissions, pop3, pop3s, ca_file };
         for p in [submission, submissions, pop3, pop3s] {
             if let Ok(Some(status)) = dc.child.try_wait() {
                 let err = std::fs::read_to_string(dc.dir.path().join("stderr.log")).unwrap_or_default();
@@ -213,6 +221,189 @@ service pop3-login {{
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// The SASL socket Postfix authenticates through.
+    pub fn auth_socket(&self) -> PathBuf {
+        self.dir.path().join("run/auth-postfix")
+    }
+}
+
+/// A minimal SMTP server that accepts everything: the relay behind Dovecot's
+/// submission service in tests that do not need Postfix.
+pub struct SmtpSink {
+    pub port: u16,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        use std::io::BufRead;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut w = stream.try_clone().unwrap();
+                    let mut r = std::io::BufReader::new(stream);
+                    let _ = w.write_all(b"220 sink.test ESMTP\r\n");
+                    let mut line = String::new();
+                    let mut in_data = false;
+                    while r.read_line(&mut line).unwrap_or(0) > 0 {
+                        let cmd = line.trim_end().to_ascii_uppercase();
+                        let reply: &[u8] = if in_data {
+                            if cmd == "." { in_data = false; b"250 2.0.0 queued\r\n" } else { b"" }
+                        } else if cmd.starts_with("EHLO") {
+                            b"250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
+                        } else if cmd == "DATA" {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        } else if cmd == "QUIT" {
+                            let _ = w.write_all(b"221 2.0.0 bye\r\n");
+                            break;
+                        } else {
+                            b"250 2.0.0 ok\r\n"
+                        };
+                        if w.write_all(reply).is_err() {
+                            break;
+                        }
+                        line.clear();
+                    }
+                });
+            }
+        });
+        SmtpSink { port }
+    }
+}
+
+/// A running Postfix: submission (STARTTLS, TLS required) and submissions
+/// (implicit TLS), SASL through Dovecot's auth socket, and
+/// `smtpd_sender_login_maps` so that the user may send only as itself.
+/// Mail for the test user is delivered into `dir/mail/info/` (Maildir).
+pub struct Postfix {
+    child: Child,
+    pub dir: tempfile::TempDir,
+    pub submission: u16,
+    pub submissions: u16,
+}
+
+impl Postfix {
+    pub fn start(cert: &CertPair, dovecot: &Dovecot) -> Postfix {
+        require("postfix", "postfix");
+        let dir = tempfile::Builder::new().prefix("mailsetup-postfix-").tempdir().unwrap();
+        let d = dir.path();
+        set_mode(d, 0o755);
+        for sub in ["queue", "data", "mail"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        // Postfix insists on these owners (it runs as root, delivers as nobody).
+        let chown = |user: &str, p: &Path| {
+            let ok = Command::new("chown").arg(user).arg(p).status().map(|s| s.success()).unwrap_or(false);
+            assert!(ok, "chown {user} {}", p.display());
+        };
+        chown("postfix", &d.join("data"));
+        chown("65534:65534", &d.join("mail"));
+        std::fs::write(d.join("server.pem"), &cert.cert_pem).unwrap();
+        std::fs::write(d.join("server.key"), &cert.key_pem).unwrap();
+        let (submission, submissions) = (free_port(), free_port());
+        let dp = d.display();
+        let auth = dovecot.auth_socket();
+        let main_cf = format!(
+            "compatibility_level = 3.6
+queue_directory = {dp}/queue
+data_directory = {dp}/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_protocols = ipv4
+inet_interfaces = 127.0.0.1
+myhostname = mail.test
+mydestination =
+mynetworks = 127.0.0.2/32
+maillog_file = {dp}/postfix.log
+maillog_file_prefixes = {dp}
+smtpd_tls_cert_file = {dp}/server.pem
+smtpd_tls_key_file = {dp}/server.key
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = {auth}
+smtpd_sasl_auth_enable = yes
+smtpd_tls_auth_only = yes
+smtpd_sender_login_maps = inline:{{ {USER}={USER} }}
+smtpd_sender_restrictions = reject_sender_login_mismatch
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+virtual_mailbox_domains = praxis-mueller.de
+virtual_mailbox_base = {dp}/mail
+virtual_mailbox_maps = inline:{{ {USER}=info/ }}
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+",
+            auth = auth.display()
+        );
+        std::fs::write(d.join("main.cf"), main_cf).unwrap();
+        // Debian's master.cf without chroot, and our listeners instead of port 25.
+        let mut master = String::new();
+        for line in std::fs::read_to_string("/etc/postfix/master.cf").unwrap().lines() {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if line.starts_with(|c: char| c.is_ascii_lowercase()) && cols.len() >= 8 {
+                if cols[0] == "smtp" && cols[1] == "inet" {
+                    continue;
+                }
+                let mut cols: Vec<String> = cols.iter().map(|s| s.to_string()).collect();
+                cols[4] = "n".into();
+                master.push_str(&cols.join(" "));
+            } else {
+                master.push_str(line);
+            }
+            master.push('\n');
+        }
+        master.push_str(&format!("127.0.0.1:{submission} inet n - n - - smtpd -o smtpd_tls_security_level=encrypt\n"));
+        master.push_str(&format!("127.0.0.1:{submissions} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n"));
+        std::fs::write(d.join("master.cf"), master).unwrap();
+        let child = Command::new("postfix")
+            .arg("-c")
+            .arg(d)
+            .arg("start-fg")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(d.join("stdout.log")).unwrap())
+            .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
+            .spawn()
+            .expect("start postfix");
+        let pf = Postfix { child, dir, submission, submissions };
+        for p in [submission, submissions] {
+            wait_for_port(p, "postfix", &pf.dir.path().join("postfix.log"));
+        }
+        pf
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("postfix.log")).unwrap_or_default()
+    }
+
+    /// The messages delivered to the test user, as raw text.
+    pub fn delivered(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(rd) = std::fs::read_dir(self.dir.path().join("mail/info").join(sub)) {
+                for e in rd.flatten() {
+                    out.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Postfix {
+    fn drop(&mut self) {
+        let _ = Command::new("postfix").arg("-c").arg(self.dir.path()).arg("stop").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
