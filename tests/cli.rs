@@ -50,7 +50,10 @@ fn validate_documents() {
     assert_eq!(v["valid"], false);
     let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["host_is_url", "username_default"]);
-    let settings = format!(r#"{{"profiles": [{}], "tenants": [{{"id": "1", "email": "x@y.de", "profile": "P"}}]}}"#, profile.replace("smtp://mail.gmx.net:587", "mail.gmx.net"));
+    let settings = format!(
+        r#"{{"profiles": [{}], "tenants": [{{"id": "1", "email": "x@y.de", "profile": "P"}}]}}"#,
+        profile.replace("smtp://mail.gmx.net:587", "mail.gmx.net")
+    );
     let (code, out, _) = mailprobe(&["validate", "-", "--json"], &settings);
     assert_eq!(code, 1);
     assert!(out.contains("tenant_address_mismatch"), "{out}");

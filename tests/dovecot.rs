@@ -84,7 +84,11 @@ fn certificate_cases() {
             if want != "ok" {
                 assert_eq!(v["stage"], "tls", "{name}");
                 // Nothing was sent after the failed handshake: the probe never said AUTH.
-                let said_auth = v["transcript"].as_array().unwrap().iter().any(|l| l["dir"] == "c" && l["text"].as_str().unwrap().starts_with("AUTH"));
+                let said_auth = v["transcript"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["dir"] == "c" && l["text"].as_str().unwrap().starts_with("AUTH"));
                 assert!(!said_auth, "{name}: {}", run.stdout);
             }
         }
@@ -122,7 +126,8 @@ fn pop_before_smtp_against_dovecot_pop3() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     for (pop_port, pop_security) in [(d.pop3, "starttls"), (d.pop3s, "tls")] {
         let mut p = profile("localhost", d.submissions, "tls");
-        p["pop_before_smtp"] = serde_json::json!({"host": "localhost", "port": pop_port, "security": pop_security, "username": ""});
+        p["pop_before_smtp"] =
+            serde_json::json!({"host": "localhost", "port": pop_port, "security": pop_security, "username": ""});
         let run = mailprobe_test(&p, PASSWORD, &args);
         let v = run.json();
         assert_eq!(v["category"], "ok", "{pop_security}: {}\n{}", run.stdout, d.log());
@@ -135,7 +140,12 @@ fn pop_before_smtp_against_dovecot_pop3() {
 
         let run = mailprobe_test(&p, "falsch", &args);
         let v = run.json();
-        assert_eq!((v["category"].as_str(), v["stage"].as_str()), (Some("pop3_auth_failed"), Some("pop3")), "{}", run.stdout);
+        assert_eq!(
+            (v["category"].as_str(), v["stage"].as_str()),
+            (Some("pop3_auth_failed"), Some("pop3")),
+            "{}",
+            run.stdout
+        );
         assert_eq!(run.code, 1);
     }
 }

@@ -28,45 +28,163 @@ fn ehlo(c: &mut Conn, reply: &[u8]) {
 
 fn cases() -> Vec<Case> {
     vec![
-        Case { name: "O_1 STARTTLS not offered, AUTH offered in plaintext", security: "starttls",
-            script: |c| { ehlo(c, b"250-hostile.test\r\n250 AUTH PLAIN LOGIN\r\n"); c.drain(); },
-            category: "starttls_not_offered", stage: "starttls", timeout_secs: 10 },
-        Case { name: "O_2 STARTTLS refused with 454", security: "starttls",
-            script: |c| { ehlo(c, b"250-hostile.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n"); c.line(); c.send(b"454 4.7.0 TLS not available\r\n"); c.drain(); },
-            category: "starttls_refused", stage: "starttls", timeout_secs: 10 },
-        Case { name: "O_3 STARTTLS refused with 502", security: "starttls",
-            script: |c| { ehlo(c, b"250-hostile.test\r\n250 STARTTLS\r\n"); c.line(); c.send(b"502 5.5.1 Not implemented\r\n"); c.drain(); },
-            category: "starttls_refused", stage: "starttls", timeout_secs: 10 },
-        Case { name: "O_4 220 to STARTTLS, then plaintext instead of TLS", security: "starttls",
-            script: |c| { ehlo(c, b"250-hostile.test\r\n250 STARTTLS\r\n"); c.line(); c.send(b"220 go ahead\r\n"); std::thread::sleep(Duration::from_millis(200)); c.send(b"250 AUTH PLAIN\r\n"); c.drain(); },
-            category: "starttls_injection", stage: "starttls", timeout_secs: 10 },
-        Case { name: "D_1 non-ESMTP server (EHLO rejected)", security: "starttls",
-            script: |c| { ehlo(c, b"502 5.5.2 Error: command not recognized\r\n"); c.drain(); },
-            category: "starttls_not_offered", stage: "ehlo", timeout_secs: 10 },
-        Case { name: "B_1 response injection after 220 to STARTTLS", security: "starttls",
-            script: |c| { ehlo(c, b"250-hostile.test\r\n250 STARTTLS\r\n"); c.line(); c.send(b"220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"); c.drain(); },
-            category: "starttls_injection", stage: "starttls", timeout_secs: 10 },
-        Case { name: "profile without encryption", security: "none",
-            script: |c| { ehlo(c, b"250-hostile.test\r\n250 AUTH PLAIN LOGIN\r\n"); c.drain(); },
-            category: "plaintext_refused", stage: "ehlo", timeout_secs: 10 },
-        Case { name: "a 1 MB line", security: "starttls",
-            script: |c| { c.send(b"220 "); c.send(&vec![b'x'; 1 << 20]); c.drain(); },
-            category: "protocol_error", stage: "greeting", timeout_secs: 10 },
-        Case { name: "an endless multi-line reply", security: "starttls",
-            script: |c| { while c.send(b"220-still greeting you\r\n") {} },
-            category: "protocol_error", stage: "greeting", timeout_secs: 10 },
-        Case { name: "binary garbage", security: "starttls",
-            script: |c| { c.send(&[0x16, 0x03, 0x01, 0x00, 0xff, 0xfe, b'\r', b'\n']); c.drain(); },
-            category: "protocol_error", stage: "greeting", timeout_secs: 10 },
-        Case { name: "implicit TLS against a plaintext server", security: "tls",
-            script: |c| { c.send(GREET); c.drain(); },
-            category: "tls_on_plaintext_port", stage: "tls", timeout_secs: 10 },
-        Case { name: "1 byte per second", security: "starttls",
-            script: |c| { for b in GREET { if !c.send(&[*b]) { break; } std::thread::sleep(Duration::from_secs(1)); } },
-            category: "timeout", stage: "greeting", timeout_secs: 3 },
-        Case { name: "rejecting greeting", security: "starttls",
-            script: |c| { c.send(b"554 5.7.1 go away\r\n"); c.drain(); },
-            category: "greeting_rejected", stage: "greeting", timeout_secs: 10 },
+        Case {
+            name: "O_1 STARTTLS not offered, AUTH offered in plaintext",
+            security: "starttls",
+            script: |c| {
+                ehlo(c, b"250-hostile.test\r\n250 AUTH PLAIN LOGIN\r\n");
+                c.drain();
+            },
+            category: "starttls_not_offered",
+            stage: "starttls",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "O_2 STARTTLS refused with 454",
+            security: "starttls",
+            script: |c| {
+                ehlo(c, b"250-hostile.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n");
+                c.line();
+                c.send(b"454 4.7.0 TLS not available\r\n");
+                c.drain();
+            },
+            category: "starttls_refused",
+            stage: "starttls",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "O_3 STARTTLS refused with 502",
+            security: "starttls",
+            script: |c| {
+                ehlo(c, b"250-hostile.test\r\n250 STARTTLS\r\n");
+                c.line();
+                c.send(b"502 5.5.1 Not implemented\r\n");
+                c.drain();
+            },
+            category: "starttls_refused",
+            stage: "starttls",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "O_4 220 to STARTTLS, then plaintext instead of TLS",
+            security: "starttls",
+            script: |c| {
+                ehlo(c, b"250-hostile.test\r\n250 STARTTLS\r\n");
+                c.line();
+                c.send(b"220 go ahead\r\n");
+                std::thread::sleep(Duration::from_millis(200));
+                c.send(b"250 AUTH PLAIN\r\n");
+                c.drain();
+            },
+            category: "starttls_injection",
+            stage: "starttls",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "D_1 non-ESMTP server (EHLO rejected)",
+            security: "starttls",
+            script: |c| {
+                ehlo(c, b"502 5.5.2 Error: command not recognized\r\n");
+                c.drain();
+            },
+            category: "starttls_not_offered",
+            stage: "ehlo",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "B_1 response injection after 220 to STARTTLS",
+            security: "starttls",
+            script: |c| {
+                ehlo(c, b"250-hostile.test\r\n250 STARTTLS\r\n");
+                c.line();
+                c.send(b"220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n");
+                c.drain();
+            },
+            category: "starttls_injection",
+            stage: "starttls",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "profile without encryption",
+            security: "none",
+            script: |c| {
+                ehlo(c, b"250-hostile.test\r\n250 AUTH PLAIN LOGIN\r\n");
+                c.drain();
+            },
+            category: "plaintext_refused",
+            stage: "ehlo",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "a 1 MB line",
+            security: "starttls",
+            script: |c| {
+                c.send(b"220 ");
+                c.send(&vec![b'x'; 1 << 20]);
+                c.drain();
+            },
+            category: "protocol_error",
+            stage: "greeting",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "an endless multi-line reply",
+            security: "starttls",
+            script: |c| {
+                while c.send(b"220-still greeting you\r\n") {}
+            },
+            category: "protocol_error",
+            stage: "greeting",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "binary garbage",
+            security: "starttls",
+            script: |c| {
+                c.send(&[0x16, 0x03, 0x01, 0x00, 0xff, 0xfe, b'\r', b'\n']);
+                c.drain();
+            },
+            category: "protocol_error",
+            stage: "greeting",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "implicit TLS against a plaintext server",
+            security: "tls",
+            script: |c| {
+                c.send(GREET);
+                c.drain();
+            },
+            category: "tls_on_plaintext_port",
+            stage: "tls",
+            timeout_secs: 10,
+        },
+        Case {
+            name: "1 byte per second",
+            security: "starttls",
+            script: |c| {
+                for b in GREET {
+                    if !c.send(&[*b]) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            },
+            category: "timeout",
+            stage: "greeting",
+            timeout_secs: 3,
+        },
+        Case {
+            name: "rejecting greeting",
+            security: "starttls",
+            script: |c| {
+                c.send(b"554 5.7.1 go away\r\n");
+                c.drain();
+            },
+            category: "greeting_rejected",
+            stage: "greeting",
+            timeout_secs: 10,
+        },
     ]
 }
 
@@ -77,12 +195,21 @@ fn hostile_servers() {
         let server = Scripted::start(case.script);
         let started = Instant::now();
         let timeout = case.timeout_secs.to_string();
-        let run = mailprobe_test(&profile("127.0.0.1", server.port, case.security), PASSWORD, &["--json", "--timeout", &timeout]);
+        let run = mailprobe_test(
+            &profile("127.0.0.1", server.port, case.security),
+            PASSWORD,
+            &["--json", "--timeout", &timeout],
+        );
         let elapsed = started.elapsed();
         let v = run.json();
         let got = (v["category"].as_str().unwrap_or(""), v["stage"].as_str().unwrap_or(""));
         if got != (case.category, case.stage) {
-            failures.push(format!("{}: got {got:?}, want {:?}\n{}", case.name, (case.category, case.stage), run.stdout));
+            failures.push(format!(
+                "{}: got {got:?}, want {:?}\n{}",
+                case.name,
+                (case.category, case.stage),
+                run.stdout
+            ));
         }
         if run.code != 1 {
             failures.push(format!("{}: exit code {}", case.name, run.code));
@@ -93,7 +220,9 @@ fn hostile_servers() {
         }
         // Never a credential without TLS: not in what the server got, nor in any output.
         let received = server.received();
-        for secret in [PASSWORD, "AUTH", "UmljaHRpZy1HZWhlaW0gNDI", "AGluZm9AcHJheGlzLW11ZWxsZXIuZGUAUmljaHRpZy1HZWhlaW0gNDI"] {
+        for secret in
+            [PASSWORD, "AUTH", "UmljaHRpZy1HZWhlaW0gNDI", "AGluZm9AcHJheGlzLW11ZWxsZXIuZGUAUmljaHRpZy1HZWhlaW0gNDI"]
+        {
             if received.contains(secret) {
                 failures.push(format!("{}: the server received {secret:?}: {received:?}", case.name));
             }
@@ -123,7 +252,11 @@ fn connection_refused() {
 fn starttls_profile_against_a_tls_only_port() {
     let d = Dovecot::start();
     let ca = d.ca_file.display().to_string();
-    let run = mailprobe_test(&profile("localhost", d.submissions, "starttls"), PASSWORD, &["--json", "--timeout", "6", "--ca-file", &ca]);
+    let run = mailprobe_test(
+        &profile("localhost", d.submissions, "starttls"),
+        PASSWORD,
+        &["--json", "--timeout", "6", "--ca-file", &ca],
+    );
     let v = run.json();
     assert_eq!(v["category"], "plaintext_on_tls_port", "{}", run.stdout);
     assert!(v["hint"].as_str().unwrap().contains("SSL/TLS statt STARTTLS"), "{}", v["hint"]);

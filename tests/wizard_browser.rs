@@ -28,7 +28,10 @@ impl Serve {
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
         let url = first.trim().to_string();
-        assert!(url.starts_with("http://127.0.0.1:") && url.contains("/?token="), "first line must be the URL: {url:?}");
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.contains("/?token="),
+            "first line must be the URL: {url:?}"
+        );
         Serve { child, url }
     }
 
@@ -58,7 +61,10 @@ fn http(host: &str, request: &str) -> u16 {
 }
 
 fn api_post(serve: &Serve, host_header: &str, origin: Option<&str>, token: Option<&str>, body: &str) -> u16 {
-    let mut req = format!("POST /api/test HTTP/1.1\r\nHost: {host_header}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "POST /api/test HTTP/1.1\r\nHost: {host_header}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if let Some(o) = origin {
         req.push_str(&format!("Origin: {o}\r\n"));
     }
@@ -119,7 +125,8 @@ fn service_accepts_only_its_own_page() {
     let big = format!(r#"{{"pad": "{}"}}"#, "x".repeat(100 * 1024));
     assert_eq!(api_post(&serve, &host, Some(&origin), Some(serve.token()), &big), 413);
     // A burst of tests: the first few run, then 429.
-    let statuses: Vec<u16> = (0..8).map(|_| api_post(&serve, &host, Some(&origin), Some(serve.token()), body)).collect();
+    let statuses: Vec<u16> =
+        (0..8).map(|_| api_post(&serve, &host, Some(&origin), Some(serve.token()), body)).collect();
     assert!(statuses[..5].iter().all(|s| *s == 200), "{statuses:?}");
     assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
 }

@@ -4,7 +4,7 @@
 //! the same inputs (the isemail corpus), plus whole-profile validation and
 //! preset lookup. Criterion prints both times; BENCHMARKS.md records the ratio.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use mailsetup_core::presets::lookup;
 use mailsetup_core::validate::{check_email, validate_in};
 use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
@@ -28,7 +28,8 @@ fn bench(c: &mut Criterion) {
     g.bench_function("validator ValidateEmail", |b| b.iter(|| emails.iter().filter(|e| e.validate_email()).count()));
     g.finish();
 
-    let hosts = ["mail.gmx.net", "smtp.web.de", "securesmtp.t-online.de", "smtp.ionos.de", "smtp://x.de:587", "smtp..x.de"];
+    let hosts =
+        ["mail.gmx.net", "smtp.web.de", "securesmtp.t-online.de", "smtp.ionos.de", "smtp://x.de:587", "smtp..x.de"];
     let profiles: Vec<Profile> = emails
         .iter()
         .enumerate()
@@ -36,13 +37,22 @@ fn bench(c: &mut Criterion) {
             name: "Praxis".into(),
             email: e.clone(),
             auth: AuthKind::Password,
-            smtp: Server { host: hosts[i % 6].into(), port: [465, 587, 25, 70000][i % 4], security: Security::Tls, username: String::new() },
+            smtp: Server {
+                host: hosts[i % 6].into(),
+                port: [465, 587, 25, 70000][i % 4],
+                security: Security::Tls,
+                username: String::new(),
+            },
             pop_before_smtp: None,
         })
         .collect();
-    c.bench_function("validate_in (433 profiles)", |b| b.iter(|| profiles.iter().map(|p| validate_in(p, Lang::De).len()).sum::<usize>()));
+    c.bench_function("validate_in (433 profiles)", |b| {
+        b.iter(|| profiles.iter().map(|p| validate_in(p, Lang::De).len()).sum::<usize>())
+    });
     let addrs = ["info@gmx.de", "a@web.de", "x@t-online.de", "x@gmail.com", "x@ionos.de", "x@praxis-mueller.de"];
-    c.bench_function("lookup (6 addresses)", |b| b.iter(|| addrs.iter().filter(|a| lookup(a, Lang::De).is_some()).count()));
+    c.bench_function("lookup (6 addresses)", |b| {
+        b.iter(|| addrs.iter().filter(|a| lookup(a, Lang::De).is_some()).count())
+    });
 }
 
 criterion_group!(benches, bench);

@@ -53,7 +53,14 @@ impl Finding {
     /// [`localize`], when all findings are known (rendering per parameter
     /// showed up in the benchmark).
     pub fn new(code: Code, field: impl Into<String>) -> Self {
-        Finding { code, severity: code.severity(), field: field.into(), params: BTreeMap::new(), fix: None, message: String::new() }
+        Finding {
+            code,
+            severity: code.severity(),
+            field: field.into(),
+            params: BTreeMap::new(),
+            fix: None,
+            message: String::new(),
+        }
     }
 
     /// Adds a parameter.

@@ -28,6 +28,8 @@ pub enum Stage {
     Auth,
     /// MAIL FROM / RCPT TO with the profile's address.
     Sender,
+    /// DATA: sending the test message (`send-test` only).
+    Data,
     /// Saying goodbye.
     Quit,
     /// POP-before-SMTP: the whole POP3 login.
@@ -46,6 +48,7 @@ impl Stage {
             Stage::Starttls => "starttls",
             Stage::Auth => "auth",
             Stage::Sender => "sender",
+            Stage::Data => "data",
             Stage::Quit => "quit",
             Stage::Pop3 => "pop3",
         }
@@ -108,6 +111,8 @@ pub enum FailureKind {
     SenderRejected,
     /// RCPT TO was rejected.
     RecipientRejected,
+    /// The server refused the test message (DATA).
+    MessageRejected,
     /// The profile asks for no encryption; the probe will not send credentials.
     PlaintextRefused,
     /// The POP3 login was rejected.

@@ -160,7 +160,10 @@ impl Pop3Dialogue {
             }
             State::Stls if ok => {
                 if self.lines.pending() > 0 {
-                    self.fail(FailureKind::StarttlsInjection, "data received after +OK to STLS, before the TLS handshake");
+                    self.fail(
+                        FailureKind::StarttlsInjection,
+                        "data received after +OK to STLS, before the TLS handshake",
+                    );
                 } else {
                     self.state = State::AwaitTls;
                     self.actions.push_back(Action::StartTls);
@@ -254,7 +257,11 @@ mod tests {
     use super::*;
 
     fn run(security: Security, script: &[(&str, &[&str])]) -> Pop3Dialogue {
-        let mut d = Pop3Dialogue::new(Pop3Config { security, username: "info@praxis.de".into(), password: Password::new("geheim".into()) });
+        let mut d = Pop3Dialogue::new(Pop3Config {
+            security,
+            username: "info@praxis.de".into(),
+            password: Password::new("geheim".into()),
+        });
         for (server, expected) in script {
             if *server == "<tls>" {
                 d.handle_tls_established();
@@ -275,27 +282,33 @@ mod tests {
 
     #[test]
     fn stls_then_sasl_plain() {
-        let d = run(Security::Starttls, &[
-            ("+OK Dovecot ready.\r\n", &[">CAPA"]),
-            ("+OK\r\nCAPA\r\nTOP\r\nSTLS\r\nSASL PLAIN\r\n.\r\n", &[">STLS"]),
-            ("+OK Begin TLS negotiation now.\r\n", &["TLS"]),
-            ("<tls>", &[">CAPA"]),
-            ("+OK\r\nCAPA\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n", &[">AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ=="]),
-            ("+OK Logged in.\r\n", &[">QUIT"]),
-            ("+OK Logging out.\r\n", &["CLOSE"]),
-        ]);
+        let d = run(
+            Security::Starttls,
+            &[
+                ("+OK Dovecot ready.\r\n", &[">CAPA"]),
+                ("+OK\r\nCAPA\r\nTOP\r\nSTLS\r\nSASL PLAIN\r\n.\r\n", &[">STLS"]),
+                ("+OK Begin TLS negotiation now.\r\n", &["TLS"]),
+                ("<tls>", &[">CAPA"]),
+                ("+OK\r\nCAPA\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n", &[">AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ=="]),
+                ("+OK Logged in.\r\n", &[">QUIT"]),
+                ("+OK Logging out.\r\n", &["CLOSE"]),
+            ],
+        );
         assert!(d.failure().is_none());
         assert!(d.transcript.0.iter().all(|l| !l.text.contains("geheim") && !l.text.contains("AGluZm9")));
     }
 
     #[test]
     fn implicit_tls_user_pass() {
-        let d = run(Security::Tls, &[
-            ("+OK ready\r\n", &[">CAPA"]),
-            ("+OK\r\nUSER\r\n.\r\n", &[">USER info@praxis.de"]),
-            ("+OK\r\n", &[">PASS geheim"]),
-            ("-ERR [AUTH] Authentication failed.\r\n", &["CLOSE"]),
-        ]);
+        let d = run(
+            Security::Tls,
+            &[
+                ("+OK ready\r\n", &[">CAPA"]),
+                ("+OK\r\nUSER\r\n.\r\n", &[">USER info@praxis.de"]),
+                ("+OK\r\n", &[">PASS geheim"]),
+                ("-ERR [AUTH] Authentication failed.\r\n", &["CLOSE"]),
+            ],
+        );
         assert_eq!(d.failure().unwrap().kind, FailureKind::Pop3AuthRejected);
         assert!(d.transcript.0.iter().any(|l| l.text == "PASS <redacted>"));
     }
@@ -304,13 +317,47 @@ mod tests {
     fn failures_table() {
         use FailureKind::*;
         let cases: &[(&str, Security, &[(&str, &[&str])], FailureKind)] = &[
-            ("POP3 O_1: no STLS", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n", &["CLOSE"])], StarttlsNotOffered),
-            ("POP3 O_2: STLS refused", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nSTLS\r\n.\r\n", &[">STLS"]), ("-ERR no\r\n", &["CLOSE"])], StarttlsRefused),
-            ("POP3 O_3: no CAPA at all", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("-ERR unknown command\r\n", &["CLOSE"])], StarttlsNotOffered),
-            ("POP3 B_1: injection", Security::Starttls, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nSTLS\r\n.\r\n", &[">STLS"]), ("+OK go\r\n+OK injected\r\n", &["CLOSE"])], StarttlsInjection),
-            ("APOP greeting is not used", Security::Starttls, &[("+OK <1.2@host>\r\n", &[">CAPA"]), ("+OK\r\n.\r\n", &["CLOSE"])], StarttlsNotOffered),
+            (
+                "POP3 O_1: no STLS",
+                Security::Starttls,
+                &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n", &["CLOSE"])],
+                StarttlsNotOffered,
+            ),
+            (
+                "POP3 O_2: STLS refused",
+                Security::Starttls,
+                &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nSTLS\r\n.\r\n", &[">STLS"]), ("-ERR no\r\n", &["CLOSE"])],
+                StarttlsRefused,
+            ),
+            (
+                "POP3 O_3: no CAPA at all",
+                Security::Starttls,
+                &[("+OK\r\n", &[">CAPA"]), ("-ERR unknown command\r\n", &["CLOSE"])],
+                StarttlsNotOffered,
+            ),
+            (
+                "POP3 B_1: injection",
+                Security::Starttls,
+                &[
+                    ("+OK\r\n", &[">CAPA"]),
+                    ("+OK\r\nSTLS\r\n.\r\n", &[">STLS"]),
+                    ("+OK go\r\n+OK injected\r\n", &["CLOSE"]),
+                ],
+                StarttlsInjection,
+            ),
+            (
+                "APOP greeting is not used",
+                Security::Starttls,
+                &[("+OK <1.2@host>\r\n", &[">CAPA"]), ("+OK\r\n.\r\n", &["CLOSE"])],
+                StarttlsNotOffered,
+            ),
             ("garbage", Security::Tls, &[("HTTP/1.1 400\r\n", &["CLOSE"])], ProtocolError),
-            ("plaintext profile", Security::None, &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nUSER\r\n.\r\n", &["CLOSE"])], PlaintextRefused),
+            (
+                "plaintext profile",
+                Security::None,
+                &[("+OK\r\n", &[">CAPA"]), ("+OK\r\nUSER\r\n.\r\n", &["CLOSE"])],
+                PlaintextRefused,
+            ),
         ];
         for (name, sec, script, kind) in cases {
             let d = run(*sec, script);

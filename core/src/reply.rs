@@ -30,8 +30,12 @@ impl EnhancedCode {
         let subject_s = parts.next()?;
         let detail_s = parts.next()?;
         if !matches!(class, 2 | 4 | 5)
-            || subject_s.is_empty() || subject_s.len() > 3 || !subject_s.bytes().all(|b| b.is_ascii_digit())
-            || detail_s.is_empty() || detail_s.len() > 3 || !detail_s.bytes().all(|b| b.is_ascii_digit())
+            || subject_s.is_empty()
+            || subject_s.len() > 3
+            || !subject_s.bytes().all(|b| b.is_ascii_digit())
+            || detail_s.is_empty()
+            || detail_s.len() > 3
+            || !detail_s.bytes().all(|b| b.is_ascii_digit())
         {
             return None;
         }

@@ -41,6 +41,9 @@ pub struct SmtpConfig {
     /// After POP-before-SMTP: a server that offers no AUTH is not a failure;
     /// the sender check then shows whether it relays for us.
     pub auth_optional: bool,
+    /// A complete message (CRLF line endings) to send after the sender
+    /// check instead of RSET; `None` sends nothing (the normal test).
+    pub message: Option<Vec<u8>>,
 }
 
 pub use crate::dialogue::Action;
@@ -67,6 +70,8 @@ enum State {
     AuthLoginDone,
     MailFrom,
     RcptTo,
+    Data,
+    DataEnd,
     Rset,
     Quit,
     Done,
@@ -157,8 +162,10 @@ impl SmtpDialogue {
         }
         if self.state == State::AwaitTls {
             // The driver must not read while upgrading; if it does, it is injection.
-            self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
-                .detail("data received between STARTTLS and the TLS handshake"));
+            self.fail(
+                Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
+                    .detail("data received between STARTTLS and the TLS handshake"),
+            );
             return;
         }
         self.parser.push(data);
@@ -182,9 +189,11 @@ impl SmtpDialogue {
             // Elsewhere extra replies are legal (an unsolicited 421, say) and
             // are taken in order; nothing before TLS is trusted anyway.
             if self.parser.pending() > 0 && self.state == State::Starttls && reply.code == 220 {
-                self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
-                    .detail("data received after 220 to STARTTLS, before the TLS handshake")
-                    .reply(reply));
+                self.fail(
+                    Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
+                        .detail("data received after 220 to STARTTLS, before the TLS handshake")
+                        .reply(reply),
+                );
                 return;
             }
             self.on_reply(reply);
@@ -262,12 +271,29 @@ impl SmtpDialogue {
                     if self.learned.mechanism.is_none() {
                         self.learned.relay_without_auth = true;
                     }
-                    self.state = State::Rset;
-                    self.send("RSET".into());
+                    if self.config.message.is_some() {
+                        self.state = State::Data;
+                        self.stage = Stage::Data;
+                        self.send("DATA".into());
+                    } else {
+                        self.state = State::Rset;
+                        self.send("RSET".into());
+                    }
                 } else {
                     self.fail_reply(Stage::Sender, FailureKind::RecipientRejected, r);
                 }
             }
+            State::Data if r.code == 354 => {
+                let body = dot_stuff(self.config.message.as_deref().unwrap_or_default());
+                self.transcript.push('c', format!("<message, {} bytes>", body.len()));
+                self.transcript.push('c', ".");
+                self.state = State::DataEnd;
+                self.actions.push_back(Action::Send(body));
+            }
+            State::Data | State::DataEnd if !r.is_positive() => {
+                self.fail_reply(Stage::Data, FailureKind::MessageRejected, r)
+            }
+            State::Data | State::DataEnd => self.quit(),
             State::Rset => self.quit(),
             State::Quit => self.finish(),
         }
@@ -297,7 +323,8 @@ impl SmtpDialogue {
             return;
         }
         self.learned.capabilities = caps;
-        let offers_auth = self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
+        let offers_auth =
+            self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
         if self.config.username.is_none() || (self.config.auth_optional && !offers_auth) {
             self.sender_or_quit();
             return;
@@ -309,14 +336,19 @@ impl SmtpDialogue {
             .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
             .flat_map(|m| m.split_ascii_whitespace())
             .collect();
-        let has_auth = self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
+        let has_auth =
+            self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
         let mechanism = if mechs.contains(&"PLAIN") {
             Mechanism::Plain
         } else if mechs.contains(&"LOGIN") {
             Mechanism::Login
         } else if has_auth {
             let list = mechs.join(" ");
-            self.fail(Failure::new(Stage::Auth, FailureKind::AuthMechanismUnsupported).detail(format!("server offers: {list}")).reply(r));
+            self.fail(
+                Failure::new(Stage::Auth, FailureKind::AuthMechanismUnsupported)
+                    .detail(format!("server offers: {list}"))
+                    .reply(r),
+            );
             return;
         } else {
             self.fail(Failure::new(Stage::Auth, FailureKind::AuthNotOffered).reply(r));
@@ -350,7 +382,11 @@ impl SmtpDialogue {
         } else if r.code == 334 && self.state == State::AuthPlain {
             // We sent the initial response; a 334 here asks for it again,
             // which would be a second attempt. One attempt only.
-            self.fail(Failure::new(Stage::Auth, FailureKind::ProtocolError).detail("334 after AUTH PLAIN with initial response").reply(r));
+            self.fail(
+                Failure::new(Stage::Auth, FailureKind::ProtocolError)
+                    .detail("334 after AUTH PLAIN with initial response")
+                    .reply(r),
+            );
         } else {
             self.fail_reply(Stage::Auth, FailureKind::AuthRejected, r);
         }
@@ -419,6 +455,30 @@ impl SmtpDialogue {
     }
 }
 
+/// The message as DATA wants it: CRLF line endings, a leading dot doubled,
+/// and the terminating `.` line (RFC 5321 §4.5.2).
+fn dot_stuff(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + 16);
+    let mut at_line_start = true;
+    let mut prev = 0u8;
+    for &b in message {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        if at_line_start && b == b'.' {
+            out.push(b'.');
+        }
+        out.push(b);
+        at_line_start = b == b'\n';
+        prev = b;
+    }
+    if !at_line_start {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
 impl Dialogue for SmtpDialogue {
     fn poll_action(&mut self) -> Option<Action> {
         SmtpDialogue::poll_action(self)
@@ -462,6 +522,7 @@ mod tests {
             password: Password::new("geheim".into()),
             sender: None,
             auth_optional: false,
+            message: None,
         }
     }
 
@@ -490,15 +551,18 @@ mod tests {
 
     #[test]
     fn starttls_then_auth_plain() {
-        let d = run(SmtpDialogue::new(config(Security::Starttls)), &[
-            ("220 mx ESMTP\r\n", &[">EHLO [127.0.0.1]"]),
-            ("250-mx\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
-            ("220 go ahead\r\n", &["TLS"]),
-            ("<tls>", &[">EHLO [127.0.0.1]"]),
-            ("250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN PLAIN\r\n", &[PLAIN_PAYLOAD]),
-            ("235 2.7.0 ok\r\n", &[">QUIT"]),
-            ("221 bye\r\n", &["CLOSE"]),
-        ]);
+        let d = run(
+            SmtpDialogue::new(config(Security::Starttls)),
+            &[
+                ("220 mx ESMTP\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                ("220 go ahead\r\n", &["TLS"]),
+                ("<tls>", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                ("235 2.7.0 ok\r\n", &[">QUIT"]),
+                ("221 bye\r\n", &["CLOSE"]),
+            ],
+        );
         assert!(d.failure().is_none());
         assert_eq!(d.learned().mechanism, Some(Mechanism::Plain));
         let t: Vec<_> = d.transcript().0.iter().map(|l| l.text.clone()).collect();
@@ -508,14 +572,17 @@ mod tests {
 
     #[test]
     fn implicit_tls_with_auth_login() {
-        let d = run(SmtpDialogue::new(config(Security::Tls)), &[
-            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-            ("250-mx\r\n250 AUTH=LOGIN\r\n", &[">AUTH LOGIN"]),
-            ("334 VXNlcm5hbWU6\r\n", &[">aW5mb0BwcmF4aXMuZGU="]),
-            ("334 UGFzc3dvcmQ6\r\n", &[">Z2VoZWlt"]),
-            ("235 ok\r\n", &[">QUIT"]),
-            ("<eof>", &["CLOSE"]),
-        ]);
+        let d = run(
+            SmtpDialogue::new(config(Security::Tls)),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH=LOGIN\r\n", &[">AUTH LOGIN"]),
+                ("334 VXNlcm5hbWU6\r\n", &[">aW5mb0BwcmF4aXMuZGU="]),
+                ("334 UGFzc3dvcmQ6\r\n", &[">Z2VoZWlt"]),
+                ("235 ok\r\n", &[">QUIT"]),
+                ("<eof>", &["CLOSE"]),
+            ],
+        );
         assert!(d.failure().is_none());
         let t: Vec<_> = d.transcript().0.iter().map(|l| l.text.clone()).collect();
         assert!(!t.iter().any(|l| l.contains("Z2VoZWlt")), "{t:?}");
@@ -529,50 +596,95 @@ mod tests {
     fn failures_table() {
         use FailureKind::*;
         let cases: &[(&str, Security, Script, FailureKind, Stage)] = &[
-            ("single-line EHLO: no AUTH", Security::Tls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250 AUTH PLAIN\r\n", &["CLOSE"]),
-            ], AuthNotOffered, Stage::Auth),
-            ("auth rejected", Security::Tls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
-                ("535 5.7.8 Authentication failed\r\n", &["CLOSE"]),
-            ], AuthRejected, Stage::Auth),
+            (
+                "single-line EHLO: no AUTH",
+                Security::Tls,
+                &[("220 mx\r\n", &[">EHLO [127.0.0.1]"]), ("250 AUTH PLAIN\r\n", &["CLOSE"])],
+                AuthNotOffered,
+                Stage::Auth,
+            ),
+            (
+                "auth rejected",
+                Security::Tls,
+                &[
+                    ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                    ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                    ("535 5.7.8 Authentication failed\r\n", &["CLOSE"]),
+                ],
+                AuthRejected,
+                Stage::Auth,
+            ),
             ("greeting 554", Security::Tls, &[("554 go away\r\n", &["CLOSE"])], GreetingRejected, Stage::Greeting),
-            ("NO STARTTLS O_1: not offered", Security::Starttls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 AUTH PLAIN LOGIN\r\n", &["CLOSE"]),
-            ], StarttlsNotOffered, Stage::Starttls),
-            ("NO STARTTLS O_2: refused 454", Security::Starttls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
-                ("454 4.7.0 TLS not available\r\n", &["CLOSE"]),
-            ], StarttlsRefused, Stage::Starttls),
-            ("NO STARTTLS O_3: refused 502", Security::Starttls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
-                ("502 5.5.1 no\r\n", &["CLOSE"]),
-            ], StarttlsRefused, Stage::Starttls),
-            ("NO STARTTLS D_1: non-ESMTP greeting", Security::Starttls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("500 unknown command\r\n", &["CLOSE"]),
-            ], StarttlsNotOffered, Stage::Ehlo),
-            ("NO STARTTLS B_1: injection after 220", Security::Starttls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
-                ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n", &["CLOSE"]),
-            ], StarttlsInjection, Stage::Starttls),
-            ("plaintext profile", Security::None, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 AUTH PLAIN\r\n", &["CLOSE"]),
-            ], PlaintextRefused, Stage::Ehlo),
+            (
+                "NO STARTTLS O_1: not offered",
+                Security::Starttls,
+                &[("220 mx\r\n", &[">EHLO [127.0.0.1]"]), ("250-mx\r\n250 AUTH PLAIN LOGIN\r\n", &["CLOSE"])],
+                StarttlsNotOffered,
+                Stage::Starttls,
+            ),
+            (
+                "NO STARTTLS O_2: refused 454",
+                Security::Starttls,
+                &[
+                    ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                    ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                    ("454 4.7.0 TLS not available\r\n", &["CLOSE"]),
+                ],
+                StarttlsRefused,
+                Stage::Starttls,
+            ),
+            (
+                "NO STARTTLS O_3: refused 502",
+                Security::Starttls,
+                &[
+                    ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                    ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                    ("502 5.5.1 no\r\n", &["CLOSE"]),
+                ],
+                StarttlsRefused,
+                Stage::Starttls,
+            ),
+            (
+                "NO STARTTLS D_1: non-ESMTP greeting",
+                Security::Starttls,
+                &[("220 mx\r\n", &[">EHLO [127.0.0.1]"]), ("500 unknown command\r\n", &["CLOSE"])],
+                StarttlsNotOffered,
+                Stage::Ehlo,
+            ),
+            (
+                "NO STARTTLS B_1: injection after 220",
+                Security::Starttls,
+                &[
+                    ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                    ("250-mx\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                    ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n", &["CLOSE"]),
+                ],
+                StarttlsInjection,
+                Stage::Starttls,
+            ),
+            (
+                "plaintext profile",
+                Security::None,
+                &[("220 mx\r\n", &[">EHLO [127.0.0.1]"]), ("250-mx\r\n250 AUTH PLAIN\r\n", &["CLOSE"])],
+                PlaintextRefused,
+                Stage::Ehlo,
+            ),
             ("garbage", Security::Tls, &[("\x00\x01binary\r\n", &["CLOSE"])], ProtocolError, Stage::Greeting),
-            ("a 421 right after the greeting", Security::Tls, &[("220 a\r\n421 4.3.2 shutting down\r\n", &[">EHLO [127.0.0.1]", "CLOSE"])], ProtocolError, Stage::Ehlo),
+            (
+                "a 421 right after the greeting",
+                Security::Tls,
+                &[("220 a\r\n421 4.3.2 shutting down\r\n", &[">EHLO [127.0.0.1]", "CLOSE"])],
+                ProtocolError,
+                Stage::Ehlo,
+            ),
             ("early close", Security::Tls, &[("<eof>", &["CLOSE"])], ConnectionClosed, Stage::Greeting),
-            ("unsupported mechanisms", Security::Tls, &[
-                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-                ("250-mx\r\n250 AUTH CRAM-MD5 XOAUTH2\r\n", &["CLOSE"]),
-            ], AuthMechanismUnsupported, Stage::Auth),
+            (
+                "unsupported mechanisms",
+                Security::Tls,
+                &[("220 mx\r\n", &[">EHLO [127.0.0.1]"]), ("250-mx\r\n250 AUTH CRAM-MD5 XOAUTH2\r\n", &["CLOSE"])],
+                AuthMechanismUnsupported,
+                Stage::Auth,
+            ),
         ];
         for (name, sec, script, kind, stage) in cases {
             let f = failure_of(*sec, script);
@@ -583,13 +695,16 @@ mod tests {
     #[test]
     fn capabilities_before_tls_are_forgotten() {
         // Before TLS the server claims AUTH PLAIN; after TLS it offers none.
-        let f = failure_of(Security::Starttls, &[
-            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-            ("250-mx\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
-            ("220 go\r\n", &["TLS"]),
-            ("<tls>", &[">EHLO [127.0.0.1]"]),
-            ("250 mx\r\n", &["CLOSE"]),
-        ]);
+        let f = failure_of(
+            Security::Starttls,
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+                ("220 go\r\n", &["TLS"]),
+                ("<tls>", &[">EHLO [127.0.0.1]"]),
+                ("250 mx\r\n", &["CLOSE"]),
+            ],
+        );
         assert_eq!(f.kind, FailureKind::AuthNotOffered);
     }
 
@@ -597,25 +712,52 @@ mod tests {
     fn sender_check_and_relay_observation() {
         let mut c = config(Security::Tls);
         c.sender = Some("info@praxis.de".into());
-        let d = run(SmtpDialogue::new(c.clone()), &[
-            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-            ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
-            ("235 ok\r\n", &[">MAIL FROM:<info@praxis.de>"]),
-            ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
-            ("250 ok\r\n", &[">RSET"]),
-            ("250 ok\r\n", &[">QUIT"]),
-            ("221 bye\r\n", &["CLOSE"]),
-        ]);
+        let d = run(
+            SmtpDialogue::new(c.clone()),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                ("235 ok\r\n", &[">MAIL FROM:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">RSET"]),
+                ("250 ok\r\n", &[">QUIT"]),
+                ("221 bye\r\n", &["CLOSE"]),
+            ],
+        );
         assert!(d.failure().is_none());
         assert!(!d.learned().relay_without_auth);
         c.username = None;
-        let d = run(SmtpDialogue::new(c), &[
-            ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
-            ("250 mx\r\n", &[">MAIL FROM:<info@praxis.de>"]),
-            ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
-            ("553 5.7.1 Sender address rejected: not owned by user\r\n", &["CLOSE"]),
-        ]);
+        let d = run(
+            SmtpDialogue::new(c),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250 mx\r\n", &[">MAIL FROM:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
+                ("553 5.7.1 Sender address rejected: not owned by user\r\n", &["CLOSE"]),
+            ],
+        );
         assert_eq!(d.failure().unwrap().kind, FailureKind::RecipientRejected);
+    }
+
+    #[test]
+    fn data_with_dot_stuffing() {
+        let mut c = config(Security::Tls);
+        c.sender = Some("info@praxis.de".into());
+        c.message = Some(b"Subject: x\r\n\r\n.hidden\nend".to_vec());
+        let d = run(
+            SmtpDialogue::new(c),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                ("235 ok\r\n", &[">MAIL FROM:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">DATA"]),
+                ("354 go\r\n", &[">Subject: x\r\n\r\n..hidden\r\nend\r\n."]),
+                ("250 2.0.0 queued\r\n", &[">QUIT"]),
+                ("221 bye\r\n", &["CLOSE"]),
+            ],
+        );
+        assert!(d.failure().is_none());
     }
 
     #[test]

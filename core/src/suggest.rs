@@ -8,11 +8,42 @@ use crate::presets::{is_known_domain, normalize_domain};
 /// Domains our users have, most common first (ties go to the earlier one).
 /// Every entry is a real mail domain, so none of them is ever "corrected".
 const POPULAR: &[&str] = &[
-    "gmx.de", "web.de", "t-online.de", "gmail.com", "gmx.net", "googlemail.com", "outlook.de",
-    "outlook.com", "hotmail.de", "hotmail.com", "yahoo.de", "yahoo.com", "icloud.com", "freenet.de",
-    "mailbox.org", "posteo.de", "ionos.de", "1und1.de", "arcor.de", "vodafone.de", "online.de",
-    "aol.com", "live.de", "gmx.at", "gmx.ch", "me.com", "mail.de", "email.de", "kabelmail.de",
-    "ewe.net", "magenta.de", "aol.de", "live.com", "msn.com", "gmx.com", "web.com",
+    "gmx.de",
+    "web.de",
+    "t-online.de",
+    "gmail.com",
+    "gmx.net",
+    "googlemail.com",
+    "outlook.de",
+    "outlook.com",
+    "hotmail.de",
+    "hotmail.com",
+    "yahoo.de",
+    "yahoo.com",
+    "icloud.com",
+    "freenet.de",
+    "mailbox.org",
+    "posteo.de",
+    "ionos.de",
+    "1und1.de",
+    "arcor.de",
+    "vodafone.de",
+    "online.de",
+    "aol.com",
+    "live.de",
+    "gmx.at",
+    "gmx.ch",
+    "me.com",
+    "mail.de",
+    "email.de",
+    "kabelmail.de",
+    "ewe.net",
+    "magenta.de",
+    "aol.de",
+    "live.com",
+    "msn.com",
+    "gmx.com",
+    "web.com",
 ];
 
 /// A suggested correction.
@@ -131,7 +162,8 @@ mod tests {
 
     #[test]
     fn distance_table() {
-        let cases = [("gmail", "gmial", 1), ("abc", "abc", 0), ("kitten", "sitting", 3), ("", "ab", 2), ("ca", "abc", 3)];
+        let cases =
+            [("gmail", "gmial", 1), ("abc", "abc", 0), ("kitten", "sitting", 3), ("", "ab", 2), ("ca", "abc", 3)];
         for (a, b, d) in cases {
             assert_eq!(distance(a.as_bytes(), b.as_bytes(), 5), d, "{a} {b}");
         }

@@ -199,6 +199,10 @@ categories! {
     RelayDenied = "relay_denied",
         de: "Der Server {host} nimmt keine E-Mails für die Adresse {email} an.", "Prüfen Sie, ob der Server und die Anmeldung zu Ihrer Adresse passen.",
         en: "The server {host} does not accept mail for {email}.", "Check that the server and the sign-in belong to your address.";
+    /// The test message was refused.
+    MessageRejected = "message_rejected",
+        de: "Die Anmeldung hat geklappt, aber der Server {host} hat die Testnachricht abgelehnt.", "Die Antwort des Servers steht unter „Technische Details“. Wenden Sie sich damit an Ihren Anbieter.",
+        en: "Signing in worked, but the server {host} refused the test message.", "The server's answer is under “Technical details”. Contact your provider with it.";
     /// POP3 login failed.
     Pop3AuthFailed = "pop3_auth_failed",
         de: "Anmeldung am Posteingangsserver (POP3) abgelehnt: Benutzername oder Kennwort stimmen nicht.", "Prüfen Sie beides.{provider_hint}",
@@ -234,7 +238,10 @@ pub fn diagnose(obs: Observations, email: &str, provider_hint: &str, lang: Lang)
     params.insert("port".to_string(), obs.port.to_string());
     params.insert("email".to_string(), email.to_string());
     params.insert("detail".to_string(), detail.clone().unwrap_or_default());
-    params.insert("provider_hint".to_string(), if provider_hint.is_empty() { String::new() } else { format!(" {provider_hint}") });
+    params.insert(
+        "provider_hint".to_string(),
+        if provider_hint.is_empty() { String::new() } else { format!(" {provider_hint}") },
+    );
     if let Some(s) = stage {
         params.insert("stage_label".to_string(), stage_label(s, lang).to_string());
         params.insert("timeout_hint".to_string(), timeout_hint(s, lang).to_string());
@@ -243,7 +250,9 @@ pub fn diagnose(obs: Observations, email: &str, provider_hint: &str, lang: Lang)
     let mut hint = fill(h, &params);
     if category == Category::Ok && obs.relay_without_auth {
         hint.push_str(match lang {
-            Lang::De => " Hinweis: Nach der POP3-Anmeldung nimmt der Server E-Mails ohne SMTP-Anmeldung an (POP-before-SMTP).",
+            Lang::De => {
+                " Hinweis: Nach der POP3-Anmeldung nimmt der Server E-Mails ohne SMTP-Anmeldung an (POP-before-SMTP)."
+            }
             Lang::En => " Note: after the POP3 sign-in the server accepts mail without SMTP sign-in (POP-before-SMTP).",
         });
     }
@@ -303,6 +312,8 @@ pub fn categorize(f: &Failure) -> Category {
                 Category::RelayDenied
             }
         }
+        K::MessageRejected if (400..500).contains(&code) => Category::TemporaryFailure,
+        K::MessageRejected => Category::MessageRejected,
         K::PlaintextRefused => Category::PlaintextRefused,
         K::Pop3AuthRejected => Category::Pop3AuthFailed,
         K::ProtocolError => Category::ProtocolError,
@@ -346,6 +357,8 @@ fn stage_label(s: Stage, lang: Lang) -> &'static str {
         (Stage::Auth, Lang::En) => "sign-in",
         (Stage::Sender, Lang::De) => "Absenderprüfung",
         (Stage::Sender, Lang::En) => "sender check",
+        (Stage::Data, Lang::De) => "Testnachricht",
+        (Stage::Data, Lang::En) => "test message",
         (Stage::Quit, Lang::De) => "Abmeldung",
         (Stage::Quit, Lang::En) => "sign-off",
         (Stage::Pop3, _) => "POP3",
@@ -354,9 +367,15 @@ fn stage_label(s: Stage, lang: Lang) -> &'static str {
 
 fn timeout_hint(s: Stage, lang: Lang) -> &'static str {
     match (s, lang) {
-        (Stage::Connect, Lang::De) => "Der Port ist vermutlich gesperrt (z. B. durch eine Firewall) oder falsch. Prüfen Sie den Port; üblich sind 465 oder 587.",
-        (Stage::Connect, Lang::En) => "The port is probably blocked (by a firewall, say) or wrong. Check the port; 465 or 587 are usual.",
-        (Stage::Greeting, Lang::De) => "Prüfen Sie Port und Verschlüsselung: Port 465 verwendet SSL/TLS, Port 587 STARTTLS.",
+        (Stage::Connect, Lang::De) => {
+            "Der Port ist vermutlich gesperrt (z. B. durch eine Firewall) oder falsch. Prüfen Sie den Port; üblich sind 465 oder 587."
+        }
+        (Stage::Connect, Lang::En) => {
+            "The port is probably blocked (by a firewall, say) or wrong. Check the port; 465 or 587 are usual."
+        }
+        (Stage::Greeting, Lang::De) => {
+            "Prüfen Sie Port und Verschlüsselung: Port 465 verwendet SSL/TLS, Port 587 STARTTLS."
+        }
         (Stage::Greeting, Lang::En) => "Check port and encryption: port 465 uses SSL/TLS, port 587 STARTTLS.",
         (_, Lang::De) => "Versuchen Sie es später erneut.",
         (_, Lang::En) => "Try again later.",
@@ -379,8 +398,14 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("535 5.7.8 Authentication credentials invalid\r\n", "auth_failed"),
             ("535 Authentication failed\r\n", "auth_failed"),
-            ("534-5.7.9 Application-specific password required.\r\n534 5.7.9 Learn more\r\n", "auth_app_password_required"),
-            ("534-5.7.14 <https://accounts.google.com/signin/continue>\r\n534 5.7.14 Please log in\r\n", "auth_web_login_required"),
+            (
+                "534-5.7.9 Application-specific password required.\r\n534 5.7.9 Learn more\r\n",
+                "auth_app_password_required",
+            ),
+            (
+                "534-5.7.14 <https://accounts.google.com/signin/continue>\r\n534 5.7.14 Please log in\r\n",
+                "auth_web_login_required",
+            ),
             ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.\r\n", "auth_oauth_required"),
             ("550 5.7.30 Basic authentication is not supported for Client Submission.\r\n", "auth_oauth_required"),
             ("530 5.7.0 Must issue a STARTTLS command first\r\n", "encryption_required"),
@@ -399,9 +424,17 @@ mod tests {
     #[test]
     fn sender_replies_table() {
         let cases: &[(FailureKind, &str, &str)] = &[
-            (FailureKind::SenderRejected, "553 5.7.1 <x@y.de>: Sender address rejected: not owned by user info@praxis.de\r\n", "sender_not_permitted"),
+            (
+                FailureKind::SenderRejected,
+                "553 5.7.1 <x@y.de>: Sender address rejected: not owned by user info@praxis.de\r\n",
+                "sender_not_permitted",
+            ),
             (FailureKind::SenderRejected, "550 5.7.1 Sender not allowed\r\n", "sender_not_permitted"),
-            (FailureKind::RecipientRejected, "553 5.7.1 <x@y.de>: Sender address rejected: not owned by user\r\n", "sender_not_permitted"),
+            (
+                FailureKind::RecipientRejected,
+                "553 5.7.1 <x@y.de>: Sender address rejected: not owned by user\r\n",
+                "sender_not_permitted",
+            ),
             (FailureKind::RecipientRejected, "554 5.7.1 <x@y.de>: Relay access denied\r\n", "relay_denied"),
             (FailureKind::RecipientRejected, "451 4.3.0 try later\r\n", "temporary_failure"),
         ];

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use mailsetup_core::validate::{check_email, check_host, HostRole};
 use mailsetup_core::Severity;
+use mailsetup_core::validate::{HostRole, check_email, check_host};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -22,7 +22,8 @@ fn corpus(name: &str) -> Vec<Case> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora"));
     let path = dir.join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (the shared corpora are expected beside the repository)", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (the shared corpora are expected beside the repository)", path.display()));
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
@@ -88,8 +89,10 @@ const ISEMAIL_DELIBERATE: &[(&str, &str)] = &[
     ("test@iana.org ", TRIMMED),
     ("\"\"@iana.org", "an empty quoted mailbox name is never what a user means (email_address agrees: invalid)"),
     ("test@xn--example.com", "`xn--example` is not a valid A-label (Punycode); IDNA-aware servers reject it"),
-    ("test@[IPv6:1111:2222:3333:4444:5555:6666::8888]",
-     "isemail's two sources disagree: the same shape (\"::\" eliding one group) is RFC5321 (valid) in six other cases; we follow those (a warning)"),
+    (
+        "test@[IPv6:1111:2222:3333:4444:5555:6666::8888]",
+        "isemail's two sources disagree: the same shape (\"::\" eliding one group) is RFC5321 (valid) in six other cases; we follow those (a warning)",
+    ),
 ];
 
 const VALIDATOR_DELIBERATE: &[(&str, &str)] = &[
@@ -97,15 +100,23 @@ const VALIDATOR_DELIBERATE: &[(&str, &str)] = &[
     ("email@[2001:dB8:0:0:0:0:0:1]", "RFC 5321 §4.1.3 requires the `IPv6:` tag in an address literal"),
     ("email@[::fffF:127.0.0.1]", "RFC 5321 §4.1.3 requires the `IPv6:` tag in an address literal"),
     ("\"test@test\"@example.com", "RFC 5321 allows `@` inside a quoted local part (isemail agrees); a warning"),
-    ("\"\\\\\\011\"@here.com", "in the Python source `\\011` is a TAB (we reject control characters); as transcribed it is a valid quoted-pair sequence"),
-    ("\"\\\\\\012\"@here.com", "in the Python source `\\012` is a LF (we reject control characters); as transcribed it is a valid quoted-pair sequence"),
+    (
+        "\"\\\\\\011\"@here.com",
+        "in the Python source `\\011` is a TAB (we reject control characters); as transcribed it is a valid quoted-pair sequence",
+    ),
+    (
+        "\"\\\\\\012\"@here.com",
+        "in the Python source `\\012` is a LF (we reject control characters); as transcribed it is a valid quoted-pair sequence",
+    ),
 ];
 
 const EMAIL_ADDRESS_DELIBERATE: &[(&str, &str)] = &[
-    ("  Simons Email    <simon@example.com> ", "`Name <address>` is an error whose fix is the extracted address (issue #3)"),
+    (
+        "  Simons Email    <simon@example.com> ",
+        "`Name <address>` is an error whose fix is the extracted address (issue #3)",
+    ),
     ("Simons Email <simon@example.com>", "`Name <address>` is an error whose fix is the extracted address (issue #3)"),
 ];
 
-const HOSTNAME_DELIBERATE: &[(&str, &str)] = &[
-    ("example.", "a trailing dot (fully-qualified name) is accepted in server fields with an info finding"),
-];
+const HOSTNAME_DELIBERATE: &[(&str, &str)] =
+    &[("example.", "a trailing dot (fully-qualified name) is accepted in server fields with an info finding")];

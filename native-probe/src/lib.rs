@@ -6,6 +6,7 @@
 //! thin layers over [`probe::run_test`].
 #![forbid(unsafe_code)]
 
+pub mod message;
 pub mod password;
 pub mod probe;
 pub mod serve;

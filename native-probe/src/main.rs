@@ -9,10 +9,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use mailsetup_core::validate::validate_in;
 use mailsetup_core::{Lang, Profile, Severity};
-use mailsetup_probe::probe::{run_test, ProbeOptions};
-use mailsetup_probe::serve::{serve, ServeOptions};
-use mailsetup_probe::tls::{parse_fingerprint, TlsOptions};
 use mailsetup_probe::password;
+use mailsetup_probe::probe::{ProbeOptions, run_send_test, run_test};
+use mailsetup_probe::serve::{ServeOptions, serve};
+use mailsetup_probe::tls::{TlsOptions, parse_fingerprint};
 
 #[derive(Parser)]
 #[command(name = "mailprobe", version, about = "Tests outgoing mail settings, and serves the setup wizard.")]
@@ -41,6 +41,19 @@ struct Common {
 enum Command {
     /// Logs in to the profile's SMTP server and says why it failed, if it did.
     Test {
+        /// The profile (JSON).
+        profile: PathBuf,
+        /// Read the password from the first line of stdin (else $MAILPROBE_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Logs in like `test`, then sends a test message to the profile's own address.
+    SendTest {
         /// The profile (JSON).
         profile: PathBuf,
         /// Read the password from the first line of stdin (else $MAILPROBE_PASSWORD, else a prompt).
@@ -125,55 +138,24 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Test { profile, password_stdin, json, common } => {
-            let opts = match probe_options(&common) {
-                Ok(o) => o,
-                Err(e) => return bad_input(e),
-            };
-            let text = match std::fs::read_to_string(&profile) {
-                Ok(t) => t,
-                Err(e) => return bad_input(format!("{}: {e}", profile.display())),
-            };
-            let profile: Profile = match serde_json::from_str(&text) {
-                Ok(p) => p,
-                Err(e) => return bad_input(format!("{}: not a profile: {e}", profile_name(&profile))),
-            };
-            let findings = validate_in(&profile, opts.lang);
-            let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
-            if !errors.is_empty() {
-                if json {
-                    println!("{}", serde_json::json!({"ok": false, "category": "invalid_profile", "findings": errors}));
-                } else {
-                    for f in &errors {
-                        eprintln!("{}: {}", f.field, f.message);
-                    }
-                }
-                return ExitCode::from(2);
-            }
-            let password = match password::obtain(password_stdin) {
-                Ok(p) => p,
-                Err(e) => return bad_input(e),
-            };
-            let mut no_progress = |_: &mailsetup_core::observe::StageTiming| {};
-            let verdict = rt.block_on(run_test(&profile, password, &opts, &mut no_progress));
-            if json {
-                match serde_json::to_string(&verdict) {
-                    Ok(s) => println!("{s}"),
-                    Err(e) => return bad_input(e),
-                }
-            } else {
-                print_human(&verdict);
-            }
-            if verdict.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            test_command(&rt, profile, password_stdin, json, &common, false)
+        }
+        Command::SendTest { profile, password_stdin, json, common } => {
+            test_command(&rt, profile, password_stdin, json, &common, true)
         }
         Command::Validate { file, field, json, lang } => {
-            let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("unknown language {lang:?}: use de or en")) };
+            let Some(lang) = Lang::parse(&lang) else {
+                return bad_input(format!("unknown language {lang:?}: use de or en"));
+            };
             match field {
                 Some(field) => validate_fields(&field, lang),
                 None => validate_file(file.as_deref().unwrap_or(std::path::Path::new("-")), json, lang),
             }
         }
         Command::Preset { address, json, lang } => {
-            let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("unknown language {lang:?}: use de or en")) };
+            let Some(lang) = Lang::parse(&lang) else {
+                return bad_input(format!("unknown language {lang:?}: use de or en"));
+            };
             match mailsetup_core::presets::lookup(&address, lang) {
                 None => {
                     if json {
@@ -260,7 +242,9 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
 fn validate_fields(field: &str, lang: Lang) -> ExitCode {
     use std::io::{BufRead, Write};
     if mailsetup_core::validate::validate_field(field, "", lang).is_none() {
-        return bad_input(format!("unknown field {field:?} (use the names of findings: email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …)"));
+        return bad_input(format!(
+            "unknown field {field:?} (use the names of findings: email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …)"
+        ));
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -297,6 +281,67 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn test_command(
+    rt: &tokio::runtime::Runtime,
+    profile: PathBuf,
+    password_stdin: bool,
+    json: bool,
+    common: &Common,
+    send: bool,
+) -> ExitCode {
+    let opts = match probe_options(common) {
+        Ok(o) => o,
+        Err(e) => return bad_input(e),
+    };
+    let text = match std::fs::read_to_string(&profile) {
+        Ok(t) => t,
+        Err(e) => return bad_input(format!("{}: {e}", profile.display())),
+    };
+    let profile: Profile = match serde_json::from_str(&text) {
+        Ok(p) => p,
+        Err(e) => return bad_input(format!("{}: not a profile: {e}", profile_name(&profile))),
+    };
+    let findings = validate_in(&profile, opts.lang);
+    let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    if !errors.is_empty() {
+        if json {
+            println!("{}", serde_json::json!({"ok": false, "category": "invalid_profile", "findings": errors}));
+        } else {
+            for f in &errors {
+                eprintln!("{}: {}", f.field, f.message);
+            }
+        }
+        return ExitCode::from(2);
+    }
+    let password = match password::obtain(password_stdin) {
+        Ok(p) => p,
+        Err(e) => return bad_input(e),
+    };
+    let mut no_progress = |_: &mailsetup_core::observe::StageTiming| {};
+    let verdict = if send {
+        let message = match mailprobe_send_message(&profile, opts.lang) {
+            Ok(m) => m,
+            Err(e) => return bad_input(e),
+        };
+        rt.block_on(run_send_test(&profile, password, &opts, &mut no_progress, message))
+    } else {
+        rt.block_on(run_test(&profile, password, &opts, &mut no_progress))
+    };
+    if json {
+        match serde_json::to_string(&verdict) {
+            Ok(s) => println!("{s}"),
+            Err(e) => return bad_input(e),
+        }
+    } else {
+        print_human(&verdict);
+    }
+    if verdict.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn mailprobe_send_message(profile: &Profile, lang: Lang) -> Result<Vec<u8>, String> {
+    mailsetup_probe::message::test_message(&profile.email, &profile.name, lang)
 }
 
 fn profile_name(p: &std::path::Path) -> String {

@@ -12,7 +12,10 @@ pub const ENV: &str = "MAILPROBE_PASSWORD";
 pub fn obtain(from_stdin: bool) -> Result<Password, String> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
         // Only the line ending is removed: spaces may be part of a password.
         let trimmed_len = line.trim_end_matches(['\r', '\n']).len();
         line.truncate(trimmed_len);

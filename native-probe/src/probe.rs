@@ -7,19 +7,19 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mailsetup_core::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
 use mailsetup_core::dialogue::{Action, Dialogue};
+use mailsetup_core::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
 use mailsetup_core::pop3::{Pop3Config, Pop3Dialogue};
-use mailsetup_core::smtp::{SmtpConfig, SmtpDialogue};
 use mailsetup_core::presets;
-use mailsetup_core::validate::{check_host, HostRole};
-use mailsetup_core::verdict::{diagnose, Observations, Verdict};
+use mailsetup_core::smtp::{SmtpConfig, SmtpDialogue};
+use mailsetup_core::validate::{HostRole, check_host};
+use mailsetup_core::verdict::{Observations, Verdict, diagnose};
 use mailsetup_core::{Lang, Password, Profile, Security};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 
 use crate::tls::{Client, TlsOptions};
 
@@ -38,7 +38,12 @@ pub struct ProbeOptions {
 
 impl Default for ProbeOptions {
     fn default() -> Self {
-        ProbeOptions { timeout: Duration::from_secs(30), stage_timeout: Duration::from_secs(10), tls: TlsOptions::default(), lang: Lang::De }
+        ProbeOptions {
+            timeout: Duration::from_secs(30),
+            stage_timeout: Duration::from_secs(10),
+            tls: TlsOptions::default(),
+            lang: Lang::De,
+        }
     }
 }
 
@@ -126,7 +131,34 @@ impl Clock<'_> {
 
 /// Runs the test for `profile` (POP-before-SMTP first, if configured) and
 /// returns the verdict.
-pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions, progress: &mut dyn Progress) -> Verdict {
+pub async fn run_test(
+    profile: &Profile,
+    password: Password,
+    opts: &ProbeOptions,
+    progress: &mut dyn Progress,
+) -> Verdict {
+    run(profile, password, opts, progress, None).await
+}
+
+/// Like [`run_test`], and then sends `message` (a complete RFC 5322 message)
+/// to the profile's own address instead of RSET.
+pub async fn run_send_test(
+    profile: &Profile,
+    password: Password,
+    opts: &ProbeOptions,
+    progress: &mut dyn Progress,
+    message: Vec<u8>,
+) -> Verdict {
+    run(profile, password, opts, progress, Some(message)).await
+}
+
+async fn run(
+    profile: &Profile,
+    password: Password,
+    opts: &ProbeOptions,
+    progress: &mut dyn Progress,
+    message: Option<Vec<u8>>,
+) -> Verdict {
     let start = Instant::now();
     let mut clock = Clock {
         start,
@@ -142,25 +174,29 @@ pub async fn run_test(profile: &Profile, password: Password, opts: &ProbeOptions
     let port = u16::try_from(profile.smtp.port).unwrap_or(0);
     let mut transcript = Transcript::default();
     let mut relay_without_auth = false;
-    let failure = match test(profile, password, opts, &host, port, &mut clock, &mut transcript, &mut relay_without_auth).await {
-        Ok(()) => {
-            clock.done(true);
-            None
-        }
-        Err(f) => {
-            if clock.stage != f.stage {
+    let failure =
+        match test(profile, password, opts, &host, port, &mut clock, &mut transcript, &mut relay_without_auth, message)
+            .await
+        {
+            Ok(()) => {
                 clock.done(true);
-                clock.stage = f.stage;
-                clock.since = Instant::now();
+                None
             }
-            clock.done(false);
-            Some(f)
-        }
-    };
+            Err(f) => {
+                if clock.stage != f.stage {
+                    clock.done(true);
+                    clock.stage = f.stage;
+                    clock.since = Instant::now();
+                }
+                clock.done(false);
+                Some(f)
+            }
+        };
     let _ = clock.start;
     // Provider-aware advice for login failures (GMX/WEB.DE: switch on POP3/IMAP
     // access; Gmail: app password; T-Online: the separate e-mail password).
-    let provider = presets::provider_for_smtp_host(&host, opts.lang).or_else(|| presets::lookup(&profile.email, opts.lang));
+    let provider =
+        presets::provider_for_smtp_host(&host, opts.lang).or_else(|| presets::lookup(&profile.email, opts.lang));
     let hint = provider.map(|p| p.login_hint(opts.lang)).unwrap_or_default();
     let obs = Observations { stages: clock.stages, failure, transcript, host, port, relay_without_auth };
     diagnose(obs, profile.email.trim(), &hint, opts.lang)
@@ -180,11 +216,13 @@ async fn test(
     clock: &mut Clock<'_>,
     transcript: &mut Transcript,
     relay_without_auth: &mut bool,
+    message: Option<Vec<u8>>,
 ) -> Result<(), Failure> {
     if profile.auth == mailsetup_core::AuthKind::Oauth2 {
         return Err(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"));
     }
-    let tls = Client::new(&opts.tls).map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e))?;
+    let tls =
+        Client::new(&opts.tls).map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e))?;
     let username = profile.smtp.effective_username(&profile.email).to_string();
 
     if let Some(pop) = &profile.pop_before_smtp {
@@ -232,6 +270,7 @@ async fn test(
         // as this address says so now.
         sender: Some(profile.email.trim().to_string()),
         auth_optional: profile.pop_before_smtp.is_some(),
+        message,
     });
     let result = drive(&mut dialogue, conn, &tls, host, &addrs, security, clock).await;
     *relay_without_auth = dialogue.learned().relay_without_auth;
@@ -283,7 +322,9 @@ async fn drive<D: Dialogue>(
                 }
                 Action::StartTls => {
                     let Conn::Plain(tcp) = std::mem::replace(&mut conn, Conn::Closed) else {
-                        break 'outer Some(Failure::new(Stage::Starttls, FailureKind::ProtocolError).detail("STARTTLS inside TLS"));
+                        break 'outer Some(
+                            Failure::new(Stage::Starttls, FailureKind::ProtocolError).detail("STARTTLS inside TLS"),
+                        );
                     };
                     clock.enter(Stage::Tls);
                     match handshake(tls, host, tcp, clock).await {
@@ -291,8 +332,10 @@ async fn drive<D: Dialogue>(
                         // Plaintext where the TLS handshake should be: the server (or
                         // someone on the path) keeps talking in the clear after 220.
                         Err(f) if f.kind == FailureKind::TlsOnPlaintextPort => {
-                            break 'outer Some(Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
-                                .detail(f.detail.unwrap_or_default()));
+                            break 'outer Some(
+                                Failure::new(Stage::Starttls, FailureKind::StarttlsInjection)
+                                    .detail(f.detail.unwrap_or_default()),
+                            );
                         }
                         Err(f) => break 'outer Some(f),
                     }
@@ -309,7 +352,10 @@ async fn drive<D: Dialogue>(
             Ok(0) => dialogue.handle_eof(),
             Ok(n) => dialogue.handle_input(&buf[..n]),
             Err(f) => {
-                let f = if f.kind == FailureKind::Timeout && clock.stage == Stage::Greeting && security == Security::Starttls {
+                let f = if f.kind == FailureKind::Timeout
+                    && clock.stage == Stage::Greeting
+                    && security == Security::Starttls
+                {
                     plaintext_on_tls_port(tls, host, addrs, clock).await.unwrap_or(f)
                 } else {
                     f
@@ -351,7 +397,11 @@ async fn resolve(host: &str, port: u16, clock: &Clock<'_>) -> Result<Vec<SocketA
 }
 
 /// Tries each address in turn, within the connect stage's deadline.
-async fn connect(addrs: &[SocketAddr], clock: &Clock<'_>, transcript: &mut Transcript) -> Result<(TcpStream, SocketAddr), Failure> {
+async fn connect(
+    addrs: &[SocketAddr],
+    clock: &Clock<'_>,
+    transcript: &mut Transcript,
+) -> Result<(TcpStream, SocketAddr), Failure> {
     let mut refused = 0;
     let mut unreachable = 0;
     let mut last = String::new();
@@ -386,7 +436,12 @@ async fn connect(addrs: &[SocketAddr], clock: &Clock<'_>, transcript: &mut Trans
     Err(Failure::new(Stage::Connect, kind).detail(last))
 }
 
-async fn handshake(tls: &Client, host: &str, tcp: TcpStream, clock: &Clock<'_>) -> Result<TlsStream<TcpStream>, Failure> {
+async fn handshake(
+    tls: &Client,
+    host: &str,
+    tcp: TcpStream,
+    clock: &Clock<'_>,
+) -> Result<TlsStream<TcpStream>, Failure> {
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e.to_string()))?;
     let connector = TlsConnector::from(tls.config.clone());
@@ -410,7 +465,16 @@ async fn plaintext_on_tls_port(tls: &Client, host: &str, addrs: &[SocketAddr], c
     let speaks_tls = match res {
         Ok(_) => true,
         // A certificate complaint still proves the server answered in TLS.
-        Err(e) => matches!(tls.classify(&e).0, FailureKind::CertExpired | FailureKind::CertNameMismatch | FailureKind::CertSelfSigned | FailureKind::CertUntrusted),
+        Err(e) => matches!(
+            tls.classify(&e).0,
+            FailureKind::CertExpired
+                | FailureKind::CertNameMismatch
+                | FailureKind::CertSelfSigned
+                | FailureKind::CertUntrusted
+        ),
     };
-    speaks_tls.then(|| Failure::new(Stage::Greeting, FailureKind::PlaintextOnTlsPort).detail("no greeting; the port answers a TLS handshake"))
+    speaks_tls.then(|| {
+        Failure::new(Stage::Greeting, FailureKind::PlaintextOnTlsPort)
+            .detail("no greeting; the port answers a TLS handshake")
+    })
 }

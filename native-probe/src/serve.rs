@@ -11,18 +11,18 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use mailsetup_core::{Lang, Password, Profile};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
-use crate::probe::{run_test, ProbeOptions};
+use crate::probe::{ProbeOptions, run_test};
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../www/"]
@@ -77,7 +77,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let url = format!("http://{addr}/?token={token}");
     println!("{url}");
     if Assets::get("pkg/mailsetup_wasm_bg.wasm").is_none() {
-        eprintln!("warning: this mailprobe was built without the wasm package; run `cargo xtask wizard` to build the wizard completely");
+        eprintln!(
+            "warning: this mailprobe was built without the wasm package; run `cargo xtask wizard` to build the wizard completely"
+        );
     }
     if opts.open {
         open_browser(&url);
@@ -148,10 +150,8 @@ async fn api_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: Ne
 }
 
 fn token_ok(headers: &HeaderMap, token: &str) -> bool {
-    let Some(given) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
+    let Some(given) =
+        headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "))
     else {
         return false;
     };
@@ -181,11 +181,10 @@ fn asset_response(path: &str) -> Response {
             };
             ([(header::CONTENT_TYPE, mime)], Body::from(file.data.into_owned())).into_response()
         }
-        None if path.starts_with("pkg/") => (
-            StatusCode::NOT_FOUND,
-            "the wasm package was not built into this mailprobe: run `cargo xtask wizard`",
-        )
-            .into_response(),
+        None if path.starts_with("pkg/") => {
+            (StatusCode::NOT_FOUND, "the wasm package was not built into this mailprobe: run `cargo xtask wizard`")
+                .into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

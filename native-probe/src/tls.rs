@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use mailsetup_core::observe::FailureKind;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -24,7 +24,10 @@ pub struct TlsOptions {
 
 /// Parses `SHA256:<64 hex digits>` (colons between bytes allowed).
 pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], String> {
-    let hex = s.strip_prefix("SHA256:").or_else(|| s.strip_prefix("sha256:")).ok_or("the fingerprint must start with SHA256:")?;
+    let hex = s
+        .strip_prefix("SHA256:")
+        .or_else(|| s.strip_prefix("sha256:"))
+        .ok_or("the fingerprint must start with SHA256:")?;
     let digits: String = hex.chars().filter(|c| *c != ':').collect();
     if digits.len() != 64 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err("the fingerprint must have 64 hex digits after SHA256:".into());
@@ -61,7 +64,8 @@ impl Client {
         let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
             .build()
             .map_err(|e| format!("no usable trust roots: {e}"))?;
-        let verifier = Arc::new(Verifier { inner, provider: provider.clone(), pin: opts.trust_cert, seen: Mutex::new(None) });
+        let verifier =
+            Arc::new(Verifier { inner, provider: provider.clone(), pin: opts.trust_cert, seen: Mutex::new(None) });
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
@@ -79,9 +83,13 @@ impl Client {
         let detail = tls.to_string();
         let kind = match tls {
             rustls::Error::InvalidCertificate(c) => match c {
-                CertificateError::Expired | CertificateError::ExpiredContext { .. }
-                | CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => FailureKind::CertExpired,
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => FailureKind::CertNameMismatch,
+                CertificateError::Expired
+                | CertificateError::ExpiredContext { .. }
+                | CertificateError::NotValidYet
+                | CertificateError::NotValidYetContext { .. } => FailureKind::CertExpired,
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                    FailureKind::CertNameMismatch
+                }
                 // webpki reports a self-signed certificate as an unknown issuer,
                 // or as a signature it could not check against some anchor:
                 // look at the certificate itself.
@@ -89,7 +97,9 @@ impl Client {
                 _ => FailureKind::CertUntrusted,
             },
             // A plaintext greeting ("220 …") read as a TLS record.
-            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => FailureKind::TlsOnPlaintextPort,
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                FailureKind::TlsOnPlaintextPort
+            }
             _ => FailureKind::TlsHandshakeFailed,
         };
         (kind, detail)
@@ -147,11 +157,21 @@ impl ServerCertVerifier for Verifier {
         self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
     }
 
-    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls12_signature(m, c, d, &self.provider.signature_verification_algorithms)
     }
 
-    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls13_signature(m, c, d, &self.provider.signature_verification_algorithms)
     }
 

@@ -251,7 +251,12 @@ impl SmtpSink {
                     while r.read_line(&mut line).unwrap_or(0) > 0 {
                         let cmd = line.trim_end().to_ascii_uppercase();
                         let reply: &[u8] = if in_data {
-                            if cmd == "." { in_data = false; b"250 2.0.0 queued\r\n" } else { b"" }
+                            if cmd == "." {
+                                in_data = false;
+                                b"250 2.0.0 queued\r\n"
+                            } else {
+                                b""
+                            }
                         } else if cmd.starts_with("EHLO") {
                             b"250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
                         } else if cmd == "DATA" {
@@ -394,7 +399,13 @@ virtual_gid_maps = static:65534
 
 impl Drop for Postfix {
     fn drop(&mut self) {
-        let _ = Command::new("postfix").arg("-c").arg(self.dir.path()).arg("stop").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let _ = Command::new("postfix")
+            .arg("-c")
+            .arg(self.dir.path())
+            .arg("stop")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -446,17 +457,27 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
     }
 }
 
 /// Runs `mailprobe test` with the password on stdin.
 pub fn mailprobe_test(profile: &serde_json::Value, password: &str, extra: &[&str]) -> Run {
+    mailprobe_cmd("test", profile, password, extra)
+}
+
+/// Runs `mailprobe send-test` with the password on stdin.
+pub fn mailprobe_send(profile: &serde_json::Value, password: &str, extra: &[&str]) -> Run {
+    mailprobe_cmd("send-test", profile, password, extra)
+}
+
+fn mailprobe_cmd(command: &str, profile: &serde_json::Value, password: &str, extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profile.json");
     std::fs::write(&path, profile.to_string()).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
-        .arg("test")
+        .arg(command)
         .arg(&path)
         .arg("--password-stdin")
         .args(extra)

@@ -5,7 +5,7 @@
 //! input as a thrown `Error` with a specific message instead of panicking.
 #![forbid(unsafe_code)]
 
-use mailsetup_core::validate::{validate_field, validate_in, validate_settings, Settings};
+use mailsetup_core::validate::{Settings, validate_field, validate_in, validate_settings};
 use mailsetup_core::{Lang, Profile};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -41,14 +41,14 @@ export interface Suggestion { domain: string; address: string; }
 fn lang(tag: Option<String>) -> Result<Lang, JsError> {
     match tag {
         None => Ok(Lang::De),
-        Some(t) => Lang::parse(&t).ok_or_else(|| JsError::new(&format!("unknown language {t:?}: use \"de\" or \"en\""))),
+        Some(t) => {
+            Lang::parse(&t).ok_or_else(|| JsError::new(&format!("unknown language {t:?}: use \"de\" or \"en\"")))
+        }
     }
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// Validates a whole profile; returns every finding.
@@ -58,8 +58,8 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let profile: Profile = serde_wasm_bindgen::from_value(profile)
-        .map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    let profile: Profile =
+        serde_wasm_bindgen::from_value(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
     to_js(&validate_in(&profile, lang))
 }
 
@@ -71,7 +71,8 @@ pub fn validate_field_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let findings = validate_field(field, value, lang).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
+    let findings =
+        validate_field(field, value, lang).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
     to_js(&findings)
 }
 
@@ -82,8 +83,8 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let doc: Settings = serde_wasm_bindgen::from_value(settings)
-        .map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
+    let doc: Settings =
+        serde_wasm_bindgen::from_value(settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
     to_js(&validate_settings(&doc, lang))
 }
 

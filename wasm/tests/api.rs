@@ -54,8 +54,13 @@ fn presets_suggestions_and_settings() {
     let gmx = js_stringify(&lookup_preset("info@gmx.de", None).unwrap());
     assert!(gmx.contains(r#""provider":"GMX""#) && gmx.contains(r#""host":"mail.gmx.net""#), "{gmx}");
     assert!(lookup_preset("info@praxis-mueller.de", None).unwrap().is_null());
-    assert_eq!(js_stringify(&suggest_domain("info@gmx.dee").unwrap()), r#"{"domain":"gmx.de","address":"info@gmx.de"}"#);
-    let doc = format!(r#"{{"profiles": [{GOOD}], "tenants": [{{"id": "1", "name": "Nord", "email": "nord@praxis.de", "profile": "Praxis Müller"}}]}}"#);
+    assert_eq!(
+        js_stringify(&suggest_domain("info@gmx.dee").unwrap()),
+        r#"{"domain":"gmx.de","address":"info@gmx.de"}"#
+    );
+    let doc = format!(
+        r#"{{"profiles": [{GOOD}], "tenants": [{{"id": "1", "name": "Nord", "email": "nord@praxis.de", "profile": "Praxis Müller"}}]}}"#
+    );
     let out = js_stringify(&validate_settings_js(profile_js(&doc), None).unwrap());
     assert!(out.contains("tenant_address_mismatch"), "{out}");
 }

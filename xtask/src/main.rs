@@ -6,9 +6,9 @@
 //! wasm-pack, and the npm packages. `test` runs every test tier; `wizard`
 //! builds the page and starts `mailprobe serve --open`.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::io::{BufRead, BufReader};
 
 mod presets;
 
@@ -19,8 +19,19 @@ const WASM_PACK: &str = "0.15.1";
 const WASM_SIZE_BUDGET: u64 = 150 * 1024;
 
 const APT_FOR_TESTS: &[&str] = &[
-    "dovecot-core", "dovecot-pop3d", "dovecot-submissiond", "postfix", "swaks", "libnet-ssleay-perl",
-    "libio-socket-ssl-perl", "chromium", "chromium-driver", "iproute2", "openssl", "ca-certificates", "gzip",
+    "dovecot-core",
+    "dovecot-pop3d",
+    "dovecot-submissiond",
+    "postfix",
+    "swaks",
+    "libnet-ssleay-perl",
+    "libio-socket-ssl-perl",
+    "chromium",
+    "chromium-driver",
+    "iproute2",
+    "openssl",
+    "ca-certificates",
+    "gzip",
 ];
 const APT_FOR_BUILD: &[&str] = &["gzip", "ca-certificates", "pkg-config", "gcc"];
 
@@ -34,7 +45,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("wizard") => wizard(&args[1..]),
         Some("presets") => presets::run(&root(), args.get(1).is_some_and(|a| a == "--check")),
-        _ => Err("usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options] | presets [--check]".into()),
+        _ => {
+            Err("usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options] | presets [--check]".into())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,7 +97,8 @@ fn apt_install(packages: &[&str]) -> Result {
         .iter()
         .copied()
         .filter(|p| {
-            !output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p])).is_some_and(|s| s.contains("install ok installed"))
+            !output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_some_and(|s| s.contains("install ok installed"))
         })
         .collect();
     if missing.is_empty() {

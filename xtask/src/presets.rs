@@ -46,8 +46,12 @@ fn server(node: roxmltree::Node, file: &str) -> Result<Option<Server>, String> {
         Some("plain") => "None",
         other => return Err(format!("{file}: {host}: unknown socketType {other:?}")),
     };
-    let auths: Vec<String> =
-        node.children().filter(|c| c.has_tag_name("authentication")).filter_map(|c| c.text()).map(|t| t.trim().to_string()).collect();
+    let auths: Vec<String> = node
+        .children()
+        .filter(|c| c.has_tag_name("authentication"))
+        .filter_map(|c| c.text())
+        .map(|t| t.trim().to_string())
+        .collect();
     let password = auths.iter().any(|a| a.starts_with("password-"));
     let oauth2 = auths.iter().any(|a| a == "OAuth2");
     // Servers without a password or OAuth2 login are of no use for sending.
@@ -66,8 +70,12 @@ fn parse(path: &Path) -> Result<Vec<Provider>, String> {
     let mut out = Vec::new();
     for p in root.children().filter(|c| c.has_tag_name("emailProvider")) {
         let id = p.attribute("id").ok_or(format!("{file}: emailProvider without id"))?.to_string();
-        let mut domains: Vec<String> =
-            p.children().filter(|c| c.has_tag_name("domain")).filter_map(|c| c.text()).map(|t| t.trim().to_lowercase()).collect();
+        let mut domains: Vec<String> = p
+            .children()
+            .filter(|c| c.has_tag_name("domain"))
+            .filter_map(|c| c.text())
+            .map(|t| t.trim().to_lowercase())
+            .collect();
         domains.sort();
         domains.dedup();
         let mut smtp = Vec::new();
@@ -79,7 +87,11 @@ fn parse(path: &Path) -> Result<Vec<Provider>, String> {
             pop3.extend(server(s, &file)?);
         }
         // Best first: implicit TLS, then STARTTLS, plaintext never first.
-        let rank = |s: &Server| match s.security { "Tls" => 0, "Starttls" => 1, _ => 2 };
+        let rank = |s: &Server| match s.security {
+            "Tls" => 0,
+            "Starttls" => 1,
+            _ => 2,
+        };
         smtp.sort_by_key(rank);
         pop3.sort_by_key(rank);
         // <enable> may sit inside emailProvider or beside it.
@@ -126,7 +138,11 @@ fn servers(list: &[Server]) -> Result<String, String> {
         if s.host.contains([' ', ',', '\t']) || s.username.contains([' ', ',', '\t']) {
             return Err(format!("server {:?} / user {:?} holds a separator", s.host, s.username));
         }
-        let sec = match s.security { "Tls" => "T", "Starttls" => "S", _ => "N" };
+        let sec = match s.security {
+            "Tls" => "T",
+            "Starttls" => "S",
+            _ => "N",
+        };
         let flags = format!("{}{}", if s.password { "p" } else { "" }, if s.oauth2 { "o" } else { "" });
         items.push(format!("{},{},{sec},{},{flags}", s.host, s.port, s.username));
     }
@@ -211,7 +227,9 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     if check {
         let committed = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         if committed != generated {
-            return Err(format!("{OUT} is not what `cargo xtask presets` generates from the ISPDB; run it and commit the result"));
+            return Err(format!(
+                "{OUT} is not what `cargo xtask presets` generates from the ISPDB; run it and commit the result"
+            ));
         }
         eprintln!("xtask: {OUT} is reproducible from the ISPDB");
         return Ok(());

@@ -16,28 +16,36 @@ macro_rules! s {
 /// Providers missing from the ISPDB.
 pub(super) static PROVIDERS: &[P] = &[
     P {
-        id: "ionos.de", short: "IONOS",
+        id: "ionos.de",
+        short: "IONOS",
         smtp: &[s!("smtp.ionos.de", 465, Tls), s!("smtp.ionos.de", 587, Starttls)],
         pop3: &[s!("pop.ionos.de", 995, Tls), s!("pop.ionos.de", 110, Starttls)],
-        enable: None, doc: Some("https://www.ionos.de/hilfe/e-mail/"),
+        enable: None,
+        doc: Some("https://www.ionos.de/hilfe/e-mail/"),
     },
     P {
-        id: "mailbox.org", short: "mailbox.org",
+        id: "mailbox.org",
+        short: "mailbox.org",
         smtp: &[s!("smtp.mailbox.org", 465, Tls), s!("smtp.mailbox.org", 587, Starttls)],
         pop3: &[s!("pop3.mailbox.org", 995, Tls), s!("pop3.mailbox.org", 110, Starttls)],
-        enable: None, doc: Some("https://kb.mailbox.org/"),
+        enable: None,
+        doc: Some("https://kb.mailbox.org/"),
     },
     P {
-        id: "freenet.de", short: "freenet",
+        id: "freenet.de",
+        short: "freenet",
         smtp: &[s!("mx.freenet.de", 465, Tls), s!("mx.freenet.de", 587, Starttls)],
         pop3: &[s!("mx.freenet.de", 995, Tls), s!("mx.freenet.de", 110, Starttls)],
-        enable: None, doc: None,
+        enable: None,
+        doc: None,
     },
     P {
-        id: "vodafone.de", short: "Vodafone",
+        id: "vodafone.de",
+        short: "Vodafone",
         smtp: &[s!("smtp.vodafone.de", 465, Tls), s!("smtp.vodafone.de", 587, Starttls)],
         pop3: &[s!("pop.vodafone.de", 995, Tls)],
-        enable: None, doc: None,
+        enable: None,
+        doc: None,
     },
 ];
 
@@ -82,26 +90,41 @@ pub enum NoteKind {
 
 /// Curated notes: (provider id, kind, German, English, url).
 pub(super) static NOTES: &[(&str, NoteKind, &str, &str, &str)] = &[
-    ("googlemail.com", NoteKind::AppPassword,
-     "Gmail: Mit Benutzername und Kennwort geht die Anmeldung nur mit einem App-Passwort (dafür muss die Bestätigung in zwei Schritten eingeschaltet sein); sonst verlangt Google OAuth 2.0.",
-     "Gmail: signing in with user name and password works only with an app password (which needs 2-step verification); otherwise Google requires OAuth 2.0.",
-     "https://myaccount.google.com/apppasswords"),
-    ("me.com", NoteKind::AppPassword,
-     "iCloud: Verwenden Sie ein app-spezifisches Passwort, nicht Ihr Apple-Account-Passwort.",
-     "iCloud: use an app-specific password, not your Apple Account password.",
-     "https://account.apple.com"),
-    ("yahoo.com", NoteKind::AppPassword,
-     "Yahoo: Erstellen Sie in den Kontosicherheitseinstellungen ein App-Passwort und verwenden Sie es als Kennwort.",
-     "Yahoo: create an app password in the account security settings and use it as the password.",
-     "https://login.yahoo.com/account/security"),
-    ("hotmail.com", NoteKind::Oauth2Only,
-     "Outlook.com/Hotmail erlaubt die Anmeldung nur noch über OAuth 2.0, nicht mit Benutzername und Kennwort.",
-     "Outlook.com/Hotmail allows sign-in only through OAuth 2.0, not with user name and password.",
-     ""),
-    ("office365.com", NoteKind::Oauth2Only,
-     "Microsoft 365 erlaubt die Anmeldung in der Regel nur noch über OAuth 2.0.",
-     "Microsoft 365 usually allows sign-in only through OAuth 2.0.",
-     ""),
+    (
+        "googlemail.com",
+        NoteKind::AppPassword,
+        "Gmail: Mit Benutzername und Kennwort geht die Anmeldung nur mit einem App-Passwort (dafür muss die Bestätigung in zwei Schritten eingeschaltet sein); sonst verlangt Google OAuth 2.0.",
+        "Gmail: signing in with user name and password works only with an app password (which needs 2-step verification); otherwise Google requires OAuth 2.0.",
+        "https://myaccount.google.com/apppasswords",
+    ),
+    (
+        "me.com",
+        NoteKind::AppPassword,
+        "iCloud: Verwenden Sie ein app-spezifisches Passwort, nicht Ihr Apple-Account-Passwort.",
+        "iCloud: use an app-specific password, not your Apple Account password.",
+        "https://account.apple.com",
+    ),
+    (
+        "yahoo.com",
+        NoteKind::AppPassword,
+        "Yahoo: Erstellen Sie in den Kontosicherheitseinstellungen ein App-Passwort und verwenden Sie es als Kennwort.",
+        "Yahoo: create an app password in the account security settings and use it as the password.",
+        "https://login.yahoo.com/account/security",
+    ),
+    (
+        "hotmail.com",
+        NoteKind::Oauth2Only,
+        "Outlook.com/Hotmail erlaubt die Anmeldung nur noch über OAuth 2.0, nicht mit Benutzername und Kennwort.",
+        "Outlook.com/Hotmail allows sign-in only through OAuth 2.0, not with user name and password.",
+        "",
+    ),
+    (
+        "office365.com",
+        NoteKind::Oauth2Only,
+        "Microsoft 365 erlaubt die Anmeldung in der Regel nur noch über OAuth 2.0.",
+        "Microsoft 365 usually allows sign-in only through OAuth 2.0.",
+        "",
+    ),
 ];
 
 /// MX host suffixes of custom domains → provider id (for discovery).

@@ -154,7 +154,12 @@ fn resolve_username(template: &str, address: &str) -> String {
 
 fn choices(list: &[S], address: &str) -> Vec<ServerChoice> {
     list.iter()
-        .map(|s| ServerChoice { host: s.host.to_string(), port: s.port, security: s.security, username: resolve_username(s.username, address) })
+        .map(|s| ServerChoice {
+            host: s.host.to_string(),
+            port: s.port,
+            security: s.security,
+            username: resolve_username(s.username, address),
+        })
         .collect()
 }
 
@@ -163,13 +168,29 @@ fn build(p: &Row, domain: &str, address: &str, lang: Lang) -> Preset {
     let mut notes = Vec::new();
     if let Some(e) = &p.enable {
         let kind = if p.id == "t-online.de" { NoteKind::EmailPassword } else { NoteKind::EnableAccess };
-        let text = match lang { Lang::De => e.de, Lang::En => e.en };
-        notes.push(Note { kind, text: text.to_string(), url: Some(e.url.to_string()).filter(|u| !u.is_empty()), source: "ispdb".into() });
+        let text = match lang {
+            Lang::De => e.de,
+            Lang::En => e.en,
+        };
+        notes.push(Note {
+            kind,
+            text: text.to_string(),
+            url: Some(e.url.to_string()).filter(|u| !u.is_empty()),
+            source: "ispdb".into(),
+        });
     }
     for (id, kind, de, en, url) in curated::NOTES {
         if *id == p.id {
-            let text = match lang { Lang::De => de, Lang::En => en };
-            notes.push(Note { kind: *kind, text: text.to_string(), url: Some(url.to_string()).filter(|u| !u.is_empty()), source: "curated".into() });
+            let text = match lang {
+                Lang::De => de,
+                Lang::En => en,
+            };
+            notes.push(Note {
+                kind: *kind,
+                text: text.to_string(),
+                url: Some(url.to_string()).filter(|u| !u.is_empty()),
+                source: "curated".into(),
+            });
         }
     }
     let password = p.smtp.iter().any(|s| s.password);
@@ -186,7 +207,16 @@ fn build(p: &Row, domain: &str, address: &str, lang: Lang) -> Preset {
             "Dieser Anbieter erlaubt die Anmeldung nur über OAuth 2.0.",
             "This provider allows sign-in only through OAuth 2.0.",
         );
-        notes.push(Note { kind: NoteKind::Oauth2Only, text: match lang { Lang::De => de, Lang::En => en }.into(), url: None, source: "ispdb".into() });
+        notes.push(Note {
+            kind: NoteKind::Oauth2Only,
+            text: match lang {
+                Lang::De => de,
+                Lang::En => en,
+            }
+            .into(),
+            url: None,
+            source: "ispdb".into(),
+        });
     }
     let smtp = choices(&p.smtp, address);
     Preset {
@@ -208,15 +238,20 @@ impl Preset {
     /// (switch on POP3/IMAP access at WEB.DE/GMX, app password at Gmail,
     /// the separate e-mail password at T-Online), or empty.
     pub fn login_hint(&self, lang: Lang) -> String {
-        let note = self.notes.iter().find(|n| matches!(n.kind, NoteKind::EnableAccess | NoteKind::AppPassword | NoteKind::EmailPassword));
+        let note = self
+            .notes
+            .iter()
+            .find(|n| matches!(n.kind, NoteKind::EnableAccess | NoteKind::AppPassword | NoteKind::EmailPassword));
         match (note, lang) {
             (Some(n), Lang::De) if n.kind == NoteKind::EnableAccess => format!(
                 "Bei {} muss außerdem der Zugriff über POP3/IMAP in den E-Mail-Einstellungen eingeschaltet sein{}.",
-                self.provider, n.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
+                self.provider,
+                n.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
             ),
             (Some(n), Lang::En) if n.kind == NoteKind::EnableAccess => format!(
                 "At {} access through POP3/IMAP must also be switched on in the e-mail settings{}.",
-                self.provider, n.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
+                self.provider,
+                n.url.as_ref().map_or(String::new(), |u| format!(" ({u})"))
             ),
             (Some(n), _) => n.text.clone(),
             (None, _) => String::new(),

@@ -27,7 +27,15 @@ pub(crate) struct Row {
 
 impl From<&'static P> for Row {
     fn from(p: &'static P) -> Row {
-        Row { id: p.id, short: p.short, smtp: p.smtp.to_vec(), pop3: p.pop3.to_vec(), enable: p.enable.clone(), doc: p.doc, curated: true }
+        Row {
+            id: p.id,
+            short: p.short,
+            smtp: p.smtp.to_vec(),
+            pop3: p.pop3.to_vec(),
+            enable: p.enable.clone(),
+            doc: p.doc,
+            curated: true,
+        }
     }
 }
 

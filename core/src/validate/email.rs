@@ -9,7 +9,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::host::{check_host, display_char, HostRole};
+use super::host::{HostRole, check_host, display_char};
 use crate::finding::{Code, Finding, Severity};
 
 /// The result of checking an address.
@@ -31,7 +31,9 @@ impl EmailCheck {
 }
 
 fn is_atext(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    c.is_ascii_alphanumeric()
+        || "!#$%&'*+-/=?^_`{|}~".contains(c)
+        || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
 }
 
 /// Checks an address as typed.

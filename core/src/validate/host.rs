@@ -51,10 +51,8 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
             let authority = authority.rsplit('@').next().unwrap_or(authority);
             let (host, port) = split_port(authority);
-            let mut f = Finding::new(Code::HostIsUrl, field)
-                .with("scheme", scheme)
-                .with("suggestion", host)
-                .fix(field, host);
+            let mut f =
+                Finding::new(Code::HostIsUrl, field).with("scheme", scheme).with("suggestion", host).fix(field, host);
             if let Some(p) = port {
                 f = f.fix(&port_field, p);
             }
@@ -89,11 +87,7 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
         if !stripped.is_empty() && !stripped.ends_with('.') {
             let f = Finding::new(Code::HostTrailingDot, field);
             // In an address a trailing dot is not allowed at all (the caller offers the fix).
-            out.findings.push(if role == HostRole::EmailDomain {
-                f.severity(Severity::Error)
-            } else {
-                f
-            });
+            out.findings.push(if role == HostRole::EmailDomain { f.severity(Severity::Error) } else { f });
             name = stripped;
         }
     }
@@ -114,7 +108,12 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
     // UTS 46 with CheckHyphens (no "--" in 3rd and 4th position but for
     // A-labels) and STD3 rules; lengths are checked below with our own codes.
     let uts46 = idna::uts46::Uts46::new();
-    let ascii = match uts46.to_ascii(name.as_bytes(), idna::AsciiDenyList::STD3, idna::uts46::Hyphens::Check, idna::uts46::DnsLength::Ignore) {
+    let ascii = match uts46.to_ascii(
+        name.as_bytes(),
+        idna::AsciiDenyList::STD3,
+        idna::uts46::Hyphens::Check,
+        idna::uts46::DnsLength::Ignore,
+    ) {
         Ok(a) => a.into_owned(),
         Err(_) => {
             out.findings.push(Finding::new(Code::DomainIdnaInvalid, field).with("detail", "IDNA/UTS 46"));
@@ -129,7 +128,9 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
         // mapping to one non-ASCII letter (Ü → ü) is harmless.
         if !typed.is_ascii() && typed.chars().any(|c| !c.is_ascii() && !maps_harmlessly(c)) {
             out.findings.push(
-                Finding::new(Code::DomainNotNormalized, field).with("suggestion", unicode.clone()).fix(field, unicode.clone()),
+                Finding::new(Code::DomainNotNormalized, field)
+                    .with("suggestion", unicode.clone())
+                    .fix(field, unicode.clone()),
             );
             return out;
         }

@@ -9,12 +9,12 @@ mod idna2008;
 mod port;
 mod settings;
 
-pub use email::{check_email, EmailCheck};
-pub use host::{check_host, HostCheck, HostRole};
+pub use email::{EmailCheck, check_email};
+pub use host::{HostCheck, HostRole, check_host};
 pub use port::{check_port, check_port_security, parse_port};
-pub use settings::{validate_settings, Settings, Tenant};
+pub use settings::{Settings, Tenant, validate_settings};
 
-use crate::finding::{localize, Code, Finding};
+use crate::finding::{Code, Finding, localize};
 use crate::lang::Lang;
 use crate::profile::{AuthKind, Profile, Server};
 
@@ -73,10 +73,7 @@ fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Findin
         Err(_) => out.push(port::invalid(&port_field, role)),
     }
     if s.username.trim().is_empty() && !email.trim().is_empty() {
-        out.push(
-            Finding::new(Code::UsernameDefault, format!("{prefix}.username"))
-                .with("default", email.trim()),
-        );
+        out.push(Finding::new(Code::UsernameDefault, format!("{prefix}.username")).with("default", email.trim()));
     } else if s.username != s.username.trim() {
         out.push(Finding::new(Code::Trimmed, format!("{prefix}.username")));
     }
@@ -89,7 +86,11 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
     let role = if field.starts_with("pop_before_smtp.") { HostRole::Pop3 } else { HostRole::Smtp };
     let mut out = match field {
         "name" => {
-            if value.trim().is_empty() { vec![Finding::new(Code::NameEmpty, "name")] } else { vec![] }
+            if value.trim().is_empty() {
+                vec![Finding::new(Code::NameEmpty, "name")]
+            } else {
+                vec![]
+            }
         }
         "email" => {
             let c = check_email(value, field);
@@ -110,7 +111,11 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
             Err(f) => vec![f],
         },
         "smtp.username" | "pop_before_smtp.username" => {
-            if value != value.trim() { vec![Finding::new(Code::Trimmed, field)] } else { vec![] }
+            if value != value.trim() {
+                vec![Finding::new(Code::Trimmed, field)]
+            } else {
+                vec![]
+            }
         }
         "password" => {
             if value.is_empty() {

@@ -108,17 +108,17 @@ mod tests {
             (110, Security::Starttls, HostRole::Pop3, &[]),
         ];
         for (port, sec, role, want) in cases {
-            let got: Vec<_> = check_port_security(*port, *sec, "smtp.port", *role)
-                .iter()
-                .map(|f| f.code.as_str())
-                .collect();
+            let got: Vec<_> =
+                check_port_security(*port, *sec, "smtp.port", *role).iter().map(|f| f.code.as_str()).collect();
             assert_eq!(&got, want, "{port} {sec:?}");
         }
     }
 
     #[test]
     fn mismatch_offers_the_fix() {
-        let f = check_port_security(465, Security::Starttls, "smtp.port", HostRole::Smtp)[0].clone().rendered(crate::Lang::De);
+        let f = check_port_security(465, Security::Starttls, "smtp.port", HostRole::Smtp)[0]
+            .clone()
+            .rendered(crate::Lang::De);
         assert_eq!(f.field, "smtp.security");
         assert_eq!(f.fix.as_ref().unwrap().set["smtp.security"], "tls");
         assert_eq!(f.message, "Port 465 wird üblicherweise mit SSL/TLS verwendet, nicht mit STARTTLS.");

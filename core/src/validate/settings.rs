@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::collect;
-use crate::finding::{localize, Code, Finding};
+use crate::finding::{Code, Finding, localize};
 use crate::lang::Lang;
 use crate::profile::Profile;
 
@@ -131,12 +131,23 @@ mod tests {
             (r#"[{"id": "1", "email": "info@praxis-müller.de", "profile": "Praxis"}]"#, &[]),
             // Domain compared after IDNA and case-insensitively.
             (r#"[{"id": "1", "email": "info@XN--PRAXIS-MLLER-KLB.de", "profile": "Praxis"}]"#, &[]),
-            (r#"[{"id": "1", "email": "Info@praxis-müller.de", "profile": "Praxis"}]"#, &[("tenant_address_case", "tenants[0].email")]),
-            (r#"[{"id": "1", "email": "info@andere.de", "profile": "Praxis"}]"#, &[("tenant_address_mismatch", "tenants[0].email")]),
+            (
+                r#"[{"id": "1", "email": "Info@praxis-müller.de", "profile": "Praxis"}]"#,
+                &[("tenant_address_case", "tenants[0].email")],
+            ),
+            (
+                r#"[{"id": "1", "email": "info@andere.de", "profile": "Praxis"}]"#,
+                &[("tenant_address_mismatch", "tenants[0].email")],
+            ),
             (r#"[{"id": "1", "email": "info@praxis.de"}]"#, &[("tenant_unassigned", "tenants[0].profile")]),
-            (r#"[{"id": "1", "email": "info@praxis.de", "profile": "Nope"}]"#, &[("tenant_unknown_profile", "tenants[0].profile")]),
-            (r#"[{"id": "1", "email": "filiale@praxis.de", "profile": "Filiale"}, {"id": "1", "email": "info@praxis-müller.de", "profile": "Praxis"}]"#,
-             &[("tenant_id_duplicate", "tenants[1].id")]),
+            (
+                r#"[{"id": "1", "email": "info@praxis.de", "profile": "Nope"}]"#,
+                &[("tenant_unknown_profile", "tenants[0].profile")],
+            ),
+            (
+                r#"[{"id": "1", "email": "filiale@praxis.de", "profile": "Filiale"}, {"id": "1", "email": "info@praxis-müller.de", "profile": "Praxis"}]"#,
+                &[("tenant_id_duplicate", "tenants[1].id")],
+            ),
         ];
         for (tenants, want) in cases {
             let want: Vec<(String, String)> = want.iter().map(|(c, f)| (c.to_string(), f.to_string())).collect();
@@ -150,17 +161,26 @@ mod tests {
             {"name": "A", "email": "a@b.de", "smtp": {"host": "smtp.b.de", "port": 587, "security": "starttls", "username": "x"}},
             {"name": "A", "email": "a@b", "smtp": {"host": "smtp.b.de", "port": 587, "security": "starttls", "username": "x"}}
         ]}"#);
-        let got: Vec<(String, String)> = validate_settings(&d, Lang::En).into_iter().map(|f| (f.code.as_str().into(), f.field)).collect();
-        assert_eq!(got, vec![
-            ("domain_dotless".to_string(), "profiles[1].email".to_string()),
-            ("profile_name_duplicate".to_string(), "profiles[1].name".to_string()),
-        ]);
+        let got: Vec<(String, String)> =
+            validate_settings(&d, Lang::En).into_iter().map(|f| (f.code.as_str().into(), f.field)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("domain_dotless".to_string(), "profiles[1].email".to_string()),
+                ("profile_name_duplicate".to_string(), "profiles[1].name".to_string()),
+            ]
+        );
     }
 
     #[test]
     fn mismatch_message_names_both_addresses() {
-        let d = doc(&format!(r#"{{"profiles": {PROFILES}, "tenants": [{{"id": "7", "name": "Physio Nord", "email": "nord@praxis.de", "profile": "Praxis"}}]}}"#));
+        let d = doc(&format!(
+            r#"{{"profiles": {PROFILES}, "tenants": [{{"id": "7", "name": "Physio Nord", "email": "nord@praxis.de", "profile": "Praxis"}}]}}"#
+        ));
         let f = &validate_settings(&d, Lang::De)[0];
-        assert_eq!(f.message, "Die Adresse des Mandanten „Physio Nord“ (nord@praxis.de) muss mit der Adresse des Profils „Praxis“ (info@praxis-müller.de) übereinstimmen.");
+        assert_eq!(
+            f.message,
+            "Die Adresse des Mandanten „Physio Nord“ (nord@praxis.de) muss mit der Adresse des Profils „Praxis“ (info@praxis-müller.de) übereinstimmen."
+        );
     }
 }
