@@ -408,6 +408,11 @@ async fn connect(
     for addr in addrs {
         match tokio::time::timeout(clock.remaining(), TcpStream::connect(addr)).await {
             Ok(Ok(s)) => {
+                // A dialogue writes small lines and waits for each answer;
+                // after a TLS handshake two writes follow each other (the
+                // client's Finished, then EHLO), and Nagle would hold the
+                // second for a round trip.
+                let _ = s.set_nodelay(true);
                 transcript.push('i', format!("connected to {addr}"));
                 return Ok((s, *addr));
             }
