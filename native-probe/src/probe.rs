@@ -384,6 +384,11 @@ async fn io<T>(clock: &Clock<'_>, fut: impl std::future::Future<Output = std::io
 async fn resolve(host: &str, port: u16, clock: &Clock<'_>) -> Result<Vec<SocketAddr>, Failure> {
     match tokio::time::timeout(clock.remaining(), tokio::net::lookup_host((host, port))).await {
         Err(_) => Err(Failure::new(Stage::Resolve, FailureKind::Timeout)),
+        // getaddrinfo says "Temporary failure" (EAI_AGAIN) when no name
+        // server answered: that is no proof the name does not exist.
+        Ok(Err(e)) if e.to_string().contains("Temporary failure") => {
+            Err(Failure::new(Stage::Resolve, FailureKind::Unreachable).detail(format!("DNS: {e}")))
+        }
         Ok(Err(e)) => Err(Failure::new(Stage::Resolve, FailureKind::DnsNotFound).detail(e.to_string())),
         Ok(Ok(addrs)) => {
             let addrs: Vec<SocketAddr> = addrs.collect();

@@ -1,17 +1,18 @@
-//! TLS client configuration: certificates validated by default against the
-//! system's roots plus an optional CA file; one self-signed certificate can be
-//! pinned by its SHA-256 fingerprint. Nothing else turns checks off.
+//! TLS client configuration: certificates validated by default by the
+//! platform verifier (the operating system's trust store and rules, via
+//! rustls-platform-verifier) plus an optional CA file; one self-signed
+//! certificate can be pinned by its SHA-256 fingerprint. Nothing else turns
+//! checks off.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use mailsetup_core::observe::FailureKind;
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme};
 
 /// What the user may change about certificate checking.
 #[derive(Clone, Debug, Default)]
@@ -48,21 +49,20 @@ pub struct Client {
 }
 
 impl Client {
-    /// Builds the client: system roots + the CA file.
+    /// Builds the client: the platform verifier + the CA file.
     pub fn new(opts: &TlsOptions) -> Result<Client, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = RootCertStore::empty();
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
-        }
-        if let Some(path) = &opts.ca_file {
-            let n = add_pem(&mut roots, path)?;
-            if n == 0 {
-                return Err(format!("{}: no certificate found in the CA file", path.display()));
+        let extra = match &opts.ca_file {
+            Some(path) => {
+                let certs = read_pem(path)?;
+                if certs.is_empty() {
+                    return Err(format!("{}: no certificate found in the CA file", path.display()));
+                }
+                certs
             }
-        }
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
+            None => Vec::new(),
+        };
+        let inner = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
             .map_err(|e| format!("no usable trust roots: {e}"))?;
         let verifier =
             Arc::new(Verifier { inner, provider: provider.clone(), pin: opts.trust_cert, seen: Mutex::new(None) });
@@ -115,22 +115,18 @@ impl Client {
     }
 }
 
-fn add_pem(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
-    let mut n = 0;
-    let iter = CertificateDer::pem_file_iter(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    for cert in iter {
-        let cert = cert.map_err(|e| format!("{}: {e}", path.display()))?;
-        roots.add(cert).map_err(|e| format!("{}: {e}", path.display()))?;
-        n += 1;
-    }
-    Ok(n)
+fn read_pem(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map(|c| c.map_err(|e| format!("{}: {e}", path.display())))
+        .collect()
 }
 
-/// The web PKI verifier, plus an optional pin, remembering the certificate
+/// The platform verifier, plus an optional pin, remembering the certificate
 /// it was shown (to tell "self-signed" from "unknown authority").
 #[derive(Debug)]
 struct Verifier {
-    inner: Arc<WebPkiServerVerifier>,
+    inner: rustls_platform_verifier::Verifier,
     provider: Arc<CryptoProvider>,
     pin: Option<[u8; 32]>,
     seen: Mutex<Option<CertificateDer<'static>>>,
