@@ -14,13 +14,17 @@ use support::*;
 struct Serve {
     child: Child,
     url: String,
+    settings_dir: tempfile::TempDir,
 }
 
 impl Serve {
     fn start(ca_file: &Path) -> Serve {
+        let settings_dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
             .args(["serve", "--ca-file"])
             .arg(ca_file)
+            .arg("--settings")
+            .arg(settings_dir.path().join("settings.json"))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -32,7 +36,11 @@ impl Serve {
             url.starts_with("http://127.0.0.1:") && url.contains("/?token="),
             "first line must be the URL: {url:?}"
         );
-        Serve { child, url }
+        Serve { child, url, settings_dir }
+    }
+
+    fn settings_file(&self) -> String {
+        std::fs::read_to_string(self.settings_dir.path().join("settings.json")).unwrap_or_default()
     }
 
     fn host(&self) -> &str {
@@ -99,6 +107,10 @@ fn wizard_in_chromium_validates_and_logs_in() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", d.log());
+    // What the page saved: the profile and tenant, never the password.
+    let saved = serve.settings_file();
+    assert!(saved.contains("Praxis Müller") && saved.contains("tenants"), "{saved}");
+    assert!(!saved.contains(PASSWORD) && !saved.contains("\"password\":"), "{saved}");
 }
 
 #[test]
@@ -121,6 +133,20 @@ fn service_accepts_only_its_own_page() {
         assert_eq!(api_post(&serve, host_header, *origin, *token, body), *want, "{name}");
     }
     assert_eq!(http(&host, "GET / HTTP/1.1\r\nHost: localhost.evil.example\r\nConnection: close\r\n\r\n"), 403);
+    // Settings: a same-origin GET needs the token; a cross-site one is refused.
+    let get = |extra: &str, token: Option<&str>| {
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        http(&host, &format!("GET /api/settings HTTP/1.1\r\nHost: {host}\r\n{auth}{extra}Connection: close\r\n\r\n"))
+    };
+    assert_eq!(get("", Some(serve.token())), 200);
+    assert_eq!(get("", None), 403);
+    assert_eq!(get("Sec-Fetch-Site: cross-site\r\n", Some(serve.token())), 403);
+    assert_eq!(get("Origin: http://evil.example\r\n", Some(serve.token())), 403);
+    // Saving keeps only the typed document: a password in the body is never stored.
+    let doc = r#"{"profiles": [], "tenants": [], "password": "geheim"}"#;
+    let put = format!("PUT /api/settings HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}", serve.token(), doc.len());
+    assert_eq!(http(&host, &put), 200);
+    assert!(!serve.settings_file().contains("geheim"), "{}", serve.settings_file());
     // Oversized body.
     let big = format!(r#"{{"pad": "{}"}}"#, "x".repeat(100 * 1024));
     assert_eq!(api_post(&serve, &host, Some(&origin), Some(serve.token()), &big), 413);

@@ -1,6 +1,6 @@
 // The setup wizard. All checking is done by the wasm core as the user types;
 // network tests go to the local `mailprobe serve` that served this page.
-import init, { validateProfile, lookupPreset } from './pkg/mailsetup_wasm.js';
+import init, { validateProfile, validateSettings, lookupPreset } from './pkg/mailsetup_wasm.js';
 
 const TEXT = {
   de: {
@@ -17,6 +17,16 @@ const TEXT = {
     not_found: 'Sofern die Einstellungen nicht gefunden wurden, tragen Sie die Daten manuell ein. Ihr Anbieter nennt Ihnen Server und Port.',
     oauth_only: '{provider} erlaubt nur die Anmeldung über OAuth 2.0, die dieser Assistent noch nicht einrichten kann.',
     more: 'Mehr dazu', curated: '(von uns geprüfte Angaben)',
+    own_account: 'Versand über eigenes E-Mail-Konto', profiles: 'Profile', new: 'Neu…', change: 'Ändern…', delete: 'Löschen',
+    tenants: 'Mandanten', tenants_hint: 'Die Adresse jedes Mandanten (Stammdaten › Mandanten › Lasche „Texte“) muss mit der Adresse seines Profils übereinstimmen.',
+    tenant_name: 'Mandant', tenant_email: 'E-Mail-Adresse', tenant_profile: 'Profil', add_tenant: 'Mandant hinzufügen', remove: 'Entfernen',
+    no_profile: '– kein Profil –', save: 'Speichern', export: 'Exportieren', import: 'Importieren…',
+    saved: 'Gespeichert.', save_failed: 'Speichern fehlgeschlagen:', import_failed: 'Diese Datei ist keine Einstellungsdatei:',
+    imported: 'Importiert und gespeichert.', no_profiles: 'Noch kein Profil. Legen Sie eines mit „Neu…“ an.',
+    edit_profile: 'Profil bearbeiten', new_profile: 'Neues Profil', ok: 'OK', cancel: 'Abbrechen',
+    profile_saved: 'Profil gespeichert.', send_test: 'Testnachricht senden', sending: 'Die Testnachricht wird gesendet …',
+    sent: 'Die Testnachricht wurde an {email} gesendet. Sehen Sie in Ihrem Posteingang nach.',
+    oauth_info: 'OAuth 2.0 (Anmeldung über die Webseite des Anbieters) kann dieser Assistent noch nicht einrichten. Nur so geht es bei Outlook.com/Hotmail und Microsoft 365; bei Gmail geht es alternativ mit einem App-Passwort.',
     untested: 'Die Einstellungen wurden noch nicht getestet', testing: 'Die Einstellungen werden getestet …',
     fix_errors: 'Bitte beheben Sie zuerst die markierten Fehler.', apply: 'übernehmen',
     no_token: 'Diese Seite wurde ohne Zugangsschlüssel geöffnet. Öffnen Sie die Adresse, die „mailprobe serve“ ausgibt.',
@@ -38,6 +48,16 @@ const TEXT = {
     not_found: 'If no settings were found, enter the details manually. Your provider gives you server and port.',
     oauth_only: '{provider} only allows sign-in through OAuth 2.0, which this wizard cannot set up yet.',
     more: 'More', curated: '(details checked by us)',
+    own_account: 'Send through your own e-mail account', profiles: 'Profiles', new: 'New…', change: 'Change…', delete: 'Delete',
+    tenants: 'Tenants', tenants_hint: 'The address of each tenant (master data › tenants › “Texts” tab) must equal the address of its profile.',
+    tenant_name: 'Tenant', tenant_email: 'E-mail address', tenant_profile: 'Profile', add_tenant: 'Add tenant', remove: 'Remove',
+    no_profile: '– no profile –', save: 'Save', export: 'Export', import: 'Import…',
+    saved: 'Saved.', save_failed: 'Saving failed:', import_failed: 'This file is not a settings file:',
+    imported: 'Imported and saved.', no_profiles: 'No profile yet. Create one with “New…”.',
+    edit_profile: 'Edit profile', new_profile: 'New profile', ok: 'OK', cancel: 'Cancel',
+    profile_saved: 'Profile saved.', send_test: 'Send test message', sending: 'Sending the test message …',
+    sent: 'The test message was sent to {email}. Look in your inbox.',
+    oauth_info: 'This wizard cannot set up OAuth 2.0 (sign-in through the provider’s website) yet. Outlook.com/Hotmail and Microsoft 365 allow only that; Gmail also works with an app password.',
     untested: 'The settings have not been tested yet', testing: 'Testing the settings …',
     fix_errors: 'Please fix the marked errors first.', apply: 'apply',
     no_token: 'This page was opened without its access key. Open the address that “mailprobe serve” prints.',
@@ -97,7 +117,7 @@ function inputFor(field) {
 
 function validate() {
   lastFindings = validateProfile(profile(), lang);
-  for (const box of document.querySelectorAll('.findings')) {
+  for (const box of form.querySelectorAll('.findings[data-field]')) {
     const fields = box.dataset.field.split(' ');
     const mine = lastFindings.filter((f) => fields.includes(f.field) && (showAll || touched.has(f.field)));
     box.replaceChildren(...mine.map(renderFinding));
@@ -181,6 +201,8 @@ function setStatus(state, text, hint = '') {
 function changed() {
   validate();
   setStatus('untested', t('untested'));
+  $('#send-test').hidden = true;
+  $('#oauth-info').hidden = form.querySelector('input[name=auth]:checked').value !== 'oauth2';
   $('#stages').replaceChildren();
   $('#details').hidden = true;
 }
@@ -197,36 +219,45 @@ async function runTest() {
     return;
   }
   setStatus('testing', t('testing'));
-  $('#stages').replaceChildren();
-  $('#details').hidden = true;
   $('#test').disabled = true;
   try {
-    const resp = await fetch('/api/test', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ profile: profile(), password: $('#password').value, lang }),
+    await streamTest('/api/test', (v) => {
+      setStatus(v.ok ? 'ok' : 'failed', v.message, v.hint);
+      $('#send-test').hidden = !v.ok;
     });
-    if (!resp.ok) {
-      setStatus('failed', `${t('service_error')} ${resp.status} ${await resp.text()}`);
-      return;
-    }
-    const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffered = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (line.trim()) onEvent(JSON.parse(line));
-      }
-    }
   } catch (e) {
     setStatus('failed', `${t('service_error')} ${e.message}`);
   } finally {
     $('#test').disabled = false;
+  }
+}
+
+// Posts the profile and password; shows stages as they arrive.
+async function streamTest(path, onVerdict) {
+  $('#stages').replaceChildren();
+  $('#details').hidden = true;
+  const resp = await fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ profile: profile(), password: $('#password').value, lang }),
+  });
+  if (!resp.ok) throw new Error(`${resp.status} ${await resp.text()}`);
+  const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += value;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (!line.trim()) continue;
+      const ev = JSON.parse(line);
+      onEvent(ev);
+      if (ev.event === 'verdict') onVerdict(ev.verdict);
+      if (ev.event === 'error') throw new Error(ev.error);
+    }
   }
 }
 
@@ -239,7 +270,6 @@ function onEvent(ev) {
     $('#stages').append(li);
   } else if (ev.event === 'verdict') {
     const v = ev.verdict;
-    setStatus(v.ok ? 'ok' : 'failed', v.message, v.hint);
     $('#status').dataset.category = v.category;
     const lines = v.transcript.map((l) => `${{ c: 'C:', s: 'S:', i: '--' }[l.dir] ?? '  '} ${l.text}`);
     if (v.detail) lines.push(`-- ${v.detail}`);
@@ -248,9 +278,247 @@ function onEvent(ev) {
   }
 }
 
+// ---- Profiles and tenants (the settings document) ----
+
+let settings = { profiles: [], tenants: [] };
+let editing = -1; // index in settings.profiles, -1 for a new profile
+
+const blankProfile = () => ({
+  name: '', email: '', auth: 'password',
+  smtp: { host: '', port: 587, security: 'starttls', username: '' }, pop_before_smtp: null,
+});
+
+async function api(method, path, body) {
+  const resp = await fetch(path, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!resp.ok) throw new Error(`${resp.status} ${await resp.text()}`);
+  return resp;
+}
+
+async function loadSettings() {
+  if (!token) return;
+  try {
+    settings = await (await api('GET', '/api/settings')).json();
+  } catch (e) {
+    $('#settings-status').textContent = `${t('save_failed')} ${e.message}`;
+  }
+}
+
+async function saveSettings(message = t('saved')) {
+  try {
+    await api('PUT', '/api/settings', settings);
+    $('#settings-status').textContent = message;
+    return true;
+  } catch (e) {
+    $('#settings-status').textContent = `${t('save_failed')} ${e.message}`;
+    return false;
+  }
+}
+
+function button(text, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderProfiles() {
+  const list = $('#profiles');
+  list.replaceChildren();
+  if (!settings.profiles.length) {
+    const li = document.createElement('li');
+    li.textContent = t('no_profiles');
+    list.append(li);
+  }
+  settings.profiles.forEach((p, i) => {
+    const li = document.createElement('li');
+    li.setAttribute('aria-current', String(i === editing));
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = `${p.name} (${p.email})`;
+    li.append(name, button(t('change'), () => editProfile(i)), button(t('delete'), () => deleteProfile(i)));
+    list.append(li);
+  });
+}
+
+function renderTenants() {
+  const body = $('#tenants tbody');
+  body.replaceChildren();
+  settings.tenants.forEach((tenant, i) => {
+    const tr = document.createElement('tr');
+    tr.dataset.index = String(i);
+    const cell = (el) => { const td = document.createElement('td'); td.append(el); tr.append(td); return td; };
+    const name = document.createElement('input');
+    name.value = tenant.name;
+    name.setAttribute('aria-label', t('tenant_name'));
+    name.addEventListener('input', () => { tenant.name = name.value; renderSettingsFindings(); });
+    const email = document.createElement('input');
+    email.value = tenant.email;
+    email.className = 'tenant-email';
+    email.setAttribute('aria-label', t('tenant_email'));
+    email.addEventListener('input', () => { tenant.email = email.value; renderSettingsFindings(); });
+    const select = document.createElement('select');
+    select.className = 'tenant-profile';
+    select.setAttribute('aria-label', t('tenant_profile'));
+    const none = document.createElement('option');
+    none.value = '';
+    none.textContent = t('no_profile');
+    select.append(none);
+    for (const p of settings.profiles) {
+      const o = document.createElement('option');
+      o.value = p.name;
+      o.textContent = p.name;
+      select.append(o);
+    }
+    select.value = tenant.profile ?? '';
+    select.addEventListener('change', () => { tenant.profile = select.value || null; renderSettingsFindings(); });
+    cell(name);
+    const emailCell = cell(email);
+    const findings = document.createElement('div');
+    findings.className = 'findings';
+    findings.setAttribute('aria-live', 'polite');
+    emailCell.append(findings);
+    cell(select);
+    cell(button(t('remove'), () => { settings.tenants.splice(i, 1); renderTenants(); }));
+    body.append(tr);
+  });
+  renderSettingsFindings();
+}
+
+function renderSettingsFindings() {
+  const findings = validateSettings(settings, lang);
+  for (const tr of document.querySelectorAll('#tenants tbody tr')) {
+    const i = tr.dataset.index;
+    const mine = findings.filter((f) => f.field.startsWith(`tenants[${i}].`));
+    tr.querySelector('.findings').replaceChildren(...mine.map(renderFinding));
+    tr.querySelector('.tenant-email').setAttribute('aria-invalid', String(mine.some((f) => f.severity === 'error')));
+  }
+}
+
+function fillForm(p) {
+  $('#name').value = p.name;
+  $('#email').value = p.email;
+  form.querySelector(`input[name=auth][value=${p.auth === 'oauth2' ? 'oauth2' : 'password'}]`).checked = true;
+  $('#smtp-host').value = p.smtp.host;
+  $('#smtp-port').value = p.smtp.port ? String(p.smtp.port) : '';
+  $('#smtp-security').value = p.smtp.security;
+  $('#smtp-username').value = p.smtp.username;
+  $('#password').value = '';
+  $('#pop-enabled').checked = !!p.pop_before_smtp;
+  $('#pop-host').value = p.pop_before_smtp?.host ?? '';
+  $('#pop-port').value = String(p.pop_before_smtp?.port ?? 110);
+  $('#pop-host').disabled = $('#pop-port').disabled = !p.pop_before_smtp;
+  $('#preset').replaceChildren();
+  touched.clear();
+  showAll = false;
+  renderTitle(p.name);
+  $('#form-status').textContent = '';
+  changed();
+}
+
+function renderTitle(name) {
+  $('#form-title').textContent = editing >= 0 ? `${t('edit_profile')}: ${name}` : t('new_profile');
+}
+
+function editProfile(i) {
+  editing = i;
+  fillForm(settings.profiles[i]);
+  renderProfiles();
+  $('#name').focus();
+}
+
+function newProfile() {
+  editing = -1;
+  fillForm(blankProfile());
+  renderProfiles();
+  $('#name').focus();
+}
+
+async function deleteProfile(i) {
+  const [gone] = settings.profiles.splice(i, 1);
+  for (const tenant of settings.tenants) if (tenant.profile === gone.name) tenant.profile = null;
+  if (editing === i) newProfile();
+  else if (editing > i) editing--;
+  renderProfiles();
+  renderTenants();
+  await saveSettings();
+}
+
+async function okProfile() {
+  showAll = true;
+  const findings = validate();
+  if (findings.some((f) => f.severity === 'error')) {
+    $('#form-status').textContent = t('fix_errors');
+    return;
+  }
+  const p = profile();
+  const others = settings.profiles.filter((_, i) => i !== editing);
+  if (others.some((o) => o.name.trim() === p.name.trim())) {
+    $('#form-status').textContent = validateSettings({ profiles: [...others, p], tenants: [] }, lang)
+      .find((f) => f.code === 'profile_name_duplicate')?.message ?? t('fix_errors');
+    return;
+  }
+  if (editing >= 0) {
+    const old = settings.profiles[editing].name;
+    for (const tenant of settings.tenants) if (tenant.profile === old) tenant.profile = p.name;
+    settings.profiles[editing] = p;
+  } else {
+    settings.profiles.push(p);
+    editing = settings.profiles.length - 1;
+  }
+  renderProfiles();
+  renderTenants();
+  if (await saveSettings()) $('#form-status').textContent = t('profile_saved');
+  renderTitle(p.name);
+}
+
+function exportSettings() {
+  const blob = new Blob([JSON.stringify(settings, null, 2)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = 'mailsetup-einstellungen.json';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+async function importSettings(file) {
+  try {
+    const doc = JSON.parse(await file.text());
+    validateSettings(doc, lang); // throws for anything that is not a settings document
+    settings = { profiles: doc.profiles ?? [], tenants: doc.tenants ?? [] };
+  } catch (e) {
+    $('#settings-status').textContent = `${t('import_failed')} ${e.message}`;
+    return;
+  }
+  renderProfiles();
+  renderTenants();
+  await saveSettings(t('imported'));
+}
+
+async function sendTest() {
+  setStatus('testing', t('sending'));
+  $('#send-test').disabled = true;
+  try {
+    await streamTest('/api/send-test', (v) => {
+      if (v.ok) setStatus('ok', t('sent').replace('{email}', profile().email), '');
+      else setStatus('failed', v.message, v.hint);
+    });
+  } catch (e) {
+    setStatus('failed', `${t('service_error')} ${e.message}`);
+  } finally {
+    $('#send-test').disabled = false;
+  }
+}
+
 async function main() {
   await init();
+  await loadSettings();
   $('#loading').hidden = true;
+  $('#overview').hidden = false;
   form.hidden = false;
   form.addEventListener('input', (e) => {
     if (e.target.name) touched.add(e.target.name);
@@ -266,11 +534,28 @@ async function main() {
     lang = $('#lang').value;
     localStorage.setItem('mailsetup.lang', lang);
     applyLanguage();
+    renderTitle(editing >= 0 ? settings.profiles[editing].name : '');
+    renderProfiles();
+    renderTenants();
   });
   $('#test').addEventListener('click', runTest);
   $('#find').addEventListener('click', findSettings);
+  $('#send-test').addEventListener('click', sendTest);
+  $('#ok').addEventListener('click', okProfile);
+  $('#cancel').addEventListener('click', () => (editing >= 0 ? editProfile(editing) : newProfile()));
+  $('#new-profile').addEventListener('click', newProfile);
+  $('#add-tenant').addEventListener('click', () => {
+    settings.tenants.push({ id: String(Date.now()), name: '', email: '', profile: settings.profiles[0]?.name ?? null });
+    renderTenants();
+  });
+  $('#save-settings').addEventListener('click', () => saveSettings());
+  $('#export').addEventListener('click', exportSettings);
+  $('#import').addEventListener('change', (e) => { if (e.target.files[0]) importSettings(e.target.files[0]); e.target.value = ''; });
   $('#email').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); findSettings(); } });
   applyLanguage();
+  if (settings.profiles.length) editProfile(0);
+  else newProfile();
+  renderTenants();
 }
 
 main();

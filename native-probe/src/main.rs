@@ -103,6 +103,9 @@ enum Command {
         /// Open the wizard in the browser.
         #[arg(long)]
         open: bool,
+        /// The settings file (default: settings.json in the user's config directory, folder mailsetup).
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -184,12 +187,16 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { port, open, common } => {
+        Command::Serve { port, open, settings, common } => {
             let opts = match probe_options(&common) {
                 Ok(o) => o,
                 Err(e) => return bad_input(e),
             };
-            match rt.block_on(serve(ServeOptions { port, open, probe: opts })) {
+            let settings = match settings.map_or_else(mailsetup_probe::serve::default_settings_path, Ok) {
+                Ok(s) => s,
+                Err(e) => return bad_input(e),
+            };
+            match rt.block_on(serve(ServeOptions { port, open, probe: opts, settings })) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => bad_input(e),
             }

@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use mailsetup_core::validate::Settings;
 use mailsetup_core::{Lang, Password, Profile};
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -45,6 +46,20 @@ pub struct ServeOptions {
     pub open: bool,
     /// Options for each test.
     pub probe: ProbeOptions,
+    /// Where the settings (profiles and tenants) are kept.
+    pub settings: std::path::PathBuf,
+}
+
+/// `$XDG_CONFIG_HOME/mailsetup/settings.json`, else `~/.config/…`, else
+/// `%APPDATA%\mailsetup\settings.json` on Windows.
+pub fn default_settings_path() -> Result<std::path::PathBuf, String> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("APPDATA").map(std::path::PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config")))
+        .ok_or("no configuration directory: set XDG_CONFIG_HOME or HOME, or pass --settings")?;
+    Ok(base.join("mailsetup").join("settings.json"))
 }
 
 struct AppState {
@@ -53,6 +68,9 @@ struct AppState {
     origin: String,
     probe: ProbeOptions,
     tests: Mutex<Vec<Instant>>,
+    settings: std::path::PathBuf,
+    /// Serializes writes of the settings file.
+    save_lock: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -90,9 +108,13 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
         origin: format!("http://{addr}"),
         probe: opts.probe,
         tests: Mutex::new(Vec::new()),
+        settings: opts.settings,
+        save_lock: tokio::sync::Mutex::new(()),
     });
     let api = Router::new()
         .route("/api/test", post(api_test))
+        .route("/api/send-test", post(api_send_test))
+        .route("/api/settings", get(api_settings_load).put(api_settings_save))
         .route("/api/ping", get(|| async { "ok" }))
         .layer(middleware::from_fn_with_state(state.clone(), api_guard))
         .layer(DefaultBodyLimit::max(MAX_BODY));
@@ -137,10 +159,18 @@ async fn host_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: N
     resp
 }
 
-/// `/api/`: token and Origin.
+/// `/api/`: token and Origin. Browsers send no `Origin` on same-origin GET
+/// requests, so a GET may lack it (but not carry a foreign one, nor come
+/// from another site by `Sec-Fetch-Site`); every other method must carry ours.
 async fn api_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).and_then(|h| h.to_str().ok());
-    if origin != Some(st.origin.as_str()) {
+    let fetch_site = req.headers().get("sec-fetch-site").and_then(|h| h.to_str().ok());
+    let safe = req.method() == axum::http::Method::GET;
+    let origin_ok = match origin {
+        Some(o) => o == st.origin,
+        None => safe,
+    };
+    if !origin_ok || fetch_site.is_some_and(|s| s != "same-origin" && s != "none") {
         return forbidden("foreign or missing Origin");
     }
     if !token_ok(req.headers(), &st.token) {
@@ -200,6 +230,15 @@ struct TestRequest {
 /// Runs a test and streams NDJSON: `{"event":"stage",…}` per stage, then
 /// `{"event":"verdict","verdict":{…}}`.
 async fn api_test(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    run_streamed(st, body, false).await
+}
+
+/// Like `/api/test`, then sends the test message to the profile's address.
+async fn api_send_test(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    run_streamed(st, body, true).await
+}
+
+async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     {
         let mut tests = st.tests.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
@@ -223,7 +262,18 @@ async fn api_test(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
             let line = serde_json::json!({"event": "stage", "stage": t.stage, "ok": t.ok, "ms": t.ms});
             let _ = tx2.send(format!("{line}\n"));
         };
-        let verdict = run_test(&req.profile, password, &opts, &mut progress).await;
+        let verdict = if send {
+            match crate::message::test_message(&req.profile.email, &req.profile.name, opts.lang) {
+                Ok(m) => crate::probe::run_send_test(&req.profile, password, &opts, &mut progress, m).await,
+                Err(e) => {
+                    let line = serde_json::json!({"event": "error", "error": e});
+                    let _ = tx.send(format!("{line}\n"));
+                    return;
+                }
+            }
+        } else {
+            run_test(&req.profile, password, &opts, &mut progress).await
+        };
         let line = serde_json::json!({"event": "verdict", "verdict": verdict});
         let _ = tx.send(format!("{line}\n"));
     });
@@ -231,4 +281,48 @@ async fn api_test(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
         rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
     });
     ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
+}
+
+/// The saved settings; an empty document when none were saved yet.
+async fn api_settings_load(State(st): State<Arc<AppState>>) -> Response {
+    match tokio::fs::read(&st.settings).await {
+        Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+            Ok(doc) => axum::Json(doc).into_response(),
+            Err(e) => (
+                StatusCode::CONFLICT,
+                format!("the settings file {} is damaged: {e}", st.settings.display()),
+            )
+                .into_response(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => axum::Json(Settings::default()).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", st.settings.display())).into_response(),
+    }
+}
+
+/// Saves the settings. The body is parsed into the typed document, so
+/// anything else in it (a password, say) is dropped, never stored.
+async fn api_settings_save(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    let doc: Settings = match serde_json::from_slice(&body) {
+        Ok(d) => d,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a settings document: {e}")).into_response(),
+    };
+    let Ok(json) = serde_json::to_vec_pretty(&doc) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let _guard = st.save_lock.lock().await;
+    match write_atomically(&st.settings, &json).await {
+        Ok(()) => axum::Json(serde_json::json!({"saved": st.settings.display().to_string()})).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", st.settings.display())).into_response(),
+    }
+}
+
+/// Write to a temporary file beside it, then rename: a crash never leaves
+/// half a settings file.
+async fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    tokio::fs::write(&tmp, bytes).await?;
+    tokio::fs::rename(&tmp, path).await
 }

@@ -74,21 +74,85 @@ test('"Einstellungen suchen" fills the GMX settings and shows the POP3/IMAP note
   assert.match(await page.locator('#preset').textContent(), /tragen Sie die Daten manuell ein/);
 });
 
-test('a valid profile against the test Dovecot logs in', async () => {
+test('a wrong password gets the German reason and the redacted transcript', async () => {
   await page.fill('#name', 'Praxis Müller');
   await page.fill('#email', 'info@praxis-mueller.de');
   await page.fill('#smtp-host', 'localhost');
   await page.fill('#smtp-port', port);
   await page.selectOption('#smtp-security', 'tls');
   await page.fill('#smtp-username', 'info@praxis-mueller.de');
+  await page.fill('#password', 'falsch');
+  await page.click('#test');
+  await page.locator('#status[data-state=failed]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#status').textContent(), 'Anmeldung abgelehnt: Benutzername oder Kennwort stimmen nicht.');
+  assert.equal(await page.getAttribute('#status', 'data-category'), 'auth_failed');
+  assert.match(await page.locator('#transcript').textContent(), /C: AUTH PLAIN <redacted>/);
+  assert.ok(!(await page.locator('#transcript').textContent()).includes('falsch'));
+  await page.screenshot({ path: join(artifacts, 'wizard-wrong-password.png') });
+});
+
+test('a valid profile against the test Dovecot logs in, and sends a test message', async () => {
   await page.fill('#password', password);
   assert.equal(await page.locator('#status').textContent(), 'Die Einstellungen wurden noch nicht getestet');
   await page.click('#test');
   await page.locator('#status[data-state=ok]').waitFor({ timeout: 20000 });
   assert.match(await page.locator('#status').textContent(), /Anmeldung am Server localhost war erfolgreich/);
-  assert.ok(await page.locator('#stages li[data-stage=auth][data-ok=true]').count() === 1);
+  assert.equal(await page.locator('#stages li[data-stage=auth][data-ok=true]').count(), 1);
+  assert.equal(await page.locator('#stages li[data-stage=sender][data-ok=true]').count(), 1);
   await page.screenshot({ path: join(artifacts, 'wizard-test-ok.png') });
+  await page.click('#send-test');
+  await page.locator('#status[data-state=ok]').waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#status').textContent.includes('Testnachricht wurde an'));
   // Any change makes the result stale again.
   await page.fill('#smtp-username', 'info@praxis-mueller.de ');
   assert.equal(await page.locator('#status').textContent(), 'Die Einstellungen wurden noch nicht getestet');
+  assert.ok(await page.locator('#send-test').isHidden());
+  await page.fill('#smtp-username', 'info@praxis-mueller.de');
+});
+
+test('OK saves the profile; a tenant with another address shows the rule; reload keeps everything', async () => {
+  await page.click('#ok');
+  await page.locator('#form-status').filter({ hasText: 'Profil gespeichert.' }).waitFor();
+  assert.match(await page.locator('#profiles').textContent(), /Praxis Müller \(info@praxis-mueller\.de\)/);
+  await page.click('#add-tenant');
+  const row = page.locator('#tenants tbody tr').first();
+  await row.locator('input').first().fill('Physio Nord');
+  await row.locator('.tenant-email').fill('nord@praxis-mueller.de');
+  const rule = row.locator('.findings p[data-code=tenant_address_mismatch]');
+  await rule.waitFor();
+  assert.match(await rule.textContent(), /muss mit der Adresse des Profils „Praxis Müller“ \(info@praxis-mueller\.de\) übereinstimmen/);
+  await page.screenshot({ path: join(artifacts, 'wizard-tenant-mismatch.png') });
+  await row.locator('.tenant-email').fill('info@praxis-mueller.de');
+  assert.equal(await row.locator('.findings p').count(), 0);
+  await page.click('#save-settings');
+  await page.locator('#settings-status').filter({ hasText: 'Gespeichert.' }).waitFor();
+  await page.reload();
+  await page.locator('#profile').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#profiles').textContent(), /Praxis Müller/);
+  assert.equal(await page.inputValue('#smtp-host'), 'localhost');
+  assert.equal(await page.inputValue('#password'), '', 'the password is never stored');
+  assert.equal(await page.locator('#tenants .tenant-email').first().inputValue(), 'info@praxis-mueller.de');
+  assert.equal(await page.locator('#tenants .tenant-profile').first().inputValue(), 'Praxis Müller');
+});
+
+test('English can be switched on, and it stays', async () => {
+  await page.selectOption('#lang', 'en');
+  assert.equal(await page.locator('label[for=smtp-host]').textContent(), 'Outgoing server (SMTP):');
+  assert.equal(await page.locator('#test').textContent(), 'Test settings');
+  assert.equal(await page.locator('#form-title').textContent(), 'Edit profile: Praxis Müller');
+  await page.fill('#smtp-port', '70000');
+  assert.match(await page.locator('.findings[data-field~="smtp.port"] p.error').textContent(), /^The port must be a number/);
+  await page.screenshot({ path: join(artifacts, 'wizard-english.png') });
+  await page.reload();
+  await page.locator('#profile').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#test').textContent(), 'Test settings');
+  await page.selectOption('#lang', 'de');
+});
+
+test('usable on a narrow window', async () => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  const box = await page.locator('#smtp-host').boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+  await page.screenshot({ path: join(artifacts, 'wizard-narrow.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
