@@ -53,7 +53,8 @@ fn send_test_delivers_a_well_formed_message() {
     let d = Dovecot::start_with(&ca, &cert, 0);
     let pf = Postfix::start(&cert, &d);
     let ca_file = d.ca_file.display().to_string();
-    let run = mailprobe_send(&profile("localhost", pf.submission, "starttls"), PASSWORD, &["--json", "--ca-file", &ca_file]);
+    let run =
+        mailprobe_send(&profile("localhost", pf.submission, "starttls"), PASSWORD, &["--json", "--ca-file", &ca_file]);
     let v = run.json();
     assert_eq!(v["category"], "ok", "{}\n{}", run.stdout, pf.log());
     assert!(v["stages"].as_array().unwrap().iter().any(|s| s["stage"] == "data" && s["ok"] == true), "{}", run.stdout);
@@ -66,7 +67,14 @@ fn send_test_delivers_a_well_formed_message() {
     }
     assert_eq!(delivered.len(), 1, "nothing delivered:\n{}", pf.log());
     let m = &delivered[0];
-    for header in ["\nDate: ", "\nMessage-ID: <", "\nFrom: info@praxis-mueller.de", "\nTo: info@praxis-mueller.de", "\nSubject: Testnachricht", "=?utf-8?"] {
+    for header in [
+        "\nDate: ",
+        "\nMessage-ID: <",
+        "\nFrom: info@praxis-mueller.de",
+        "\nTo: info@praxis-mueller.de",
+        "\nSubject: Testnachricht",
+        "=?utf-8?",
+    ] {
         assert!(m.contains(header), "{header:?} missing in:\n{m}");
     }
     assert!(m.contains("@praxis-mueller.de>"), "Message-ID on the sender's domain: {m}");

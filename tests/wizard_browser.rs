@@ -144,7 +144,11 @@ fn service_accepts_only_its_own_page() {
     assert_eq!(get("Origin: http://evil.example\r\n", Some(serve.token())), 403);
     // Saving keeps only the typed document: a password in the body is never stored.
     let doc = r#"{"profiles": [], "tenants": [], "password": "geheim"}"#;
-    let put = format!("PUT /api/settings HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}", serve.token(), doc.len());
+    let put = format!(
+        "PUT /api/settings HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}",
+        serve.token(),
+        doc.len()
+    );
     assert_eq!(http(&host, &put), 200);
     assert!(!serve.settings_file().contains("geheim"), "{}", serve.settings_file());
     // Oversized body.

@@ -33,3 +33,32 @@ pub trait Dialogue {
     /// Takes the transcript out.
     fn take_transcript(&mut self) -> Transcript;
 }
+
+/// Test support: plays a scripted server against a dialogue.
+#[cfg(test)]
+pub(crate) mod script {
+    use super::{Action, Dialogue};
+
+    /// Steps: what the server sends (`<tls>` and `<eof>` are events), then
+    /// what the dialogue must do (`>line` sent, `TLS`, `CLOSE`).
+    pub(crate) type Script<'a> = &'a [(&'a str, &'a [&'a str])];
+
+    pub(crate) fn play<D: Dialogue>(mut d: D, script: Script) -> D {
+        for (server, expected) in script {
+            match *server {
+                "<tls>" => d.handle_tls_established(),
+                "<eof>" => d.handle_eof(),
+                bytes => d.handle_input(bytes.as_bytes()),
+            }
+            let got: Vec<String> = std::iter::from_fn(|| d.poll_action())
+                .map(|a| match a {
+                    Action::Send(b) => format!(">{}", String::from_utf8(b).unwrap().trim_end()),
+                    Action::StartTls => "TLS".into(),
+                    Action::Close => "CLOSE".into(),
+                })
+                .collect();
+            assert_eq!(got, *expected, "after the server sent {server:?}");
+        }
+        d
+    }
+}

@@ -256,28 +256,13 @@ impl Dialogue for Pop3Dialogue {
 mod tests {
     use super::*;
 
-    fn run(security: Security, script: &[(&str, &[&str])]) -> Pop3Dialogue {
-        let mut d = Pop3Dialogue::new(Pop3Config {
+    fn run(security: Security, script: crate::dialogue::script::Script) -> Pop3Dialogue {
+        let d = Pop3Dialogue::new(Pop3Config {
             security,
             username: "info@praxis.de".into(),
             password: Password::new("geheim".into()),
         });
-        for (server, expected) in script {
-            if *server == "<tls>" {
-                d.handle_tls_established();
-            } else {
-                d.handle_input(server.as_bytes());
-            }
-            let got: Vec<String> = std::iter::from_fn(|| d.poll_action())
-                .map(|a| match a {
-                    Action::Send(b) => format!(">{}", String::from_utf8(b).unwrap().trim_end()),
-                    Action::StartTls => "TLS".into(),
-                    Action::Close => "CLOSE".into(),
-                })
-                .collect();
-            assert_eq!(got, *expected, "after {server:?}");
-        }
-        d
+        crate::dialogue::script::play(d, script)
     }
 
     #[test]

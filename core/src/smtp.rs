@@ -510,9 +510,7 @@ impl Dialogue for SmtpDialogue {
 mod tests {
     use super::*;
 
-    /// One step of a scripted server: what it sends, then what the dialogue
-    /// must do in answer (`>` line sent, `TLS` handshake, `CLOSE`).
-    type Script<'a> = &'a [(&'a str, &'a [&'a str])];
+    use crate::dialogue::script::Script;
 
     fn config(security: Security) -> SmtpConfig {
         SmtpConfig {
@@ -526,25 +524,8 @@ mod tests {
         }
     }
 
-    fn run(mut d: SmtpDialogue, script: Script) -> SmtpDialogue {
-        for (server, expected) in script {
-            if *server == "<tls>" {
-                d.handle_tls_established();
-            } else if *server == "<eof>" {
-                d.handle_eof();
-            } else {
-                d.handle_input(server.as_bytes());
-            }
-            let got: Vec<String> = std::iter::from_fn(|| d.poll_action())
-                .map(|a| match a {
-                    Action::Send(b) => format!(">{}", String::from_utf8(b).unwrap().trim_end()),
-                    Action::StartTls => "TLS".into(),
-                    Action::Close => "CLOSE".into(),
-                })
-                .collect();
-            assert_eq!(got, *expected, "after server sent {server:?}");
-        }
-        d
+    fn run(d: SmtpDialogue, script: Script) -> SmtpDialogue {
+        crate::dialogue::script::play(d, script)
     }
 
     const PLAIN_PAYLOAD: &str = ">AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ==";

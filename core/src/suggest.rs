@@ -92,6 +92,36 @@ fn distance(a: &[u8], b: &[u8], max: usize) -> usize {
     usize::from(rows[a.len() % 3][b.len()])
 }
 
+/// Letters a–z, digits, and one bucket for the rest.
+fn letter_counts(s: &[u8]) -> [u8; 37] {
+    let mut c = [0u8; 37];
+    for &b in s {
+        let i = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + b - b'0',
+            _ => 36,
+        };
+        c[usize::from(i)] = c[usize::from(i)].saturating_add(1);
+    }
+    c
+}
+
+/// A lower bound of the edit distance (each edit changes the multiset of
+/// characters by at most one on each side), costing one pass over the
+/// candidate: it rules out most candidates before the distance table.
+fn bag_distance(counts: &[u8; 37], cand: &[u8]) -> usize {
+    let other = letter_counts(cand);
+    let (mut more, mut less) = (0usize, 0usize);
+    for (a, b) in counts.iter().zip(other.iter()) {
+        if a > b {
+            more += usize::from(a - b);
+        } else {
+            less += usize::from(b - a);
+        }
+    }
+    more.max(less)
+}
+
 /// A suggestion for the address's domain, or `None` when the domain is
 /// known itself or nothing is close.
 pub fn suggest_domain(address: &str) -> Option<Suggestion> {
@@ -118,8 +148,12 @@ pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
         return typed.trim().ends_with('.').then(|| with_address(domain));
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
+    let counts = letter_counts(domain.as_bytes());
     let mut best: Option<(usize, &str)> = None;
     for cand in POPULAR {
+        if cand.len().abs_diff(domain.len()) > max || bag_distance(&counts, cand.as_bytes()) > max {
+            continue;
+        }
         let d = distance(domain.as_bytes(), cand.as_bytes(), max);
         if d <= max && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
@@ -157,6 +191,29 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(suggest_domain(input).map(|s| s.address).as_deref(), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn bag_distance_is_a_lower_bound() {
+        let words = [
+            "gmx.de",
+            "gmx.dee",
+            "gmial.com",
+            "gmail.com",
+            "web.de",
+            "wbe.de",
+            "t-onlne.de",
+            "t-online.de",
+            "praxis.de",
+            "a",
+            "",
+        ];
+        for a in words {
+            for b in words {
+                let d = distance(a.as_bytes(), b.as_bytes(), 20);
+                assert!(bag_distance(&letter_counts(a.as_bytes()), b.as_bytes()) <= d, "{a} {b}");
+            }
         }
     }
 

@@ -94,10 +94,17 @@ fn main() {
         rt.spawn(proxy(listener, SocketAddr::from(([127, 0, 0, 1], port))));
         let mut times = Vec::new();
         for _ in 0..7 {
-            let (t, run) = timed(|| mailprobe_test(&profile("localhost", proxy_port, security), PASSWORD, &["--json", "--ca-file", &ca]));
+            let (t, run) = timed(|| {
+                mailprobe_test(&profile("localhost", proxy_port, security), PASSWORD, &["--json", "--ca-file", &ca])
+            });
             assert_eq!(run.json()["category"], "ok", "{}", run.stdout);
             if std::env::var_os("PROBE_BENCH_STAGES").is_some() {
-                let stages: Vec<String> = run.json()["stages"].as_array().unwrap().iter().map(|s| format!("{}={}", s["stage"].as_str().unwrap(), s["ms"])).collect();
+                let stages: Vec<String> = run.json()["stages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| format!("{}={}", s["stage"].as_str().unwrap(), s["ms"]))
+                    .collect();
                 println!("  {}", stages.join(" "));
             }
             times.push(t);
@@ -114,10 +121,13 @@ fn main() {
 
     // 2. mailprobe vs swaks on loopback.
     println!("== 2. mailprobe test vs swaks --quit-after AUTH (loopback, alternating, 15 runs each)");
-    for (security, port, swaks_tls) in [("tls", d.submissions, "--tls-on-connect"), ("starttls", d.submission, "--tls")] {
+    for (security, port, swaks_tls) in [("tls", d.submissions, "--tls-on-connect"), ("starttls", d.submission, "--tls")]
+    {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for _ in 0..15 {
-            let (t, run) = timed(|| mailprobe_test(&profile("localhost", port, security), PASSWORD, &["--json", "--ca-file", &ca]));
+            let (t, run) = timed(|| {
+                mailprobe_test(&profile("localhost", port, security), PASSWORD, &["--json", "--ca-file", &ca])
+            });
             assert_eq!(run.json()["category"], "ok");
             ours.push(t);
             let t = Instant::now();
@@ -142,14 +152,10 @@ fn main() {
     println!("== 3. blackholed address, --timeout 3");
     let ns = Blackhole::new();
     for security in ["starttls", "tls"] {
-        let (t, run) = timed(|| mailprobe_test(&profile(Blackhole::ADDR, 587, security), PASSWORD, &["--json", "--timeout", "3"]));
+        let (t, run) =
+            timed(|| mailprobe_test(&profile(Blackhole::ADDR, 587, security), PASSWORD, &["--json", "--timeout", "3"]));
         let v = run.json();
-        println!(
-            "{security:9} category {} at {}, {} ms (goal ≤ 3500 ms)",
-            v["category"],
-            v["stage"],
-            t.as_millis()
-        );
+        println!("{security:9} category {} at {}, {} ms (goal ≤ 3500 ms)", v["category"], v["stage"], t.as_millis());
         assert_eq!(v["category"], "timeout");
     }
     drop(ns);

@@ -37,34 +37,26 @@ struct Common {
     lang: String,
 }
 
+#[derive(clap::Args)]
+struct TestArgs {
+    /// The profile (JSON).
+    profile: PathBuf,
+    /// Read the password from the first line of stdin (else $MAILPROBE_PASSWORD, else a prompt).
+    #[arg(long)]
+    password_stdin: bool,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Logs in to the profile's SMTP server and says why it failed, if it did.
-    Test {
-        /// The profile (JSON).
-        profile: PathBuf,
-        /// Read the password from the first line of stdin (else $MAILPROBE_PASSWORD, else a prompt).
-        #[arg(long)]
-        password_stdin: bool,
-        /// Print the verdict as JSON.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        common: Common,
-    },
+    Test(TestArgs),
     /// Logs in like `test`, then sends a test message to the profile's own address.
-    SendTest {
-        /// The profile (JSON).
-        profile: PathBuf,
-        /// Read the password from the first line of stdin (else $MAILPROBE_PASSWORD, else a prompt).
-        #[arg(long)]
-        password_stdin: bool,
-        /// Print the verdict as JSON.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        common: Common,
-    },
+    SendTest(TestArgs),
     /// Checks a profile or a settings document (profiles + tenants) without any network.
     ///
     /// With --field NAME, reads JSON string values line by line from stdin and
@@ -140,12 +132,8 @@ fn main() -> ExitCode {
         Err(e) => return bad_input(format!("cannot start: {e}")),
     };
     match cli.command {
-        Command::Test { profile, password_stdin, json, common } => {
-            test_command(&rt, profile, password_stdin, json, &common, false)
-        }
-        Command::SendTest { profile, password_stdin, json, common } => {
-            test_command(&rt, profile, password_stdin, json, &common, true)
-        }
+        Command::Test(args) => test_command(&rt, args, false),
+        Command::SendTest(args) => test_command(&rt, args, true),
         Command::Validate { file, field, json, lang } => {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
@@ -290,15 +278,9 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
     }
 }
 
-fn test_command(
-    rt: &tokio::runtime::Runtime,
-    profile: PathBuf,
-    password_stdin: bool,
-    json: bool,
-    common: &Common,
-    send: bool,
-) -> ExitCode {
-    let opts = match probe_options(common) {
+fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> ExitCode {
+    let TestArgs { profile, password_stdin, json, common } = args;
+    let opts = match probe_options(&common) {
         Ok(o) => o,
         Err(e) => return bad_input(e),
     };

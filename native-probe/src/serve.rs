@@ -288,10 +288,7 @@ async fn api_settings_load(State(st): State<Arc<AppState>>) -> Response {
     match tokio::fs::read(&st.settings).await {
         Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
             Ok(doc) => axum::Json(doc).into_response(),
-            Err(e) => (
-                StatusCode::CONFLICT,
-                format!("the settings file {} is damaged: {e}", st.settings.display()),
-            )
+            Err(e) => (StatusCode::CONFLICT, format!("the settings file {} is damaged: {e}", st.settings.display()))
                 .into_response(),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => axum::Json(Settings::default()).into_response(),

@@ -406,15 +406,7 @@ impl Drop for Postfix {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        await_exit(&mut self.child);
     }
 }
 
@@ -422,16 +414,21 @@ impl Drop for Dovecot {
     fn drop(&mut self) {
         // SIGTERM lets the master stop its children too.
         let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        await_exit(&mut self.child);
     }
+}
+
+/// Waits up to 5 s for a server asked to stop, then kills it.
+fn await_exit(child: &mut Child) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn set_mode(p: &Path, mode: u32) {

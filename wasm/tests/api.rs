@@ -45,6 +45,19 @@ fn english_and_field_validation() {
 #[wasm_bindgen_test]
 fn bad_input_is_an_error_not_a_panic() {
     assert!(validate_profile(profile_js(r#"{"name": 1}"#), None).is_err());
+    for bad in [
+        r#"{"name": 1, "smtp": {}}"#,
+        r#"{"smtp": {"port": 1.5}}"#,
+        r#"{"smtp": {"port": "587"}}"#,
+        r#"{"smtp": {"security": "ssl"}}"#,
+        r#"{"auth": "kerberos", "smtp": {}}"#,
+        r#"{"smtp": 5}"#,
+        r#"[1]"#,
+    ] {
+        assert!(validate_profile(profile_js(bad), None).is_err(), "{bad}");
+    }
+    // Missing optional fields take their defaults, as with the serde model.
+    assert!(validate_profile(profile_js(r#"{"smtp": {}}"#), None).is_ok());
     assert!(validate_profile(profile_js(GOOD), Some("fr".into())).is_err());
     assert!(validate_field_js("nope", "x", None).is_err());
 }
