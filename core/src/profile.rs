@@ -78,10 +78,11 @@ pub enum AuthKind {
 }
 
 impl Server {
-    /// The login name to use: the explicit user name, else the address.
-    pub fn effective_username<'a>(&'a self, email: &'a str) -> &'a str {
+    /// The login name to use: the explicit user name, else the provider's
+    /// default for the address (see [`crate::presets::default_username`]).
+    pub fn effective_username(&self, email: &str) -> String {
         let u = self.username.trim();
-        if u.is_empty() { email.trim() } else { u }
+        if u.is_empty() { crate::presets::default_username(email) } else { u.to_string() }
     }
 }
 

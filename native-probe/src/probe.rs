@@ -223,7 +223,7 @@ async fn test(
     }
     let tls =
         Client::new(&opts.tls).map_err(|e| Failure::new(Stage::Tls, FailureKind::TlsHandshakeFailed).detail(e))?;
-    let username = profile.smtp.effective_username(&profile.email).to_string();
+    let username = profile.smtp.effective_username(&profile.email);
 
     if let Some(pop) = &profile.pop_before_smtp {
         // The whole POP3 login is one stage: its own resolve, connect and TLS
@@ -235,7 +235,7 @@ async fn test(
         transcript.push('i', format!("POP-before-SMTP: {pop_host}:{pop_port}"));
         let mut dialogue = Pop3Dialogue::new(Pop3Config {
             security: pop.security,
-            username: pop.effective_username(&profile.email).to_string(),
+            username: pop.effective_username(&profile.email),
             password: password.clone(),
         });
         let result = async {

@@ -149,6 +149,24 @@ test('English can be switched on, and it stays', async () => {
   await page.selectOption('#lang', 'de');
 });
 
+test('a second profile can be created (by keyboard) and deleted', async () => {
+  await page.click('#new-profile');
+  assert.equal(await page.locator('#form-title').textContent(), 'Neues Profil');
+  await page.fill('#name', 'Filiale');
+  await page.fill('#email', 'filiale@web.de');
+  await page.keyboard.press('Enter'); // in the address field: "Einstellungen suchen"
+  assert.equal(await page.inputValue('#smtp-host'), 'smtp.web.de');
+  assert.equal(await page.inputValue('#smtp-username'), 'filiale', 'WEB.DE logs in with the part before the @');
+  await page.focus('#ok');
+  await page.keyboard.press('Enter');
+  await page.locator('#form-status').filter({ hasText: 'Profil gespeichert.' }).waitFor();
+  assert.equal(await page.locator('#profiles li').count(), 2);
+  await page.locator('#profiles li', { hasText: 'Filiale' }).getByRole('button', { name: 'Löschen' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#profiles li').length === 1);
+  assert.ok(!(await page.locator('#profiles').textContent()).includes('Filiale'));
+  assert.match(await page.locator('#profiles').textContent(), /Praxis Müller/);
+});
+
 test('usable on a narrow window', async () => {
   await page.setViewportSize({ width: 390, height: 800 });
   const box = await page.locator('#smtp-host').boundingBox();

@@ -5,7 +5,7 @@
 //! input as a thrown `Error` with a specific message instead of panicking.
 #![forbid(unsafe_code)]
 
-use mailsetup_core::validate::{Settings, validate_field, validate_in, validate_settings};
+use mailsetup_core::validate::{Settings, Tenant, validate_field, validate_in, validate_settings};
 use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -120,6 +120,45 @@ fn profile_from_js(v: &JsValue) -> Result<Profile, String> {
     })
 }
 
+fn settings_from_js(v: &JsValue) -> Result<Settings, String> {
+    if !v.is_object() {
+        return Err("expected an object".into());
+    }
+    let list = |key: &str| -> Result<Vec<JsValue>, String> {
+        let a = field(v, key);
+        if a.is_undefined() || a.is_null() {
+            return Ok(Vec::new());
+        }
+        if !js_sys::Array::is_array(&a) {
+            return Err(format!("`{key}` must be an array"));
+        }
+        Ok(js_sys::Array::from(&a).iter().collect())
+    };
+    let profiles = list("profiles")?
+        .iter()
+        .enumerate()
+        .map(|(i, p)| profile_from_js(p).map_err(|e| format!("profiles[{i}]: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tenants = list("tenants")?
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let path = format!("tenants[{i}].");
+            if !t.is_object() {
+                return Err(format!("`tenants[{i}]` must be an object"));
+            }
+            let profile = string_field(t, "profile", &path)?;
+            Ok(Tenant {
+                id: string_field(t, "id", &path)?,
+                name: string_field(t, "name", &path)?,
+                email: string_field(t, "email", &path)?,
+                profile: Some(profile).filter(|p| !p.is_empty()),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Settings { profiles, tenants })
+}
+
 /// Validates a whole profile; returns every finding.
 #[wasm_bindgen(js_name = validateProfile, unchecked_return_type = "Finding[]")]
 pub fn validate_profile(
@@ -151,8 +190,7 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let doc: Settings =
-        serde_wasm_bindgen::from_value(settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
+    let doc = settings_from_js(&settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
     to_js(&validate_settings(&doc, lang))
 }
 

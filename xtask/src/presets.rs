@@ -172,7 +172,9 @@ pub fn generate(root: &Path) -> Result<String, String> {
     // Text blobs rather than structs of &str: strings compress well in the
     // gzipped wasm, pointer tables do not (this halved the table's cost).
     let mut rows = String::new();
+    let mut row_start = Vec::new();
     for p in &providers {
+        row_start.push(rows.len());
         let (url, de, en) = p.enable.clone().unwrap_or_default();
         let cols = [
             field(&p.id)?.to_string(),
@@ -198,7 +200,7 @@ pub fn generate(root: &Path) -> Result<String, String> {
         domain_blob.push('\n');
         owners.push(*i);
     }
-    if domain_blob.len() > usize::from(u16::MAX) || providers.len() > 255 {
+    if domain_blob.len() > usize::from(u16::MAX) || rows.len() > usize::from(u16::MAX) || providers.len() > 255 {
         return Err("the table outgrew its u16 offsets / u8 provider indices".into());
     }
     let mut out = String::new();
@@ -212,6 +214,8 @@ pub fn generate(root: &Path) -> Result<String, String> {
     out.push_str("// S STARTTLS, N plaintext; flags p password, o OAuth2), best first.\n\n");
     let _ = writeln!(out, "/// {} providers.", providers.len());
     let _ = writeln!(out, "pub(super) static PROVIDERS: &str = {};\n", lit(&rows));
+    out.push_str("/// Where each provider's line starts in PROVIDERS.\n");
+    let _ = writeln!(out, "pub(super) static PROVIDER_START: &[u16] = &{:?};\n", row_start);
     let _ = writeln!(out, "/// {} domains, sorted, one per line.", domains.len());
     let _ = writeln!(out, "pub(super) static DOMAINS: &str = {};\n", lit(&domain_blob));
     out.push_str("/// Where each domain starts in DOMAINS.\n");

@@ -67,7 +67,8 @@ pub struct Preset {
 }
 
 fn ispdb_row(index: usize) -> Option<Row> {
-    ispdb::PROVIDERS.lines().nth(index).and_then(Row::parse)
+    let rest = ispdb::PROVIDERS.get(usize::from(*ispdb::PROVIDER_START.get(index)?)..)?;
+    Row::parse(&rest[..rest.find('\n').unwrap_or(rest.len())])
 }
 
 fn find_domain(domain: &str) -> Option<Row> {
@@ -104,6 +105,10 @@ pub fn normalize_domain(address_or_domain: &str) -> Option<String> {
     if domain.is_empty() {
         return None;
     }
+    // Plain ASCII needs only lower-casing (the common case, and fast).
+    if domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') && !domain.contains("--") {
+        return Some(domain.to_ascii_lowercase());
+    }
     idna::domain_to_ascii(domain).ok().filter(|d| !d.is_empty())
 }
 
@@ -120,6 +125,16 @@ pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
     // A bare domain leaves the user-name template unresolved.
     let address = Some(address_or_domain.trim()).filter(|a| a.contains('@')).unwrap_or("");
     Some(build(&p, &domain, address, lang))
+}
+
+/// The user name to log in with when none is given: the provider's template
+/// for the address when the provider is known (WEB.DE: the part before the
+/// @), else the address itself.
+pub fn default_username(address: &str) -> String {
+    lookup(address, Lang::De)
+        .map(|p| p.username)
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| address.trim().to_string())
 }
 
 /// The provider behind a custom domain, from its MX host names
@@ -307,6 +322,13 @@ mod tests {
         let tonline = lookup("a@t-online.de", Lang::De).unwrap();
         assert!(tonline.login_hint(Lang::De).contains("E-Mail-Passwort"));
         assert!(lookup("a@ionos.de", Lang::De).unwrap().curated);
+    }
+
+    #[test]
+    fn row_index_matches_lines() {
+        for (i, line) in ispdb::PROVIDERS.lines().enumerate() {
+            assert_eq!(ispdb_row(i).unwrap().id, line.split('\t').next().unwrap());
+        }
     }
 
     #[test]

@@ -73,7 +73,11 @@ fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Findin
         Err(_) => out.push(port::invalid(&port_field, role)),
     }
     if s.username.trim().is_empty() && !email.trim().is_empty() {
-        out.push(Finding::new(Code::UsernameDefault, format!("{prefix}.username")).with("default", email.trim()));
+        let default = crate::presets::default_username(email);
+        let field = format!("{prefix}.username");
+        out.push(
+            Finding::new(Code::UsernameDefault, field.clone()).with("default", default.clone()).fix(&field, default),
+        );
     } else if s.username != s.username.trim() {
         out.push(Finding::new(Code::Trimmed, format!("{prefix}.username")));
     }
@@ -186,6 +190,21 @@ mod tests {
         p.smtp.port = 0;
         let f = validate_in(&p, Lang::En);
         assert_eq!(f[0].message, "Please enter a port (standard: 465 / 587).");
+    }
+
+    #[test]
+    fn username_default_follows_the_preset() {
+        let mut p = profile();
+        p.smtp.username = String::new();
+        for (email, default) in [
+            ("praxis@web.de", "praxis"),
+            ("praxis@gmx.de", "praxis@gmx.de"),
+            ("info@praxis-mueller.de", "info@praxis-mueller.de"),
+        ] {
+            p.email = email.into();
+            let f = validate(&p).into_iter().find(|f| f.code == Code::UsernameDefault).unwrap();
+            assert_eq!(f.params["default"], default, "{email}");
+        }
     }
 
     #[test]
