@@ -32,6 +32,9 @@ const APT_FOR_TESTS: &[&str] = &[
     "openssl",
     "ca-certificates",
     "gzip",
+    // The DNS test's scripted name server, and `kill` for stopping servers.
+    "python3",
+    "procps",
 ];
 const APT_FOR_BUILD: &[&str] = &["gzip", "ca-certificates", "pkg-config", "gcc"];
 
@@ -78,7 +81,14 @@ fn cmd(program: &str) -> Command {
     c
 }
 
+/// Runs a chore; its output goes to stderr, so that stdout stays for what
+/// the user asked for (the wizard's URL is the first line there).
 fn run(c: &mut Command) -> Result {
+    c.stdout(std::io::stderr());
+    run_passthrough(c)
+}
+
+fn run_passthrough(c: &mut Command) -> Result {
     eprintln!("xtask: $ {c:?}");
     let status = c.status().map_err(|e| format!("{c:?}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("failed ({status}): {c:?}")) }
@@ -246,5 +256,5 @@ fn wizard(extra: &[String]) -> Result {
     wasm()?;
     let mut c = cmd("cargo");
     c.args(["run", "--release", "-p", "mailsetup-probe", "--bin", "mailprobe", "--", "serve", "--open"]).args(extra);
-    run(&mut c)
+    run_passthrough(&mut c)
 }
