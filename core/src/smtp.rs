@@ -721,6 +721,34 @@ mod tests {
     }
 
     #[test]
+    fn after_pop_before_smtp_a_server_without_auth_may_relay() {
+        let mut c = config(Security::Tls);
+        c.sender = Some("info@praxis.de".into());
+        c.auth_optional = true;
+        let d = run(
+            SmtpDialogue::new(c),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 8BITMIME\r\n", &[">MAIL FROM:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">RCPT TO:<info@praxis.de>"]),
+                ("250 ok\r\n", &[">RSET"]),
+                ("250 ok\r\n", &[">QUIT"]),
+                ("221 bye\r\n", &["CLOSE"]),
+            ],
+        );
+        assert!(d.failure().is_none());
+        assert!(d.learned().relay_without_auth);
+        let obs = crate::verdict::Observations {
+            relay_without_auth: true,
+            host: "mx".into(),
+            port: 465,
+            ..Default::default()
+        };
+        let v = crate::verdict::diagnose(obs, "info@praxis.de", "", crate::Lang::De);
+        assert!(v.ok && v.hint.contains("POP-before-SMTP"), "{}", v.hint);
+    }
+
+    #[test]
     fn data_with_dot_stuffing() {
         let mut c = config(Security::Tls);
         c.sender = Some("info@praxis.de".into());

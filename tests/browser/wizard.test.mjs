@@ -3,7 +3,7 @@
 // Environment: WIZARD_URL, SMTP_PORT_TLS, SMTP_PASSWORD, ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -165,6 +165,34 @@ test('a second profile can be created (by keyboard) and deleted', async () => {
   await page.waitForFunction(() => document.querySelectorAll('#profiles li').length === 1);
   assert.ok(!(await page.locator('#profiles').textContent()).includes('Filiale'));
   assert.match(await page.locator('#profiles').textContent(), /Praxis Müller/);
+});
+
+test('OAuth 2.0 is explained, with the providers that require it', async () => {
+  await page.check('input[name=auth][value=oauth2]');
+  assert.ok(await page.locator('#oauth-info').isVisible());
+  assert.match(await page.locator('#oauth-info').textContent(), /Outlook\.com\/Hotmail und Microsoft 365/);
+  assert.equal(await page.locator('.findings[data-field=auth] p[data-code=oauth2_unsupported]').count(), 1);
+  await page.check('input[name=auth][value=password]');
+  assert.ok(await page.locator('#oauth-info').isHidden());
+});
+
+test('settings export and import', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  assert.equal(download.suggestedFilename(), 'mailsetup-einstellungen.json');
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(exported.profiles[0].name, 'Praxis Müller');
+  assert.ok(!JSON.stringify(exported).includes(password));
+  const file = join(mkdtempSync(join(tmpdir(), 'mailsetup-import-')), 'import.json');
+  exported.tenants.push({ id: 'sued', name: 'Physio Süd', email: 'sued@praxis-mueller.de', profile: 'Praxis Müller' });
+  writeFileSync(file, JSON.stringify(exported));
+  await page.setInputFiles('#import', file);
+  await page.locator('#settings-status').filter({ hasText: 'Importiert und gespeichert.' }).waitFor();
+  assert.equal(await page.locator('#tenants tbody tr').count(), 2);
+  assert.equal(await page.locator('#tenants tbody tr').nth(1).locator('.findings p[data-code=tenant_address_mismatch]').count(), 1);
+  writeFileSync(file, '{"profiles": 5}');
+  await page.setInputFiles('#import', file);
+  await page.locator('#settings-status').filter({ hasText: 'keine Einstellungsdatei' }).waitFor();
+  assert.equal(await page.locator('#tenants tbody tr').count(), 2, 'a bad file changes nothing');
 });
 
 test('usable on a narrow window', async () => {
