@@ -154,6 +154,9 @@ fn service_accepts_only_its_own_page() {
     // Oversized body.
     let big = format!(r#"{{"pad": "{}"}}"#, "x".repeat(100 * 1024));
     assert_eq!(api_post(&serve, &host, Some(&origin), Some(serve.token()), &big), 413);
+    // A profile with errors is refused before any network traffic (422).
+    let invalid = body.replace(r#""host": "localhost""#, r#""host": "smtp://x.de:587""#);
+    assert_eq!(api_post(&serve, &host, Some(&origin), Some(serve.token()), &invalid), 422);
     // A burst of tests: the first few run, then 429.
     let statuses: Vec<u16> =
         (0..8).map(|_| api_post(&serve, &host, Some(&origin), Some(serve.token()), body)).collect();

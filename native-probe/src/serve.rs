@@ -239,6 +239,24 @@ async fn api_send_test(State(st): State<Arc<AppState>>, body: Bytes) -> Response
 }
 
 async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
+    let req: TestRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a test request: {e}")).into_response(),
+    };
+    let lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
+    // The page checks first, but the service does not rely on it: a profile
+    // with errors is not tested (and does not count against the limit).
+    let errors: Vec<_> = mailsetup_core::validate::validate_in(&req.profile, lang)
+        .into_iter()
+        .filter(|f| f.severity == mailsetup_core::Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(serde_json::json!({"category": "invalid_profile", "findings": errors})),
+        )
+            .into_response();
+    }
     {
         let mut tests = st.tests.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
@@ -248,13 +266,9 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
         }
         tests.push(now);
     }
-    let req: TestRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a test request: {e}")).into_response(),
-    };
     let password = Password::new(req.password);
     let mut opts = st.probe.clone();
-    opts.lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
+    opts.lang = lang;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {
         let tx2 = tx.clone();
