@@ -261,3 +261,79 @@ fn starttls_profile_against_a_tls_only_port() {
     assert_eq!(v["category"], "plaintext_on_tls_port", "{}", run.stdout);
     assert!(v["hint"].as_str().unwrap().contains("SSL/TLS statt STARTTLS"), "{}", v["hint"]);
 }
+
+/// POP-before-SMTP against scripted POP3 servers: no credentials without TLS
+/// (NO STARTTLS POP3 O_1–O_3), and injection after `+OK` to STLS (B_1).
+#[test]
+fn hostile_pop3_servers() {
+    struct PopCase {
+        name: &'static str,
+        script: fn(&mut Conn),
+        category: &'static str,
+    }
+    let cases = [
+        PopCase {
+            name: "POP3 O_1 no STLS offered",
+            script: |c| {
+                c.send(b"+OK hostile POP3 ready\r\n");
+                c.line();
+                c.send(b"+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n");
+                c.drain();
+            },
+            category: "starttls_not_offered",
+        },
+        PopCase {
+            name: "POP3 O_2 STLS refused",
+            script: |c| {
+                c.send(b"+OK ready\r\n");
+                c.line();
+                c.send(b"+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+                c.line();
+                c.send(b"-ERR not now\r\n");
+                c.drain();
+            },
+            category: "starttls_refused",
+        },
+        PopCase {
+            name: "POP3 O_3 no CAPA, APOP greeting",
+            script: |c| {
+                c.send(b"+OK <1896.697170952@dbc.mtview.ca.us>\r\n");
+                c.line();
+                c.send(b"-ERR unknown command\r\n");
+                c.drain();
+            },
+            category: "starttls_not_offered",
+        },
+        PopCase {
+            name: "POP3 B_1 injection after +OK to STLS",
+            script: |c| {
+                c.send(b"+OK ready\r\n");
+                c.line();
+                c.send(b"+OK\r\nSTLS\r\n.\r\n");
+                c.line();
+                c.send(b"+OK begin TLS\r\n+OK injected\r\n");
+                c.drain();
+            },
+            category: "starttls_injection",
+        },
+    ];
+    let mut failures = Vec::new();
+    for case in cases {
+        let pop = Scripted::start(case.script);
+        let mut p = profile("127.0.0.1", free_port(), "tls");
+        p["pop_before_smtp"] =
+            serde_json::json!({"host": "127.0.0.1", "port": pop.port, "security": "starttls", "username": ""});
+        let run = mailprobe_test(&p, PASSWORD, &["--json", "--timeout", "10"]);
+        let v = run.json();
+        if (v["category"].as_str(), v["stage"].as_str()) != (Some(case.category), Some("pop3")) {
+            failures.push(format!("{}: {}", case.name, run.stdout));
+        }
+        let received = pop.received();
+        for secret in ["USER", "PASS", "AUTH", "APOP", PASSWORD] {
+            if received.contains(secret) {
+                failures.push(format!("{}: the server received {secret:?}: {received:?}", case.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -128,10 +128,12 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
 }
 
 fn open_browser(url: &str) {
-    for cmd in ["xdg-open", "open"] {
-        if std::process::Command::new(cmd).arg(url).spawn().is_ok() {
-            return;
-        }
+    #[cfg(windows)]
+    let opened = std::process::Command::new("cmd").args(["/C", "start", ""]).arg(url).spawn().is_ok();
+    #[cfg(not(windows))]
+    let opened = ["xdg-open", "open"].iter().any(|cmd| std::process::Command::new(cmd).arg(url).spawn().is_ok());
+    if opened {
+        return;
     }
     eprintln!("could not open a browser; open the URL above yourself");
 }
