@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn failures_table() {
         use FailureKind::*;
-        let cases: &[(&str, Security, &[(&str, &[&str])], FailureKind)] = &[
+        let cases: &[(&str, Security, crate::dialogue::script::Script, FailureKind)] = &[
             (
                 "POP3 O_1: no STLS",
                 Security::Starttls,

@@ -488,3 +488,45 @@ async fn plaintext_on_tls_port(tls: &Client, host: &str, addrs: &[SocketAddr], c
             .detail("no greeting; the port answers a TLS handshake")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(progress: &mut dyn Progress) -> Clock<'_> {
+        let now = Instant::now();
+        Clock {
+            start: now,
+            deadline: now + Duration::from_secs(5),
+            stage_timeout: Duration::from_secs(5),
+            stage: Stage::Connect,
+            since: now,
+            stages: Vec::new(),
+            progress,
+            fixed: false,
+        }
+    }
+
+    /// Every address is tried in turn: an IPv6 address that refuses (or is
+    /// not there at all) does not end the test while an IPv4 one listens.
+    #[tokio::test]
+    async fn addresses_are_tried_in_turn() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addrs: Vec<SocketAddr> =
+            vec![format!("[::1]:{refused}").parse().unwrap(), format!("127.0.0.1:{port}").parse().unwrap()];
+        let mut nothing = |_: &StageTiming| {};
+        let c = clock(&mut nothing);
+        let mut transcript = Transcript::default();
+        let (_, peer) = connect(&addrs, &c, &mut transcript).await.expect("the IPv4 address listens");
+        assert_eq!(peer, addrs[1]);
+        assert!(transcript.0[0].text.starts_with(&format!("[::1]:{refused}: ")), "{:?}", transcript.0);
+
+        // All refuse: connection_refused, with each address in the transcript.
+        let addrs: Vec<SocketAddr> = vec![format!("127.0.0.1:{refused}").parse().unwrap()];
+        let mut transcript = Transcript::default();
+        let f = connect(&addrs, &c, &mut transcript).await.unwrap_err();
+        assert_eq!((f.stage, f.kind), (Stage::Connect, FailureKind::ConnectionRefused));
+    }
+}

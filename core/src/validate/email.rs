@@ -70,10 +70,8 @@ pub fn check_email(input: &str, field: &str) -> EmailCheck {
     let (local, domain) = (&addr[..at], &addr[at + 1..]);
 
     let mut local_ok = true;
-    if local.is_empty() {
-        out.findings.push(Finding::new(Code::EmailLocalEmpty, field));
-        local_ok = false;
-    } else if local == "\"\"" {
+    // An empty quoted local part (`""@…`) is as empty as none.
+    if local.is_empty() || local == "\"\"" {
         out.findings.push(Finding::new(Code::EmailLocalEmpty, field));
         local_ok = false;
     } else if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
@@ -145,10 +143,8 @@ fn quoted_ok(content: &str) -> bool {
     while let Some(c) = chars.next() {
         match c {
             // A quoted-pair escapes a printable ASCII character or a space.
-            '\\' => {
-                if !chars.next().is_some_and(|c| c == ' ' || c == '\t' || c.is_ascii_graphic()) {
-                    return false;
-                }
+            '\\' if !chars.next().is_some_and(|c| c == ' ' || c == '\t' || c.is_ascii_graphic()) => {
+                return false;
             }
             '"' => return false,
             _ => {}
