@@ -336,13 +336,11 @@ impl SmtpDialogue {
             .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
             .flat_map(|m| m.split_ascii_whitespace())
             .collect();
-        let has_auth =
-            self.learned.capabilities.iter().any(|c| c == "AUTH" || c.starts_with("AUTH ") || c.starts_with("AUTH="));
         let mechanism = if mechs.contains(&"PLAIN") {
             Mechanism::Plain
         } else if mechs.contains(&"LOGIN") {
             Mechanism::Login
-        } else if has_auth {
+        } else if offers_auth {
             let list = mechs.join(" ");
             self.fail(
                 Failure::new(Stage::Auth, FailureKind::AuthMechanismUnsupported)

@@ -290,7 +290,7 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     };
     let profile: Profile = match serde_json::from_str(&text) {
         Ok(p) => p,
-        Err(e) => return bad_input(format!("{}: not a profile: {e}", profile_name(&profile))),
+        Err(e) => return bad_input(format!("{}: not a profile: {e}", profile.display())),
     };
     let findings = validate_in(&profile, opts.lang);
     let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
@@ -310,7 +310,7 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     };
     let mut no_progress = |_: &mailsetup_core::observe::StageTiming| {};
     let verdict = if send {
-        let message = match mailprobe_send_message(&profile, opts.lang) {
+        let message = match mailsetup_probe::message::test_message(&profile.email, &profile.name, opts.lang) {
             Ok(m) => m,
             Err(e) => return bad_input(e),
         };
@@ -327,14 +327,6 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         print_human(&verdict);
     }
     if verdict.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-fn mailprobe_send_message(profile: &Profile, lang: Lang) -> Result<Vec<u8>, String> {
-    mailsetup_probe::message::test_message(&profile.email, &profile.name, lang)
-}
-
-fn profile_name(p: &std::path::Path) -> String {
-    p.display().to_string()
 }
 
 fn print_human(v: &mailsetup_core::verdict::Verdict) {

@@ -98,7 +98,6 @@ impl Conn {
 }
 
 struct Clock<'p> {
-    start: Instant,
     deadline: Instant,
     stage_timeout: Duration,
     stage: Stage,
@@ -161,7 +160,6 @@ async fn run(
 ) -> Verdict {
     let start = Instant::now();
     let mut clock = Clock {
-        start,
         deadline: start + opts.timeout,
         stage_timeout: opts.stage_timeout,
         stage: Stage::Resolve,
@@ -183,16 +181,11 @@ async fn run(
                 None
             }
             Err(f) => {
-                if clock.stage != f.stage {
-                    clock.done(true);
-                    clock.stage = f.stage;
-                    clock.since = Instant::now();
-                }
+                clock.enter(f.stage);
                 clock.done(false);
                 Some(f)
             }
         };
-    let _ = clock.start;
     // Provider-aware advice for login failures (GMX/WEB.DE: switch on POP3/IMAP
     // access; Gmail: app password; T-Online: the separate e-mail password).
     let provider =
@@ -249,9 +242,7 @@ async fn test(
             f.stage = Stage::Pop3;
             f
         })?;
-        clock.done(true);
-        clock.stage = Stage::Resolve;
-        clock.since = Instant::now();
+        // open() below enters "resolve", which closes the "pop3" stage.
     }
 
     let security = profile.smtp.security;
@@ -496,7 +487,6 @@ mod tests {
     fn clock(progress: &mut dyn Progress) -> Clock<'_> {
         let now = Instant::now();
         Clock {
-            start: now,
             deadline: now + Duration::from_secs(5),
             stage_timeout: Duration::from_secs(5),
             stage: Stage::Connect,

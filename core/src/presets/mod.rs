@@ -106,7 +106,7 @@ pub fn normalize_domain(address_or_domain: &str) -> Option<String> {
         return None;
     }
     // Plain ASCII needs only lower-casing (the common case, and fast).
-    if domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') && !domain.contains("--") {
+    if crate::validate::is_plain_ascii_name(domain) {
         return Some(domain.to_ascii_lowercase());
     }
     idna::domain_to_ascii(domain).ok().filter(|d| !d.is_empty())

@@ -108,9 +108,7 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
     // Plain ASCII letters, digits and hyphens (no A-labels) need no IDNA
     // processing: lower-casing is all UTS 46 would do. This is the common
     // case and the fast path (IDNA was most of the validation time).
-    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        && !name.split('.').any(|l| l.len() >= 4 && l.as_bytes()[2..4] == *b"--");
-    let ascii = if plain {
+    let ascii = if is_plain_ascii_name(name) {
         name.to_ascii_lowercase()
     } else {
         match idna_checked(name, field) {
@@ -138,6 +136,14 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
         out.ascii = Some(ascii);
     }
     out
+}
+
+/// Whether a name is plain ASCII letters, digits, hyphens and dots with no
+/// A-label (or other "--" in 3rd and 4th position): then lower-casing is all
+/// that UTS 46 would do, and IDNA can be skipped (the common, fast case).
+pub(crate) fn is_plain_ascii_name(name: &str) -> bool {
+    name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !name.split('.').any(|l| l.len() >= 4 && l.as_bytes()[2..4] == *b"--")
 }
 
 /// The A-label form of a name that is not plain ASCII LDH, with every IDNA

@@ -10,6 +10,7 @@ mod port;
 mod settings;
 
 pub use email::{EmailCheck, check_email};
+pub(crate) use host::is_plain_ascii_name;
 pub use host::{HostCheck, HostRole, check_host};
 pub use port::{check_port, check_port_security, parse_port};
 pub use settings::{Settings, Tenant, validate_settings};
@@ -37,16 +38,7 @@ pub(crate) fn collect(profile: &Profile) -> Vec<Finding> {
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
-    let email = check_email(&profile.email, "email");
-    let domain = email.domain_ascii.clone();
-    out.extend(email.findings);
-    if let Some(d) = domain {
-        if let Some(s) = crate::suggest::suggest_for(&profile.email, &d) {
-            if !out.iter().any(|f| f.field == "email" && f.fix.is_some()) {
-                out.push(typo(&s, "email"));
-            }
-        }
-    }
+    out.extend(email_findings(&profile.email, "email"));
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
@@ -57,8 +49,19 @@ pub(crate) fn collect(profile: &Profile) -> Vec<Finding> {
     out
 }
 
-fn typo(s: &crate::suggest::Suggestion, field: &str) -> Finding {
-    Finding::new(Code::DomainTypo, field).with("suggestion", s.domain.clone()).fix(field, s.address.clone())
+/// The address's findings, plus a typo suggestion for a usable address
+/// whose findings offer no fix of their own.
+fn email_findings(value: &str, field: &str) -> Vec<Finding> {
+    let c = check_email(value, field);
+    let mut out = c.findings;
+    if let Some(d) = c.domain_ascii {
+        if let Some(s) = crate::suggest::suggest_for(value, &d) {
+            if !out.iter().any(|f| f.fix.is_some()) {
+                out.push(Finding::new(Code::DomainTypo, field).with("suggestion", s.domain).fix(field, s.address));
+            }
+        }
+    }
+    out
 }
 
 fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Finding>) {
@@ -96,19 +99,7 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
                 vec![]
             }
         }
-        "email" => {
-            let c = check_email(value, field);
-            let domain = c.domain_ascii.clone();
-            let mut out = c.findings;
-            if let Some(d) = domain {
-                if let Some(s) = crate::suggest::suggest_for(value, &d) {
-                    if !out.iter().any(|f| f.fix.is_some()) {
-                        out.push(typo(&s, field));
-                    }
-                }
-            }
-            out
-        }
+        "email" => email_findings(value, field),
         "smtp.host" | "pop_before_smtp.host" => check_host(value, field, role).findings,
         "smtp.port" | "pop_before_smtp.port" => match parse_port(value, field, role) {
             Ok(p) => check_port(p, field, role),
