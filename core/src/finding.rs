@@ -5,11 +5,20 @@
 //! one-click fix, and a message rendered from the code in German or English.
 //! The code and parameters are the contract; the wording may improve.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::lang::Lang;
+
+/// Text in a finding: usually a `&'static str` (field names, parameter
+/// keys, fixed values), owned only when it comes from the input. Findings
+/// are built on every keystroke, and an allocation per field name and
+/// parameter was most of the validation time in the benchmark.
+pub type Text = Cow<'static, str>;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,11 +32,101 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Key → value pairs in insertion order, serialized as a JSON object. A
+/// finding has at most a handful, so a vector beats a map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pairs(Vec<(Text, Text)>);
+
+impl Pairs {
+    /// The value for `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| &**v)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key`, replacing an earlier value.
+    pub fn insert(&mut self, key: impl Into<Text>, value: impl Into<Text>) {
+        let (key, value) = (key.into(), value.into());
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// The pairs, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    /// How many pairs there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for Pairs {
+    type Output = str;
+
+    fn index(&self, key: &str) -> &str {
+        self.get(key).unwrap_or_else(|| panic!("no key {key:?}"))
+    }
+}
+
+impl Serialize for Pairs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut out = Pairs::default();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    out.insert(k, v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(PairsVisitor)
+    }
+}
+
 /// A change the user can apply with one click.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// Field name → new value (as the user would type it).
-    pub set: BTreeMap<String, String>,
+    pub set: Pairs,
 }
 
 /// One problem or hint about one field.
@@ -38,40 +137,41 @@ pub struct Finding {
     /// How serious it is.
     pub severity: Severity,
     /// The field, as in the profile JSON (`email`, `smtp.host`, `tenants[2].email`…).
-    pub field: String,
+    pub field: Text,
     /// Values the message refers to.
-    pub params: BTreeMap<String, String>,
+    pub params: Pairs,
     /// A suggested change, if there is an unambiguous one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fix: Option<Fix>,
-    /// The message, rendered in the requested language.
+    /// The message, rendered in the requested language (empty until
+    /// [`localize`] or [`Finding::rendered`]).
     pub message: String,
 }
 
 impl Finding {
     /// A finding with its default severity. The message is rendered once, by
-    /// [`localize`], when all findings are known (rendering per parameter
-    /// showed up in the benchmark).
-    pub fn new(code: Code, field: impl Into<String>) -> Self {
+    /// [`localize`], when all findings are known, or straight into an output
+    /// buffer by [`Finding::render_into`].
+    pub fn new(code: Code, field: impl Into<Text>) -> Self {
         Finding {
             code,
             severity: code.severity(),
             field: field.into(),
-            params: BTreeMap::new(),
+            params: Pairs::default(),
             fix: None,
             message: String::new(),
         }
     }
 
     /// Adds a parameter.
-    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.params.insert(key.to_owned(), value.into());
+    pub fn with(mut self, key: &'static str, value: impl Into<Text>) -> Self {
+        self.params.insert(key, value);
         self
     }
 
     /// Adds a field change to the fix.
-    pub fn fix(mut self, field: &str, value: impl Into<String>) -> Self {
-        self.fix.get_or_insert_with(Fix::default).set.insert(field.to_owned(), value.into());
+    pub fn fix(mut self, field: impl Into<Text>, value: impl Into<Text>) -> Self {
+        self.fix.get_or_insert_with(Fix::default).set.insert(field, value);
         self
     }
 
@@ -81,16 +181,31 @@ impl Finding {
         self
     }
 
+    /// Puts `prefix` before the field and the fix's fields (a profile's
+    /// findings inside a settings document: `smtp.host` → `profiles[0].smtp.host`).
+    pub(crate) fn prefix_fields(&mut self, prefix: &str) {
+        self.field = format!("{prefix}{}", self.field).into();
+        if let Some(fix) = &mut self.fix {
+            for (k, _) in &mut fix.set.0 {
+                *k = format!("{prefix}{k}").into();
+            }
+        }
+    }
+
+    /// Appends the message in `lang` to `out`.
+    pub fn render_into(&self, lang: Lang, out: &mut String) {
+        fill_into(self.code.template(lang), out, |key| match self.params.get(key) {
+            Some(v) => Some(v),
+            None if key == "subject" => Some(subject(&self.field, self.params.get("part"), lang)),
+            None => None,
+        });
+    }
+
     /// Renders the message in `lang`.
     pub fn render(&mut self, lang: Lang) {
-        let template = self.code.template(lang);
-        self.message = if template.contains("{subject}") && !self.params.contains_key("subject") {
-            let mut params = self.params.clone();
-            params.insert("subject".into(), subject(&self.field, lang).into());
-            fill(template, &params)
-        } else {
-            fill(template, &self.params)
-        };
+        let mut message = String::with_capacity(self.code.template(lang).len() + 16);
+        self.render_into(lang, &mut message);
+        self.message = message;
     }
 
     /// The finding with its message rendered in `lang`.
@@ -107,50 +222,59 @@ pub fn localize(findings: &mut [Finding], lang: Lang) {
     }
 }
 
-/// What the field is called in a sentence ("Der SMTP-Server", …).
-fn subject(field: &str, lang: Lang) -> &'static str {
+/// What the field is called in a sentence ("Der SMTP-Server", …). `part`
+/// names a part of the field's value (`domain`: the part after the @).
+fn subject(field: &str, part: Option<&str>, lang: Lang) -> &'static str {
     let last = field.rsplit('.').next().unwrap_or(field);
     let pop = field.starts_with("pop_before_smtp");
-    match (lang, last, pop) {
-        (Lang::De, "email", _) => "Die E-Mail-Adresse",
-        (Lang::En, "email", _) => "The e-mail address",
-        (Lang::De, "host", false) => "Der Server (SMTP)",
-        (Lang::En, "host", false) => "The outgoing server (SMTP)",
-        (Lang::De, "host", true) => "Der Posteingangsserver (POP3)",
-        (Lang::En, "host", true) => "The incoming server (POP3)",
-        (Lang::De, "port", _) => "Der Port",
-        (Lang::En, "port", _) => "The port",
-        (Lang::De, "username", _) => "Der Benutzername",
-        (Lang::En, "username", _) => "The user name",
-        (Lang::De, "password", _) => "Das Kennwort",
-        (Lang::En, "password", _) => "The password",
-        (Lang::De, "name", _) => "Die Profilbezeichnung",
-        (Lang::En, "name", _) => "The profile name",
-        (Lang::De, _, _) => "Der Wert",
-        (Lang::En, _, _) => "The value",
+    match (lang, last, pop, part) {
+        (Lang::De, "email", _, Some("domain")) => "Die Domain nach dem @-Zeichen",
+        (Lang::En, "email", _, Some("domain")) => "The domain after the @ sign",
+        (Lang::De, "email", _, _) => "Die E-Mail-Adresse",
+        (Lang::En, "email", _, _) => "The e-mail address",
+        (Lang::De, "host", false, _) => "Der Server (SMTP)",
+        (Lang::En, "host", false, _) => "The outgoing server (SMTP)",
+        (Lang::De, "host", true, _) => "Der Posteingangsserver (POP3)",
+        (Lang::En, "host", true, _) => "The incoming server (POP3)",
+        (Lang::De, "port", _, _) => "Der Port",
+        (Lang::En, "port", _, _) => "The port",
+        (Lang::De, "username", _, _) => "Der Benutzername",
+        (Lang::En, "username", _, _) => "The user name",
+        (Lang::De, "password", _, _) => "Das Kennwort",
+        (Lang::En, "password", _, _) => "The password",
+        (Lang::De, "name", _, _) => "Die Profilbezeichnung",
+        (Lang::En, "name", _, _) => "The profile name",
+        (Lang::De, _, _, _) => "Der Wert",
+        (Lang::En, _, _, _) => "The value",
     }
 }
 
-/// Replaces `{key}` with the parameter's value; unknown keys stay visible.
-pub(crate) fn fill(template: &str, params: &BTreeMap<String, String>) -> String {
+/// `template` with each `{key}` replaced by its value in `params`.
+pub(crate) fn fill(template: &str, params: &std::collections::BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(template.len() + 16);
+    fill_into(template, &mut out, |k| params.get(k).map(String::as_str));
+    out
+}
+
+/// Appends `template` to `out` with each `{key}` replaced by its value;
+/// unknown keys stay visible.
+pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&str) -> Option<&'a str>) {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if params.contains_key(&after[..end]) => {
-                out.push_str(&params[&after[..end]]);
+        match after.find('}').and_then(|end| Some((end, value(&after[..end])?))) {
+            Some((end, v)) => {
+                out.push_str(v);
                 rest = &after[end + 1..];
             }
-            _ => {
+            None => {
                 out.push('{');
                 rest = after;
             }
         }
     }
     out.push_str(rest);
-    out
 }
 
 macro_rules! codes {
@@ -390,8 +514,27 @@ mod tests {
 
     #[test]
     fn fill_leaves_unknown_placeholders_visible() {
-        let mut p = BTreeMap::new();
-        p.insert("a".to_string(), "1".to_string());
-        assert_eq!(fill("{a} {b} {", &p), "1 {b} {");
+        let mut out = String::new();
+        fill_into("{a} {b} {", &mut out, |k| (k == "a").then_some("1"));
+        assert_eq!(out, "1 {b} {");
+    }
+
+    #[test]
+    fn the_domain_part_of_an_address_is_named_in_both_languages() {
+        let f = Finding::new(Code::Empty, "email").with("part", "domain");
+        assert_eq!(f.clone().rendered(Lang::De).message, "Die Domain nach dem @-Zeichen fehlt. Bitte tragen Sie sie ein.");
+        assert_eq!(f.rendered(Lang::En).message, "The domain after the @ sign is missing. Please enter it.");
+    }
+
+    #[test]
+    fn pairs_keep_order_replace_and_serialize_as_an_object() {
+        let mut p = Pairs::default();
+        p.insert("b", "1");
+        p.insert("a", String::from("2"));
+        p.insert("b", "3");
+        assert_eq!(p.iter().collect::<Vec<_>>(), vec![("b", "3"), ("a", "2")]);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, r#"{"b":"3","a":"2"}"#);
+        assert_eq!(serde_json::from_str::<Pairs>(&json).unwrap(), p);
     }
 }

@@ -93,31 +93,41 @@ fn distance(a: &[u8], b: &[u8], max: usize) -> usize {
 }
 
 /// Letters a–z, digits, and one bucket for the rest.
-fn letter_counts(s: &[u8]) -> [u8; 37] {
+const fn letter_counts(s: &[u8]) -> [u8; 37] {
     let mut c = [0u8; 37];
-    for &b in s {
+    let mut k = 0;
+    while k < s.len() {
+        let b = s[k];
         let i = match b {
             b'a'..=b'z' => b - b'a',
             b'0'..=b'9' => 26 + b - b'0',
             _ => 36,
-        };
-        c[usize::from(i)] = c[usize::from(i)].saturating_add(1);
+        } as usize;
+        c[i] = c[i].saturating_add(1);
+        k += 1;
     }
     c
 }
 
+/// [`letter_counts`] of every [`POPULAR`] domain, computed at compile time.
+const POPULAR_COUNTS: [[u8; 37]; POPULAR.len()] = {
+    let mut out = [[0u8; 37]; POPULAR.len()];
+    let mut i = 0;
+    while i < POPULAR.len() {
+        out[i] = letter_counts(POPULAR[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
 /// A lower bound of the edit distance (each edit changes the multiset of
-/// characters by at most one on each side), costing one pass over the
-/// candidate: it rules out most candidates before the distance table.
-fn bag_distance(counts: &[u8; 37], cand: &[u8]) -> usize {
-    let other = letter_counts(cand);
+/// characters by at most one on each side): one pass over two count
+/// arrays rules out most candidates before the distance table.
+fn bag_distance(a: &[u8; 37], b: &[u8; 37]) -> usize {
     let (mut more, mut less) = (0usize, 0usize);
-    for (a, b) in counts.iter().zip(other.iter()) {
-        if a > b {
-            more += usize::from(a - b);
-        } else {
-            less += usize::from(b - a);
-        }
+    for (a, b) in a.iter().zip(b.iter()) {
+        more += usize::from(a.saturating_sub(*b));
+        less += usize::from(b.saturating_sub(*a));
     }
     more.max(less)
 }
@@ -143,21 +153,26 @@ pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
         domain: d.to_string(),
         address: local.map_or_else(|| d.to_string(), |l| format!("{l}@{d}")),
     };
-    if POPULAR.contains(&domain) || is_known_domain(domain) {
-        // Known, but typed differently (a trailing dot, say): offer the clean form.
-        return typed.trim().ends_with('.').then(|| with_address(domain));
+    // Known, but typed differently (a trailing dot, say): offer the clean form.
+    if typed.trim().ends_with('.') && (POPULAR.contains(&domain) || is_known_domain(domain)) {
+        return Some(with_address(domain));
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
     let counts = letter_counts(domain.as_bytes());
     let mut best: Option<(usize, &str)> = None;
-    for cand in POPULAR {
-        if cand.len().abs_diff(domain.len()) > max || bag_distance(&counts, cand.as_bytes()) > max {
+    for (cand, cand_counts) in POPULAR.iter().zip(&POPULAR_COUNTS) {
+        if cand.len().abs_diff(domain.len()) > max || bag_distance(&counts, cand_counts) > max {
             continue;
         }
         let d = distance(domain.as_bytes(), cand.as_bytes(), max);
         if d <= max && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
+    }
+    // A known domain is never "corrected", however close to another it is
+    // (gmx.at, mail.de). Checked last: most domains are near no candidate.
+    if best.is_some_and(|(d, _)| d == 0) || (best.is_some() && is_known_domain(domain)) {
+        return None;
     }
     best.map(|(_, d)| with_address(d))
 }
@@ -212,7 +227,7 @@ mod tests {
         for a in words {
             for b in words {
                 let d = distance(a.as_bytes(), b.as_bytes(), 20);
-                assert!(bag_distance(&letter_counts(a.as_bytes()), b.as_bytes()) <= d, "{a} {b}");
+                assert!(bag_distance(&letter_counts(a.as_bytes()), &letter_counts(b.as_bytes())) <= d, "{a} {b}");
             }
         }
     }

@@ -72,10 +72,11 @@ fn ispdb_row(index: usize) -> Option<Row> {
 }
 
 fn find_domain(domain: &str) -> Option<Row> {
+    // Each domain ends where the next starts, less its newline.
     let at = |i: usize| {
         let start = usize::from(ispdb::DOMAIN_START[i]);
-        let rest = &ispdb::DOMAINS[start..];
-        &rest[..rest.find('\n').unwrap_or(rest.len())]
+        let end = ispdb::DOMAIN_START.get(i + 1).map_or(ispdb::DOMAINS.len(), |&n| usize::from(n) - 1);
+        &ispdb::DOMAINS[start..end]
     };
     let (mut lo, mut hi) = (0, ispdb::DOMAIN_START.len());
     while lo < hi {
@@ -131,10 +132,21 @@ pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
 /// for the address when the provider is known (WEB.DE: the part before the
 /// @), else the address itself.
 pub fn default_username(address: &str) -> String {
-    lookup(address, Lang::De)
-        .map(|p| p.username)
+    match normalize_domain(address) {
+        Some(d) => default_username_for(address, &d),
+        None => address.trim().to_string(),
+    }
+}
+
+/// [`default_username`] for a caller that has the address's domain in
+/// lower-case A-label form already (validation does; normalizing it again
+/// showed in the benchmark).
+pub(crate) fn default_username_for(address: &str, domain_ascii: &str) -> String {
+    let address = address.trim();
+    find_domain(domain_ascii)
+        .and_then(|p| p.smtp.first().map(|s| resolve_username(s.username, address)))
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| address.trim().to_string())
+        .unwrap_or_else(|| address.to_string())
 }
 
 /// The provider behind a custom domain, from its MX host names

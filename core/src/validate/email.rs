@@ -10,7 +10,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::host::{HostRole, check_host, display_char};
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity, Text};
 
 /// The result of checking an address.
 #[derive(Clone, Debug, Default)]
@@ -31,40 +31,48 @@ impl EmailCheck {
 }
 
 fn is_atext(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || "!#$%&'*+-/=?^_`{|}~".contains(c)
-        || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '-' | '/' | '=' | '?' | '^' | '_' | '`' | '{' | '|' | '}'
+        | '~' => true,
+        c => !c.is_ascii() && !c.is_control() && !c.is_whitespace(),
+    }
 }
 
-/// Checks an address as typed.
-pub fn check_email(input: &str, field: &str) -> EmailCheck {
+/// Checks an address as typed; findings name `field`.
+pub fn check_email(input: &str, field: impl Into<Text>) -> EmailCheck {
+    check(input, field.into())
+}
+
+fn check(input: &str, field: Text) -> EmailCheck {
+    let field = &field;
     let mut out = EmailCheck::default();
     // Spaces and tabs around a typed address are trimmed (with a finding);
     // CR, LF and other control characters are never trimmed but rejected.
     let addr = input.trim_matches([' ', '\t']);
     if addr.is_empty() {
-        out.findings.push(Finding::new(Code::Empty, field));
+        out.findings.push(Finding::new(Code::Empty, field.clone()));
         return out;
     }
     if addr != input {
-        out.findings.push(Finding::new(Code::Trimmed, field));
+        out.findings.push(Finding::new(Code::Trimmed, field.clone()));
     }
     if addr.chars().any(|c| c.is_control()) {
-        out.findings.push(Finding::new(Code::EmailControlChar, field));
+        out.findings.push(Finding::new(Code::EmailControlChar, field.clone()));
         return out;
     }
     if addr.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")) {
         let rest = addr[7..].split('?').next().unwrap_or("").trim();
-        out.findings.push(Finding::new(Code::EmailMailto, field).with("suggestion", rest).fix(field, rest));
+        out.findings.push(Finding::new(Code::EmailMailto, field.clone()).with("suggestion", rest.to_string()).fix(field.clone(), rest.to_string()));
         return out;
     }
     if let (Some(open), true) = (addr.rfind('<'), addr.ends_with('>')) {
         let inner = addr[open + 1..addr.len() - 1].trim();
-        out.findings.push(Finding::new(Code::EmailDisplayName, field).with("suggestion", inner).fix(field, inner));
+        out.findings.push(Finding::new(Code::EmailDisplayName, field.clone()).with("suggestion", inner.to_string()).fix(field.clone(), inner.to_string()));
         return out;
     }
     let Some(at) = addr.rfind('@') else {
-        out.findings.push(Finding::new(Code::EmailMissingAt, field));
+        out.findings.push(Finding::new(Code::EmailMissingAt, field.clone()));
         return out;
     };
     let (local, domain) = (&addr[..at], &addr[at + 1..]);
@@ -72,47 +80,47 @@ pub fn check_email(input: &str, field: &str) -> EmailCheck {
     let mut local_ok = true;
     // An empty quoted local part (`""@…`) is as empty as none.
     if local.is_empty() || local == "\"\"" {
-        out.findings.push(Finding::new(Code::EmailLocalEmpty, field));
+        out.findings.push(Finding::new(Code::EmailLocalEmpty, field.clone()));
         local_ok = false;
     } else if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
         if !quoted_ok(&local[1..local.len() - 1]) {
-            out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field).with("char", "\""));
+            out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", "\""));
             local_ok = false;
         } else {
-            out.findings.push(Finding::new(Code::EmailQuoted, field));
+            out.findings.push(Finding::new(Code::EmailQuoted, field.clone()));
         }
     } else if let Some(c) = local.chars().find(|&c| c != '.' && !is_atext(c)) {
-        out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field).with("char", display_char(c)));
+        out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", display_char(c)));
         local_ok = false;
     } else if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        out.findings.push(Finding::new(Code::EmailLocalDots, field));
+        out.findings.push(Finding::new(Code::EmailLocalDots, field.clone()));
         local_ok = false;
     }
     if local.len() > 64 {
-        out.findings.push(Finding::new(Code::EmailLocalTooLong, field).with("octets", local.len().to_string()));
+        out.findings.push(Finding::new(Code::EmailLocalTooLong, field.clone()).with("octets", local.len().to_string()));
         local_ok = false;
     }
 
     let domain_ascii = if domain.is_empty() {
-        out.findings.push(Finding::new(Code::Empty, field).with("subject", "Die Domain nach dem @-Zeichen"));
+        out.findings.push(Finding::new(Code::Empty, field.clone()).with("part", "domain"));
         None
     } else if let Some(lit) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
         let ok = lit.parse::<Ipv4Addr>().is_ok()
             || lit.strip_prefix("IPv6:").is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok());
         if ok {
-            out.findings.push(Finding::new(Code::EmailAddressLiteral, field));
+            out.findings.push(Finding::new(Code::EmailAddressLiteral, field.clone()));
             Some(domain.to_string())
         } else {
-            out.findings.push(Finding::new(Code::DomainIdnaInvalid, field).with("detail", "[…]"));
+            out.findings.push(Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", "[…]"));
             None
         }
     } else {
-        let hc = check_host(domain, field, HostRole::EmailDomain);
+        let hc = check_host(domain, field.clone(), HostRole::EmailDomain);
         for f in hc.findings {
             // A trailing dot in an address is an error with an obvious fix.
             let f = if f.code == Code::HostTrailingDot {
                 let fixed = format!("{local}@{}", domain.trim_end_matches('.'));
-                f.fix(field, fixed)
+                f.fix(field.clone(), fixed)
             } else {
                 f
             };
@@ -124,7 +132,7 @@ pub fn check_email(input: &str, field: &str) -> EmailCheck {
     if let Some(d) = &domain_ascii {
         let total = local.len() + 1 + d.len();
         if total > 254 {
-            out.findings.push(Finding::new(Code::EmailTooLong, field).with("octets", total.to_string()));
+            out.findings.push(Finding::new(Code::EmailTooLong, field.clone()).with("octets", total.to_string()));
             local_ok = false;
         }
     }
@@ -210,7 +218,7 @@ mod tests {
     fn fixes_carry_the_extracted_address() {
         for input in ["Praxis <info@praxis.de>", "mailto:info@praxis.de?subject=x", "info@praxis.de."] {
             let c = check_email(input, "email");
-            assert_eq!(c.findings[0].fix.as_ref().unwrap().set["email"], "info@praxis.de", "{input}");
+            assert_eq!(&c.findings[0].fix.as_ref().unwrap().set["email"], "info@praxis.de", "{input}");
         }
     }
 }

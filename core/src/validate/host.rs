@@ -3,7 +3,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity, Text};
 
 /// Which field a host name is checked for; it decides wording and defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,52 +31,59 @@ impl HostCheck {
     }
 }
 
-/// Checks a host name as typed into a server field (or an address's domain).
-pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
+/// Checks a host name as typed into a server field (or an address's domain);
+/// findings name `field`.
+pub fn check_host(input: &str, field: impl Into<Text>, role: HostRole) -> HostCheck {
+    check(input, field.into(), role)
+}
+
+fn check(input: &str, field: Text, role: HostRole) -> HostCheck {
+    let field = &field;
     let mut out = HostCheck::default();
     // Only spaces and tabs are trimmed; a line break is never "whitespace"
     // here but a control character, and an error.
     let trimmed = input.trim_matches([' ', '\t']);
     if trimmed.is_empty() {
-        out.findings.push(Finding::new(Code::Empty, field));
+        out.findings.push(Finding::new(Code::Empty, field.clone()));
         return out;
     }
     if trimmed != input && role != HostRole::EmailDomain {
-        out.findings.push(Finding::new(Code::Trimmed, field));
+        out.findings.push(Finding::new(Code::Trimmed, field.clone()));
     }
-    let port_field = field.replace("host", "port");
 
     if role != HostRole::EmailDomain {
         if let Some((scheme, rest)) = trimmed.split_once("://") {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
             let authority = authority.rsplit('@').next().unwrap_or(authority);
             let (host, port) = split_port(authority);
-            let mut f =
-                Finding::new(Code::HostIsUrl, field).with("scheme", scheme).with("suggestion", host).fix(field, host);
+            let mut f = Finding::new(Code::HostIsUrl, field.clone())
+                .with("scheme", scheme.to_string())
+                .with("suggestion", host.to_string())
+                .fix(field.clone(), host.to_string());
             if let Some(p) = port {
-                f = f.fix(&port_field, p);
+                f = f.fix(super::sibling(field, "port"), p.to_string());
             }
             out.findings.push(f);
             return out;
         }
         let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
         if bare.parse::<Ipv6Addr>().is_ok() {
-            out.findings.push(Finding::new(Code::HostIpLiteral, field));
+            out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
             out.ascii = Some(bare.to_ascii_lowercase());
             return out;
         }
         if let (host, Some(port)) = split_port(trimmed) {
             out.findings.push(
-                Finding::new(Code::HostHasPort, field)
-                    .with("port", port)
-                    .with("suggestion", host)
-                    .fix(field, host)
-                    .fix(&port_field, port),
+                Finding::new(Code::HostHasPort, field.clone())
+                    .with("port", port.to_string())
+                    .with("suggestion", host.to_string())
+                    .fix(field.clone(), host.to_string())
+                    .fix(super::sibling(field, "port"), port.to_string()),
             );
             return out;
         }
         if trimmed.parse::<Ipv4Addr>().is_ok() {
-            out.findings.push(Finding::new(Code::HostIpLiteral, field));
+            out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
             out.ascii = Some(trimmed.to_string());
             return out;
         }
@@ -85,57 +92,112 @@ pub fn check_host(input: &str, field: &str, role: HostRole) -> HostCheck {
     let mut name = trimmed;
     if let Some(stripped) = name.strip_suffix('.') {
         if !stripped.is_empty() && !stripped.ends_with('.') {
-            let f = Finding::new(Code::HostTrailingDot, field);
+            let f = Finding::new(Code::HostTrailingDot, field.clone());
             // In an address a trailing dot is not allowed at all (the caller offers the fix).
             out.findings.push(if role == HostRole::EmailDomain { f.severity(Severity::Error) } else { f });
             name = stripped;
         }
     }
 
-    if let Some(c) = name.chars().find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
-        out.findings.push(Finding::new(Code::DomainInvalidChar, field).with("char", display_char(c)));
+    let scan = Scan::of(name);
+    if let Some(c) = scan.invalid {
+        out.findings.push(Finding::new(Code::DomainInvalidChar, field.clone()).with("char", display_char(c)));
         return out;
     }
-    if name.split('.').any(str::is_empty) {
-        out.findings.push(Finding::new(Code::DomainEmptyLabel, field));
+    if scan.empty_label {
+        out.findings.push(Finding::new(Code::DomainEmptyLabel, field.clone()));
         return out;
     }
-    if name.split('.').any(|l| l.starts_with('-') || l.ends_with('-')) {
-        out.findings.push(Finding::new(Code::DomainHyphen, field));
+    if scan.hyphen_edge {
+        out.findings.push(Finding::new(Code::DomainHyphen, field.clone()));
         return out;
     }
 
     // Plain ASCII letters, digits and hyphens (no A-labels) need no IDNA
     // processing: lower-casing is all UTS 46 would do. This is the common
     // case and the fast path (IDNA was most of the validation time).
-    let ascii = if is_plain_ascii_name(name) {
-        name.to_ascii_lowercase()
+    let (ascii, longest_label) = if scan.plain {
+        (name.to_ascii_lowercase(), scan.longest_label)
     } else {
         match idna_checked(name, field) {
-            Ok(a) => a,
+            Ok(a) => {
+                let longest = a.split('.').map(str::len).max().unwrap_or(0);
+                (a, longest)
+            }
             Err(f) => {
                 out.findings.push(f);
                 return out;
             }
         }
     };
-    for label in ascii.split('.') {
-        if label.len() > 63 {
-            out.findings.push(Finding::new(Code::DomainLabelTooLong, field));
-        }
+    if longest_label > 63 {
+        out.findings.push(Finding::new(Code::DomainLabelTooLong, field.clone()));
     }
     if ascii.len() > 253 {
-        out.findings.push(Finding::new(Code::DomainTooLong, field));
+        out.findings.push(Finding::new(Code::DomainTooLong, field.clone()));
     }
     if ascii.eq_ignore_ascii_case("localhost") {
-        out.findings.push(Finding::new(Code::HostLocalhost, field));
+        out.findings.push(Finding::new(Code::HostLocalhost, field.clone()));
     } else if !ascii.contains('.') {
-        out.findings.push(Finding::new(Code::DomainDotless, field));
+        out.findings.push(Finding::new(Code::DomainDotless, field.clone()));
     }
     if !out.error() {
         out.ascii = Some(ascii);
     }
     out
+}
+
+/// What one pass over a name's bytes finds (the name is checked on every
+/// keystroke; one pass replaced five).
+#[derive(Debug, Default)]
+struct Scan {
+    /// The first ASCII character that is not a letter, digit, hyphen or dot.
+    invalid: Option<char>,
+    /// Two dots in a row, or a dot first.
+    empty_label: bool,
+    /// A label starting or ending with a hyphen.
+    hyphen_edge: bool,
+    /// ASCII LDH only, no label with "--" in 3rd and 4th position: see
+    /// [`is_plain_ascii_name`].
+    plain: bool,
+    /// The longest label, in bytes.
+    longest_label: usize,
+}
+
+impl Scan {
+    fn of(name: &str) -> Scan {
+        let b = name.as_bytes();
+        let mut scan = Scan { plain: true, ..Scan::default() };
+        let mut start = 0;
+        // Labels are split at ASCII dots, as UTF-8 never uses that byte inside
+        // a character; the end of the name closes the last label (empty when
+        // the name ends with a dot, as `split('.')` would have it).
+        for i in 0..=b.len() {
+            let c = b.get(i).copied().unwrap_or(b'.');
+            match c {
+                b'.' => {
+                    let label = &b[start..i];
+                    match label {
+                        [] => scan.empty_label = true,
+                        [first, .., last] | [first @ last] => {
+                            scan.hyphen_edge |= *first == b'-' || *last == b'-';
+                        }
+                    }
+                    scan.plain &= !(label.len() >= 4 && label[2..4] == *b"--");
+                    scan.longest_label = scan.longest_label.max(label.len());
+                    start = i + 1;
+                }
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => {}
+                0x80.. => scan.plain = false,
+                _ => {
+                    if scan.invalid.is_none() {
+                        scan.invalid = Some(char::from(c));
+                    }
+                }
+            }
+        }
+        scan
+    }
 }
 
 /// Whether a name is plain ASCII letters, digits, hyphens and dots with no
@@ -148,7 +210,7 @@ pub(crate) fn is_plain_ascii_name(name: &str) -> bool {
 
 /// The A-label form of a name that is not plain ASCII LDH, with every IDNA
 /// rule checked; the first problem as a finding.
-fn idna_checked(name: &str, field: &str) -> Result<String, Finding> {
+fn idna_checked(name: &str, field: &Text) -> Result<String, Finding> {
     // UTS 46 with CheckHyphens (no "--" in 3rd and 4th position but for
     // A-labels) and STD3 rules; lengths are checked below with our own codes.
     let uts46 = idna::uts46::Uts46::new();
@@ -159,7 +221,7 @@ fn idna_checked(name: &str, field: &str) -> Result<String, Finding> {
         idna::uts46::DnsLength::Ignore,
     ) {
         Ok(a) => a.into_owned(),
-        Err(_) => return Err(Finding::new(Code::DomainIdnaInvalid, field).with("detail", "IDNA/UTS 46")),
+        Err(_) => return Err(Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", "IDNA/UTS 46")),
     };
     let (unicode, _) = idna::domain_to_unicode(&ascii);
     for (typed, u_label) in name.split('.').zip(unicode.split('.')) {
@@ -168,13 +230,13 @@ fn idna_checked(name: &str, field: &str) -> Result<String, Finding> {
         // looks like: an error, with the clean form as the fix. Upper case
         // mapping to one non-ASCII letter (Ü → ü) is harmless.
         if !typed.is_ascii() && typed.chars().any(|c| !c.is_ascii() && !maps_harmlessly(c)) {
-            return Err(Finding::new(Code::DomainNotNormalized, field)
+            return Err(Finding::new(Code::DomainNotNormalized, field.clone())
                 .with("suggestion", unicode.clone())
-                .fix(field, unicode.clone()));
+                .fix(field.clone(), unicode.clone()));
         }
         if let Err(c) = super::idna2008::check_label(u_label) {
             return Err(
-                Finding::new(Code::DomainIdnaInvalid, field).with("detail", format!("IDNA2008: U+{:04X}", c as u32))
+                Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", format!("IDNA2008: U+{:04X}", c as u32))
             );
         }
     }
@@ -265,8 +327,8 @@ mod tests {
     fn url_fix_sets_host_and_port() {
         let c = check_host("smtp://mail.gmx.net:587", "smtp.host", HostRole::Smtp);
         let fix = c.findings[0].fix.as_ref().unwrap();
-        assert_eq!(fix.set["smtp.host"], "mail.gmx.net");
-        assert_eq!(fix.set["smtp.port"], "587");
+        assert_eq!(&fix.set["smtp.host"], "mail.gmx.net");
+        assert_eq!(&fix.set["smtp.port"], "587");
         assert!(c.findings[0].clone().rendered(crate::Lang::De).message.contains("smtp://"));
     }
 }

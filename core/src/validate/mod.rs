@@ -15,7 +15,7 @@ pub use host::{HostCheck, HostRole, check_host};
 pub use port::{check_port, check_port_security, parse_port};
 pub use settings::{Settings, Tenant, validate_settings};
 
-use crate::finding::{Code, Finding, localize};
+use crate::finding::{Code, Finding, Text, localize};
 use crate::lang::Lang;
 use crate::profile::{AuthKind, Profile, Server};
 
@@ -38,51 +38,90 @@ pub(crate) fn collect(profile: &Profile) -> Vec<Finding> {
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
-    out.extend(email_findings(&profile.email, "email"));
+    let (email, domain) = email_findings(&profile.email, "email".into());
+    out.extend(email);
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
-    server(&profile.smtp, "smtp", &profile.email, false, &mut out);
+    server(&profile.smtp, &profile.email, domain.as_deref(), false, &mut out);
     if let Some(pop) = &profile.pop_before_smtp {
-        server(pop, "pop_before_smtp", &profile.email, true, &mut out);
+        server(pop, &profile.email, domain.as_deref(), true, &mut out);
     }
     out
 }
 
-/// The address's findings, plus a typo suggestion for a usable address
-/// whose findings offer no fix of their own.
-fn email_findings(value: &str, field: &str) -> Vec<Finding> {
-    let c = check_email(value, field);
+/// Every field name a profile's findings use, so that they need no
+/// allocation (and the wasm package can send them as numbers).
+pub const PROFILE_FIELDS: &[&str] = &[
+    "name",
+    "email",
+    "auth",
+    "password",
+    "smtp.host",
+    "smtp.port",
+    "smtp.security",
+    "smtp.username",
+    "pop_before_smtp.host",
+    "pop_before_smtp.port",
+    "pop_before_smtp.security",
+    "pop_before_smtp.username",
+];
+
+/// The field named `name` next to `field`: `smtp.host` → `smtp.port`.
+pub(crate) fn sibling(field: &str, name: &str) -> Text {
+    let prefix = field.rsplit_once('.').map_or("", |(p, _)| p);
+    let known = PROFILE_FIELDS.iter().find(|f| {
+        f.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')).is_some_and(|r| r == name) && !prefix.is_empty()
+    });
+    match known {
+        Some(f) => Text::Borrowed(f),
+        None if prefix.is_empty() => Text::Owned(name.to_string()),
+        None => Text::Owned(format!("{prefix}.{name}")),
+    }
+}
+
+/// The address's findings (plus a typo suggestion for a usable address
+/// whose findings offer no fix of their own), and the address's domain in
+/// A-label form when it is usable.
+fn email_findings(value: &str, field: Text) -> (Vec<Finding>, Option<String>) {
+    let c = check_email(value, field.clone());
     let mut out = c.findings;
-    if let Some(d) = c.domain_ascii {
-        if let Some(s) = crate::suggest::suggest_for(value, &d) {
+    if let Some(d) = &c.domain_ascii {
+        if let Some(s) = crate::suggest::suggest_for(value, d) {
             if !out.iter().any(|f| f.fix.is_some()) {
-                out.push(Finding::new(Code::DomainTypo, field).with("suggestion", s.domain).fix(field, s.address));
+                out.push(Finding::new(Code::DomainTypo, field.clone()).with("suggestion", s.domain).fix(field, s.address));
             }
         }
     }
-    out
+    (out, c.domain_ascii)
 }
 
-fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Finding>) {
+/// A server's fields: host, port, security, user name.
+fn fields(pop: bool) -> [&'static str; 4] {
+    let f = &PROFILE_FIELDS[if pop { 8 } else { 4 }..][..4];
+    [f[0], f[1], f[2], f[3]]
+}
+
+fn server(s: &Server, email: &str, domain: Option<&str>, pop: bool, out: &mut Vec<Finding>) {
     let role = if pop { HostRole::Pop3 } else { HostRole::Smtp };
-    out.extend(check_host(&s.host, &format!("{prefix}.host"), role).findings);
-    let port_field = format!("{prefix}.port");
+    let [host, port, _, username] = fields(pop);
+    out.extend(check_host(&s.host, host, role).findings);
     match u16::try_from(s.port) {
         Ok(p) => {
-            out.extend(check_port(p, &port_field, role));
-            out.extend(check_port_security(p, s.security, &port_field, role));
+            out.extend(check_port(p, port, role));
+            out.extend(check_port_security(p, s.security, port, role));
         }
-        Err(_) => out.push(port::invalid(&port_field, role)),
+        Err(_) => out.push(port::invalid(port, role)),
     }
     if s.username.trim().is_empty() && !email.trim().is_empty() {
-        let default = crate::presets::default_username(email);
-        let field = format!("{prefix}.username");
-        out.push(
-            Finding::new(Code::UsernameDefault, field.clone()).with("default", default.clone()).fix(&field, default),
-        );
+        // An unusable address has no provider to ask; the address as typed it is.
+        let default = match domain {
+            Some(d) => crate::presets::default_username_for(email, d),
+            None => email.trim().to_string(),
+        };
+        out.push(Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default));
     } else if s.username != s.username.trim() {
-        out.push(Finding::new(Code::Trimmed, format!("{prefix}.username")));
+        out.push(Finding::new(Code::Trimmed, username));
     }
 }
 
@@ -91,6 +130,7 @@ fn server(s: &Server, prefix: &str, email: &str, pop: bool, out: &mut Vec<Findin
 /// Returns `None` for a field name it does not know.
 pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Finding>> {
     let role = if field.starts_with("pop_before_smtp.") { HostRole::Pop3 } else { HostRole::Smtp };
+    let field: &'static str = PROFILE_FIELDS.iter().find(|f| **f == field)?;
     let mut out = match field {
         "name" => {
             if value.trim().is_empty() {
@@ -99,7 +139,7 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
                 vec![]
             }
         }
-        "email" => email_findings(value, field),
+        "email" => email_findings(value, field.into()).0,
         "smtp.host" | "pop_before_smtp.host" => check_host(value, field, role).findings,
         "smtp.port" | "pop_before_smtp.port" => match parse_port(value, field, role) {
             Ok(p) => check_port(p, field, role),
@@ -148,7 +188,7 @@ mod tests {
     }
 
     fn codes(p: &Profile) -> Vec<(&'static str, String)> {
-        validate(p).into_iter().map(|f| (f.code.as_str(), f.field)).collect()
+        validate(p).into_iter().map(|f| (f.code.as_str(), f.field.into_owned())).collect()
     }
 
     #[test]
@@ -194,7 +234,7 @@ mod tests {
         ] {
             p.email = email.into();
             let f = validate(&p).into_iter().find(|f| f.code == Code::UsernameDefault).unwrap();
-            assert_eq!(f.params["default"], default, "{email}");
+            assert_eq!(&f.params["default"], default, "{email}");
         }
     }
 

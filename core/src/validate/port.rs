@@ -1,6 +1,6 @@
 //! Ports and their fit with the chosen encryption.
 
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, Text};
 use crate::profile::Security;
 use crate::validate::HostRole;
 
@@ -11,12 +11,13 @@ fn standard(role: HostRole) -> &'static str {
     }
 }
 
-pub(crate) fn invalid(field: &str, role: HostRole) -> Finding {
+pub(crate) fn invalid(field: impl Into<Text>, role: HostRole) -> Finding {
     Finding::new(Code::PortInvalid, field).with("standard", standard(role))
 }
 
 /// Parses a port as typed into the form.
-pub fn parse_port(value: &str, field: &str, role: HostRole) -> Result<u16, Finding> {
+pub fn parse_port(value: &str, field: impl Into<Text>, role: HostRole) -> Result<u16, Finding> {
+    let field = field.into();
     let v = value.trim();
     if v.is_empty() {
         return Err(Finding::new(Code::PortMissing, field).with("standard", standard(role)));
@@ -29,7 +30,7 @@ pub fn parse_port(value: &str, field: &str, role: HostRole) -> Result<u16, Findi
 }
 
 /// Checks the port alone.
-pub fn check_port(port: u16, field: &str, role: HostRole) -> Vec<Finding> {
+pub fn check_port(port: u16, field: impl Into<Text>, role: HostRole) -> Vec<Finding> {
     match (port, role) {
         (0, _) => vec![Finding::new(Code::PortMissing, field).with("standard", standard(role))],
         (25, HostRole::Smtp) => vec![Finding::new(Code::Port25, field)],
@@ -38,9 +39,10 @@ pub fn check_port(port: u16, field: &str, role: HostRole) -> Vec<Finding> {
 }
 
 /// Checks that port and encryption fit (465 ↔ TLS, 587 ↔ STARTTLS; 995 ↔ TLS, 110 ↔ STLS).
-pub fn check_port_security(port: u16, security: Security, field: &str, role: HostRole) -> Vec<Finding> {
+/// Findings name the security field next to `port_field` (`smtp.port` → `smtp.security`).
+pub fn check_port_security(port: u16, security: Security, port_field: &str, role: HostRole) -> Vec<Finding> {
     let mut out = Vec::new();
-    let security_field = field.replace("port", "security");
+    let security_field = super::sibling(port_field, "security");
     if security == Security::None {
         out.push(Finding::new(Code::SecurityNone, security_field.clone()));
     }
@@ -59,7 +61,7 @@ pub fn check_port_security(port: u16, security: Security, field: &str, role: Hos
                     .with("expected", exp.as_str())
                     .with("security_label", label(security))
                     .with("expected_label", label(exp))
-                    .fix(&security_field, exp.as_str()),
+                    .fix(security_field, exp.as_str()),
             );
         }
     }
@@ -120,7 +122,7 @@ mod tests {
             .clone()
             .rendered(crate::Lang::De);
         assert_eq!(f.field, "smtp.security");
-        assert_eq!(f.fix.as_ref().unwrap().set["smtp.security"], "tls");
+        assert_eq!(&f.fix.as_ref().unwrap().set["smtp.security"], "tls");
         assert_eq!(f.message, "Port 465 wird üblicherweise mit SSL/TLS verwendet, nicht mit STARTTLS.");
     }
 }

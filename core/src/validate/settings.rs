@@ -51,7 +51,7 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
     let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, p) in doc.profiles.iter().enumerate() {
         for mut f in collect(p) {
-            f.field = format!("profiles[{i}].{}", f.field);
+            f.prefix_fields(&format!("profiles[{i}]."));
             out.push(f);
         }
         let name = p.name.trim();
@@ -61,7 +61,7 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
         if let Some(first) = by_name.get(name) {
             out.push(
                 Finding::new(Code::ProfileNameDuplicate, format!("profiles[{i}].name"))
-                    .with("name", name)
+                    .with("name", name.to_string())
                     .with("first", (first + 1).to_string()),
             );
         } else {
@@ -80,7 +80,7 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
             continue;
         };
         let Some(&pi) = by_name.get(pname) else {
-            out.push(Finding::new(Code::TenantUnknownProfile, field).with("tenant", tname).with("profile", pname));
+            out.push(Finding::new(Code::TenantUnknownProfile, field).with("tenant", tname).with("profile", pname.to_string()));
             continue;
         };
         let profile_email = doc.profiles[pi].email.trim();
@@ -90,16 +90,16 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
             (Some((tl, td)), Some((pl, pd))) if td == pd && tl.eq_ignore_ascii_case(&pl) => out.push(
                 Finding::new(Code::TenantAddressCase, format!("tenants[{j}].email"))
                     .with("tenant", tname)
-                    .with("tenant_email", t.email.trim())
-                    .with("profile", pname)
-                    .with("profile_email", profile_email),
+                    .with("tenant_email", t.email.trim().to_string())
+                    .with("profile", pname.to_string())
+                    .with("profile_email", profile_email.to_string()),
             ),
             _ => out.push(
                 Finding::new(Code::TenantAddressMismatch, format!("tenants[{j}].email"))
                     .with("tenant", tname)
-                    .with("tenant_email", t.email.trim())
-                    .with("profile", pname)
-                    .with("profile_email", profile_email),
+                    .with("tenant_email", t.email.trim().to_string())
+                    .with("profile", pname.to_string())
+                    .with("profile_email", profile_email.to_string()),
             ),
         }
     }
@@ -122,7 +122,7 @@ mod tests {
 
     fn codes(tenants: &str) -> Vec<(String, String)> {
         let d = doc(&format!(r#"{{"profiles": {PROFILES}, "tenants": {tenants}}}"#));
-        validate_settings(&d, Lang::De).into_iter().map(|f| (f.code.as_str().to_string(), f.field)).collect()
+        validate_settings(&d, Lang::De).into_iter().map(|f| (f.code.as_str().to_string(), f.field.into_owned())).collect()
     }
 
     #[test]
@@ -162,7 +162,7 @@ mod tests {
             {"name": "A", "email": "a@b", "smtp": {"host": "smtp.b.de", "port": 587, "security": "starttls", "username": "x"}}
         ]}"#);
         let got: Vec<(String, String)> =
-            validate_settings(&d, Lang::En).into_iter().map(|f| (f.code.as_str().into(), f.field)).collect();
+            validate_settings(&d, Lang::En).into_iter().map(|f| (f.code.as_str().into(), f.field.into_owned())).collect();
         assert_eq!(
             got,
             vec![
@@ -182,5 +182,16 @@ mod tests {
             f.message,
             "Die Adresse des Mandanten „Physio Nord“ (nord@praxis.de) muss mit der Adresse des Profils „Praxis“ (info@praxis-müller.de) übereinstimmen."
         );
+    }
+
+    #[test]
+    fn a_profile_fix_names_the_profile_fields_in_the_document() {
+        let d = doc(r#"{"profiles": [
+            {"name": "A", "email": "a@b.de", "smtp": {"host": "smtp://smtp.b.de:587", "port": 465, "security": "tls", "username": "x"}}
+        ]}"#);
+        let f = validate_settings(&d, Lang::De).into_iter().find(|f| f.code == Code::HostIsUrl).unwrap();
+        assert_eq!(f.field, "profiles[0].smtp.host");
+        let set: Vec<_> = f.fix.as_ref().unwrap().set.iter().collect();
+        assert_eq!(set, vec![("profiles[0].smtp.host", "smtp.b.de"), ("profiles[0].smtp.port", "587")]);
     }
 }
