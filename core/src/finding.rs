@@ -163,9 +163,10 @@ impl Finding {
         }
     }
 
-    /// Adds a parameter.
+    /// Adds a parameter (each key once: findings are built in one place each).
     pub fn with(mut self, key: &'static str, value: impl Into<Text>) -> Self {
-        self.params.insert(key, value);
+        debug_assert!(!self.params.contains_key(key), "parameter {key} twice");
+        self.params.0.push((Text::Borrowed(key), value.into()));
         self
     }
 
@@ -222,31 +223,50 @@ pub fn localize(findings: &mut [Finding], lang: Lang) {
     }
 }
 
-/// What the field is called in a sentence ("Der SMTP-Server", …). `part`
-/// names a part of the field's value (`domain`: the part after the @).
-fn subject(field: &str, part: Option<&str>, lang: Lang) -> &'static str {
+/// How a message names the field it is about ("Der Port", …), German and
+/// English: what `{subject}` in a template stands for when the finding
+/// has no `subject` parameter of its own.
+pub const SUBJECTS: &[[&str; 2]] = &[
+    ["Der Wert", "The value"],
+    ["Die Domain nach dem @-Zeichen", "The domain after the @ sign"],
+    ["Die E-Mail-Adresse", "The e-mail address"],
+    ["Der Server (SMTP)", "The outgoing server (SMTP)"],
+    ["Der Posteingangsserver (POP3)", "The incoming server (POP3)"],
+    ["Der Port", "The port"],
+    ["Der Benutzername", "The user name"],
+    ["Das Kennwort", "The password"],
+    ["Die Profilbezeichnung", "The profile name"],
+];
+
+/// The entry of [`SUBJECTS`] for `field`; `part` names a part of the
+/// field's value (`domain`: the part after the @).
+fn subject_index(field: &str, part: Option<&str>) -> usize {
     let last = field.rsplit('.').next().unwrap_or(field);
-    let pop = field.starts_with("pop_before_smtp");
-    match (lang, last, pop, part) {
-        (Lang::De, "email", _, Some("domain")) => "Die Domain nach dem @-Zeichen",
-        (Lang::En, "email", _, Some("domain")) => "The domain after the @ sign",
-        (Lang::De, "email", _, _) => "Die E-Mail-Adresse",
-        (Lang::En, "email", _, _) => "The e-mail address",
-        (Lang::De, "host", false, _) => "Der Server (SMTP)",
-        (Lang::En, "host", false, _) => "The outgoing server (SMTP)",
-        (Lang::De, "host", true, _) => "Der Posteingangsserver (POP3)",
-        (Lang::En, "host", true, _) => "The incoming server (POP3)",
-        (Lang::De, "port", _, _) => "Der Port",
-        (Lang::En, "port", _, _) => "The port",
-        (Lang::De, "username", _, _) => "Der Benutzername",
-        (Lang::En, "username", _, _) => "The user name",
-        (Lang::De, "password", _, _) => "Das Kennwort",
-        (Lang::En, "password", _, _) => "The password",
-        (Lang::De, "name", _, _) => "Die Profilbezeichnung",
-        (Lang::En, "name", _, _) => "The profile name",
-        (Lang::De, _, _, _) => "Der Wert",
-        (Lang::En, _, _, _) => "The value",
+    match (last, part) {
+        ("email", Some("domain")) => 1,
+        ("email", _) => 2,
+        ("host", _) if field.starts_with("pop_before_smtp") || field.contains(".pop_before_smtp.") => 4,
+        ("host", _) => 3,
+        ("port", _) => 5,
+        ("username", _) => 6,
+        ("password", _) => 7,
+        ("name", _) => 8,
+        _ => 0,
     }
+}
+
+impl Finding {
+    /// The entry of [`SUBJECTS`] that `{subject}` in this finding's message
+    /// stands for; `None` when the message has no `{subject}` or the
+    /// finding names it in a parameter.
+    pub fn subject(&self) -> Option<usize> {
+        (self.code.has_subject() && !self.params.contains_key("subject"))
+            .then(|| subject_index(&self.field, self.params.get("part")))
+    }
+}
+
+fn subject(field: &str, part: Option<&str>, lang: Lang) -> &'static str {
+    SUBJECTS[subject_index(field, part)][lang as usize]
 }
 
 /// `template` with each `{key}` replaced by its value in `params`.
@@ -277,6 +297,23 @@ pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&st
     out.push_str(rest);
 }
 
+/// `haystack.contains(needle)`, usable in constants.
+const fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let mut i = 0;
+    while i + n.len() <= h.len() {
+        let mut j = 0;
+        while j < n.len() && h[i + j] == n[j] {
+            j += 1;
+        }
+        if j == n.len() {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 macro_rules! codes {
     ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $sev:ident,
         de: $de:literal, en: $en:literal; )*) => {
@@ -299,6 +336,13 @@ macro_rules! codes {
             /// The usual severity.
             pub fn severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// Whether the template has `{subject}` (both languages agree;
+            /// a test checks it). Computed at compile time: it is asked
+            /// for every finding sent to the wizard.
+            pub fn has_subject(self) -> bool {
+                match self { $(Code::$variant => const { contains($de, "{subject}") },)* }
             }
 
             /// The message template in `lang`.
@@ -499,6 +543,9 @@ mod tests {
             assert!(!c.template(Lang::De).is_empty());
             assert!(!c.template(Lang::En).is_empty());
             assert_ne!(c.template(Lang::De), c.template(Lang::En), "{} untranslated", c.as_str());
+            let (de, en) = (c.template(Lang::De).contains("{subject}"), c.template(Lang::En).contains("{subject}"));
+            assert_eq!(de, en, "{}: {{subject}} in one language only", c.as_str());
+            assert_eq!(c.has_subject(), de, "{}", c.as_str());
         }
     }
 
@@ -522,7 +569,10 @@ mod tests {
     #[test]
     fn the_domain_part_of_an_address_is_named_in_both_languages() {
         let f = Finding::new(Code::Empty, "email").with("part", "domain");
-        assert_eq!(f.clone().rendered(Lang::De).message, "Die Domain nach dem @-Zeichen fehlt. Bitte tragen Sie sie ein.");
+        assert_eq!(
+            f.clone().rendered(Lang::De).message,
+            "Die Domain nach dem @-Zeichen fehlt. Bitte tragen Sie sie ein."
+        );
         assert_eq!(f.rendered(Lang::En).message, "The domain after the @ sign is missing. Please enter it.");
     }
 

@@ -120,6 +120,36 @@ const POPULAR_COUNTS: [[u8; 37]; POPULAR.len()] = {
     out
 };
 
+/// Which of the 37 buckets occur at all, as bits.
+const fn letter_set(counts: &[u8; 37]) -> u64 {
+    let mut set = 0u64;
+    let mut i = 0;
+    while i < 37 {
+        if counts[i] > 0 {
+            set |= 1 << i;
+        }
+        i += 1;
+    }
+    set
+}
+
+/// [`letter_set`] of every [`POPULAR`] domain.
+const POPULAR_SETS: [u64; POPULAR.len()] = {
+    let mut out = [0u64; POPULAR.len()];
+    let mut i = 0;
+    while i < POPULAR.len() {
+        out[i] = letter_set(&POPULAR_COUNTS[i]);
+        i += 1;
+    }
+    out
+};
+
+/// A weaker lower bound than [`bag_distance`] at the cost of two bit
+/// counts: every letter one side has and the other lacks takes an edit.
+fn set_distance(a: u64, b: u64) -> usize {
+    (a & !b).count_ones().max((b & !a).count_ones()) as usize
+}
+
 /// A lower bound of the edit distance (each edit changes the multiset of
 /// characters by at most one on each side): one pass over two count
 /// arrays rules out most candidates before the distance table.
@@ -159,9 +189,13 @@ pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
     let counts = letter_counts(domain.as_bytes());
+    let set = letter_set(&counts);
     let mut best: Option<(usize, &str)> = None;
-    for (cand, cand_counts) in POPULAR.iter().zip(&POPULAR_COUNTS) {
-        if cand.len().abs_diff(domain.len()) > max || bag_distance(&counts, cand_counts) > max {
+    for ((cand, cand_counts), cand_set) in POPULAR.iter().zip(&POPULAR_COUNTS).zip(POPULAR_SETS) {
+        if cand.len().abs_diff(domain.len()) > max
+            || set_distance(set, cand_set) > max
+            || bag_distance(&counts, cand_counts) > max
+        {
             continue;
         }
         let d = distance(domain.as_bytes(), cand.as_bytes(), max);
@@ -210,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn bag_distance_is_a_lower_bound() {
+    fn bag_and_set_distance_are_lower_bounds() {
         let words = [
             "gmx.de",
             "gmx.dee",
@@ -227,7 +261,9 @@ mod tests {
         for a in words {
             for b in words {
                 let d = distance(a.as_bytes(), b.as_bytes(), 20);
-                assert!(bag_distance(&letter_counts(a.as_bytes()), &letter_counts(b.as_bytes())) <= d, "{a} {b}");
+                let (ca, cb) = (letter_counts(a.as_bytes()), letter_counts(b.as_bytes()));
+                assert!(bag_distance(&ca, &cb) <= d, "{a} {b}");
+                assert!(set_distance(letter_set(&ca), letter_set(&cb)) <= bag_distance(&ca, &cb), "{a} {b}");
             }
         }
     }

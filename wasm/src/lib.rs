@@ -1,12 +1,16 @@
 //! WebAssembly bindings of `mailsetup-core` for the setup wizard.
 //!
-//! Glue only: deserialize, call the core, serialize. Every function takes
-//! plain JS values and returns plain JS objects (no `Map`s), and reports bad
-//! input as a thrown `Error` with a specific message instead of panicking.
+//! Glue only: read the input, call the core, hand back plain JS objects (no
+//! `Map`s). Bad input is a thrown `Error` with a specific message, never a
+//! panic. Profiles and findings cross the boundary through a small wire
+//! format (`wire.rs`, `js/wire.js`); presets and suggestions through
+//! serde-wasm-bindgen.
 #![forbid(unsafe_code)]
 
-use mailsetup_core::validate::{Settings, Tenant, validate_field, validate_in, validate_settings};
-use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
+mod wire;
+
+use mailsetup_core::validate::{field_findings, profile_findings, settings_findings};
+use mailsetup_core::{Finding, Lang};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -51,112 +55,37 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
-// The profile is read field by field: it is validated on every keystroke,
-// and serde-wasm-bindgen's generic walk over the object was a large part of
-// the time in the benchmark. Same rules as the serde derive: missing
-// optional fields take their defaults, wrong types are errors.
-fn field(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+// Profiles come in and findings go out through js/wire.js: reading a JS
+// object from Rust, and building one, costs a crossing per field and per
+// property, which was most of the time a keystroke's validation took.
+#[wasm_bindgen(module = "/js/wire.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = flattenProfile, catch)]
+    fn flatten_profile(profile: &JsValue) -> Result<String, JsValue>;
+    #[wasm_bindgen(js_name = flattenSettings, catch)]
+    fn flatten_settings(settings: &JsValue) -> Result<String, JsValue>;
+    #[wasm_bindgen(js_name = setTable)]
+    fn set_table(joined: &str);
+    #[wasm_bindgen(js_name = decodeFindings)]
+    fn decode_findings(encoded: &str) -> JsValue;
 }
 
-fn string_field(obj: &JsValue, key: &str, path: &str) -> Result<String, String> {
-    let v = field(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(String::new());
-    }
-    v.as_string().ok_or_else(|| format!("`{path}{key}` must be a string"))
+thread_local! {
+    static TABLE_SENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-fn server_from_js(obj: &JsValue, path: &str) -> Result<Server, String> {
-    if !obj.is_object() {
-        return Err(format!("`{path}` must be an object"));
+/// Findings as plain JS objects, messages rendered in `lang`.
+fn findings_to_js(findings: &[Finding], lang: Lang) -> JsValue {
+    if !TABLE_SENT.replace(true) {
+        set_table(&wire::table());
     }
-    let path = format!("{path}.");
-    let port = match field(obj, "port") {
-        v if v.is_undefined() || v.is_null() => 0,
-        v => match v.as_f64() {
-            Some(n) if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) => n as u32,
-            _ => return Err(format!("`{path}port` must be a whole number")),
-        },
-    };
-    let security = match string_field(obj, "security", &path)?.as_str() {
-        "" | "starttls" => Security::Starttls,
-        "tls" => Security::Tls,
-        "none" => Security::None,
-        other => return Err(format!("`{path}security` must be \"tls\", \"starttls\" or \"none\", not {other:?}")),
-    };
-    Ok(Server {
-        host: string_field(obj, "host", &path)?,
-        port,
-        security,
-        username: string_field(obj, "username", &path)?,
-    })
+    decode_findings(&wire::encode(findings, lang))
 }
 
-fn profile_from_js(v: &JsValue) -> Result<Profile, String> {
-    if !v.is_object() {
-        return Err("expected an object".into());
-    }
-    let smtp = field(v, "smtp");
-    if smtp.is_undefined() {
-        return Err("missing field `smtp`".into());
-    }
-    let pop = field(v, "pop_before_smtp");
-    let auth = match string_field(v, "auth", "")?.as_str() {
-        "" | "password" => AuthKind::Password,
-        "oauth2" => AuthKind::Oauth2,
-        other => return Err(format!("`auth` must be \"password\" or \"oauth2\", not {other:?}")),
-    };
-    Ok(Profile {
-        name: string_field(v, "name", "")?,
-        email: string_field(v, "email", "")?,
-        auth,
-        smtp: server_from_js(&smtp, "smtp")?,
-        pop_before_smtp: if pop.is_undefined() || pop.is_null() {
-            None
-        } else {
-            Some(server_from_js(&pop, "pop_before_smtp")?)
-        },
-    })
-}
-
-fn settings_from_js(v: &JsValue) -> Result<Settings, String> {
-    if !v.is_object() {
-        return Err("expected an object".into());
-    }
-    let list = |key: &str| -> Result<Vec<JsValue>, String> {
-        let a = field(v, key);
-        if a.is_undefined() || a.is_null() {
-            return Ok(Vec::new());
-        }
-        if !js_sys::Array::is_array(&a) {
-            return Err(format!("`{key}` must be an array"));
-        }
-        Ok(js_sys::Array::from(&a).iter().collect())
-    };
-    let profiles = list("profiles")?
-        .iter()
-        .enumerate()
-        .map(|(i, p)| profile_from_js(p).map_err(|e| format!("profiles[{i}]: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let tenants = list("tenants")?
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let path = format!("tenants[{i}].");
-            if !t.is_object() {
-                return Err(format!("`tenants[{i}]` must be an object"));
-            }
-            let profile = string_field(t, "profile", &path)?;
-            Ok(Tenant {
-                id: string_field(t, "id", &path)?,
-                name: string_field(t, "name", &path)?,
-                email: string_field(t, "email", &path)?,
-                profile: Some(profile).filter(|p| !p.is_empty()),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    Ok(Settings { profiles, tenants })
+/// The message of an error thrown by js/wire.js, with `context` before it.
+fn rethrow(e: JsValue, context: &str) -> JsError {
+    let message = js_sys::Error::from(e).message();
+    JsError::new(&format!("{context}: {}", String::from(message)))
 }
 
 /// Validates a whole profile; returns every finding.
@@ -166,8 +95,9 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let profile = profile_from_js(&profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    to_js(&validate_in(&profile, lang))
+    let flat = flatten_profile(&profile).map_err(|e| rethrow(e, "not a profile"))?;
+    let profile = wire::parse_profile(&flat).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    Ok(findings_to_js(&profile_findings(&profile), lang))
 }
 
 /// Validates one field as typed (`email`, `smtp.host`, `smtp.port`, …).
@@ -178,9 +108,8 @@ pub fn validate_field_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let findings =
-        validate_field(field, value, lang).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
-    to_js(&findings)
+    let findings = field_findings(field, value).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
+    Ok(findings_to_js(&findings, lang))
 }
 
 /// Validates a settings document (profiles and tenants).
@@ -190,8 +119,9 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let doc = settings_from_js(&settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
-    to_js(&validate_settings(&doc, lang))
+    let flat = flatten_settings(&settings).map_err(|e| rethrow(e, "not a settings document"))?;
+    let doc = wire::parse_settings(&flat).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
+    Ok(findings_to_js(&settings_findings(&doc), lang))
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.

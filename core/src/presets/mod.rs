@@ -66,12 +66,38 @@ pub struct Preset {
     pub documentation: Option<String>,
 }
 
-fn ispdb_row(index: usize) -> Option<Row> {
+fn ispdb_line(index: usize) -> Option<&'static str> {
     let rest = ispdb::PROVIDERS.get(usize::from(*ispdb::PROVIDER_START.get(index)?)..)?;
-    Row::parse(&rest[..rest.find('\n').unwrap_or(rest.len())])
+    Some(&rest[..rest.find('\n').unwrap_or(rest.len())])
 }
 
-fn find_domain(domain: &str) -> Option<Row> {
+/// Where a domain's provider is: a line of the ISPDB table, or a curated id.
+#[derive(Clone, Copy, Debug)]
+enum Found {
+    Ispdb(&'static str),
+    Curated(&'static str),
+}
+
+impl Found {
+    fn row(self) -> Option<Row> {
+        match self {
+            Found::Ispdb(line) => Row::parse(line),
+            Found::Curated(id) => provider_by_id(id),
+        }
+    }
+
+    /// The first SMTP server's user-name template, without parsing the
+    /// whole row (asked on every validation of a profile with an empty
+    /// user name).
+    fn smtp_username(self) -> Option<&'static str> {
+        match self {
+            Found::Ispdb(line) => table::first_smtp_username(line),
+            Found::Curated(_) => self.row()?.smtp.first().map(|s| s.username),
+        }
+    }
+}
+
+fn find_domain(domain: &str) -> Option<Found> {
     // Each domain ends where the next starts, less its newline.
     let at = |i: usize| {
         let start = usize::from(ispdb::DOMAIN_START[i]);
@@ -82,13 +108,12 @@ fn find_domain(domain: &str) -> Option<Row> {
     while lo < hi {
         let mid = (lo + hi) / 2;
         match at(mid).cmp(domain) {
-            std::cmp::Ordering::Equal => return ispdb_row(usize::from(ispdb::DOMAIN_PROVIDER[mid])),
+            std::cmp::Ordering::Equal => return ispdb_line(usize::from(ispdb::DOMAIN_PROVIDER[mid])).map(Found::Ispdb),
             std::cmp::Ordering::Less => lo = mid + 1,
             std::cmp::Ordering::Greater => hi = mid,
         }
     }
-    let id = curated::DOMAINS.iter().find(|(d, _)| *d == domain)?.1;
-    provider_by_id(id)
+    curated::DOMAINS.iter().find(|(d, _)| *d == domain).map(|(_, id)| Found::Curated(id))
 }
 
 fn provider_by_id(id: &str) -> Option<Row> {
@@ -122,7 +147,7 @@ pub fn is_known_domain(domain_ascii: &str) -> bool {
 /// and IDN-aware. `None` for unknown domains.
 pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
     let domain = normalize_domain(address_or_domain)?;
-    let p = find_domain(&domain)?;
+    let p = find_domain(&domain)?.row()?;
     // A bare domain leaves the user-name template unresolved.
     let address = Some(address_or_domain.trim()).filter(|a| a.contains('@')).unwrap_or("");
     Some(build(&p, &domain, address, lang))
@@ -144,7 +169,8 @@ pub fn default_username(address: &str) -> String {
 pub(crate) fn default_username_for(address: &str, domain_ascii: &str) -> String {
     let address = address.trim();
     find_domain(domain_ascii)
-        .and_then(|p| p.smtp.first().map(|s| resolve_username(s.username, address)))
+        .and_then(Found::smtp_username)
+        .map(|template| resolve_username(template, address))
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| address.to_string())
 }
@@ -176,7 +202,12 @@ fn resolve_username(template: &str, address: &str) -> String {
         return template.to_string();
     }
     let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
-    template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local)
+    // The two templates nearly every provider uses, without searching.
+    match template {
+        "%EMAILADDRESS%" => address.to_string(),
+        "%EMAILLOCALPART%" => local.to_string(),
+        _ => template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local),
+    }
 }
 
 fn choices(list: &[S], address: &str) -> Vec<ServerChoice> {
@@ -339,7 +370,15 @@ mod tests {
     #[test]
     fn row_index_matches_lines() {
         for (i, line) in ispdb::PROVIDERS.lines().enumerate() {
-            assert_eq!(ispdb_row(i).unwrap().id, line.split('\t').next().unwrap());
+            assert_eq!(ispdb_line(i).unwrap(), line);
+        }
+    }
+
+    #[test]
+    fn the_quick_user_name_template_is_the_parsed_one() {
+        for line in ispdb::PROVIDERS.lines() {
+            let parsed = Row::parse(line).unwrap().smtp.first().map(|s| s.username);
+            assert_eq!(table::first_smtp_username(line), parsed, "{line}");
         }
     }
 

@@ -58,6 +58,14 @@ fn servers(col: &'static str) -> Vec<S> {
         .collect()
 }
 
+/// The user-name template of the first SMTP server in a line of the
+/// generated table: [`Row::parse`]'s answer for `smtp[0].username`.
+pub(crate) fn first_smtp_username(line: &'static str) -> Option<&'static str> {
+    let smtp = line.split('\t').nth(2)?;
+    let first = smtp.split(' ').find(|s| !s.is_empty())?;
+    first.split(',').nth(3)
+}
+
 impl Row {
     /// Parses one line of the generated table (format in `ispdb.rs`).
     pub fn parse(line: &'static str) -> Option<Row> {

@@ -63,12 +63,20 @@ fn check(input: &str, field: Text) -> EmailCheck {
     }
     if addr.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")) {
         let rest = addr[7..].split('?').next().unwrap_or("").trim();
-        out.findings.push(Finding::new(Code::EmailMailto, field.clone()).with("suggestion", rest.to_string()).fix(field.clone(), rest.to_string()));
+        out.findings.push(
+            Finding::new(Code::EmailMailto, field.clone())
+                .with("suggestion", rest.to_string())
+                .fix(field.clone(), rest.to_string()),
+        );
         return out;
     }
     if let (Some(open), true) = (addr.rfind('<'), addr.ends_with('>')) {
         let inner = addr[open + 1..addr.len() - 1].trim();
-        out.findings.push(Finding::new(Code::EmailDisplayName, field.clone()).with("suggestion", inner.to_string()).fix(field.clone(), inner.to_string()));
+        out.findings.push(
+            Finding::new(Code::EmailDisplayName, field.clone())
+                .with("suggestion", inner.to_string())
+                .fix(field.clone(), inner.to_string()),
+        );
         return out;
     }
     let Some(at) = addr.rfind('@') else {
@@ -92,7 +100,7 @@ fn check(input: &str, field: Text) -> EmailCheck {
     } else if let Some(c) = local.chars().find(|&c| c != '.' && !is_atext(c)) {
         out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", display_char(c)));
         local_ok = false;
-    } else if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+    } else if local.starts_with('.') || local.ends_with('.') || local.as_bytes().windows(2).any(|w| w == b"..") {
         out.findings.push(Finding::new(Code::EmailLocalDots, field.clone()));
         local_ok = false;
     }

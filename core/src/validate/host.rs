@@ -52,7 +52,10 @@ fn check(input: &str, field: Text, role: HostRole) -> HostCheck {
     }
 
     if role != HostRole::EmailDomain {
-        if let Some((scheme, rest)) = trimmed.split_once("://") {
+        // `find(':')` then a look at what follows: a substring search per
+        // keystroke was measurable.
+        let url = trimmed.find(':').filter(|&i| trimmed[i + 1..].starts_with("//"));
+        if let Some((scheme, rest)) = url.map(|i| (&trimmed[..i], &trimmed[i + 3..])) {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
             let authority = authority.rsplit('@').next().unwrap_or(authority);
             let (host, port) = split_port(authority);
@@ -235,9 +238,8 @@ fn idna_checked(name: &str, field: &Text) -> Result<String, Finding> {
                 .fix(field.clone(), unicode.clone()));
         }
         if let Err(c) = super::idna2008::check_label(u_label) {
-            return Err(
-                Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", format!("IDNA2008: U+{:04X}", c as u32))
-            );
+            return Err(Finding::new(Code::DomainIdnaInvalid, field.clone())
+                .with("detail", format!("IDNA2008: U+{:04X}", c as u32)));
         }
     }
     Ok(ascii)

@@ -13,7 +13,7 @@ pub use email::{EmailCheck, check_email};
 pub(crate) use host::is_plain_ascii_name;
 pub use host::{HostCheck, HostRole, check_host};
 pub use port::{check_port, check_port_security, parse_port};
-pub use settings::{Settings, Tenant, validate_settings};
+pub use settings::{Settings, Tenant, settings_findings, validate_settings};
 
 use crate::finding::{Code, Finding, Text, localize};
 use crate::lang::Lang;
@@ -27,13 +27,14 @@ pub fn validate(profile: &Profile) -> Vec<Finding> {
 /// Validates a profile and renders the messages in `lang`.
 /// Returns all findings, errors first within each field, in field order.
 pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
-    let mut out = collect(profile);
+    let mut out = profile_findings(profile);
     localize(&mut out, lang);
     out
 }
 
-/// The findings, not yet rendered.
-pub(crate) fn collect(profile: &Profile) -> Vec<Finding> {
+/// A profile's findings with their messages not yet rendered (a caller
+/// that writes them out renders them there: [`Finding::render_into`]).
+pub fn profile_findings(profile: &Profile) -> Vec<Finding> {
     let mut out = Vec::new();
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
@@ -89,7 +90,9 @@ fn email_findings(value: &str, field: Text) -> (Vec<Finding>, Option<String>) {
     if let Some(d) = &c.domain_ascii {
         if let Some(s) = crate::suggest::suggest_for(value, d) {
             if !out.iter().any(|f| f.fix.is_some()) {
-                out.push(Finding::new(Code::DomainTypo, field.clone()).with("suggestion", s.domain).fix(field, s.address));
+                out.push(
+                    Finding::new(Code::DomainTypo, field.clone()).with("suggestion", s.domain).fix(field, s.address),
+                );
             }
         }
     }
@@ -129,9 +132,16 @@ fn server(s: &Server, email: &str, domain: Option<&str>, pop: bool, out: &mut Ve
 /// finding names (`email`, `smtp.host`, `smtp.port`, `pop_before_smtp.host`…).
 /// Returns `None` for a field name it does not know.
 pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Finding>> {
+    let mut out = field_findings(field, value)?;
+    localize(&mut out, lang);
+    Some(out)
+}
+
+/// [`validate_field`] with the messages not yet rendered.
+pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
     let role = if field.starts_with("pop_before_smtp.") { HostRole::Pop3 } else { HostRole::Smtp };
     let field: &'static str = PROFILE_FIELDS.iter().find(|f| **f == field)?;
-    let mut out = match field {
+    let out = match field {
         "name" => {
             if value.trim().is_empty() {
                 vec![Finding::new(Code::NameEmpty, "name")]
@@ -163,7 +173,6 @@ pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Findin
         }
         _ => return None,
     };
-    localize(&mut out, lang);
     Some(out)
 }
 

@@ -42,9 +42,9 @@ pub fn check_port(port: u16, field: impl Into<Text>, role: HostRole) -> Vec<Find
 /// Findings name the security field next to `port_field` (`smtp.port` → `smtp.security`).
 pub fn check_port_security(port: u16, security: Security, port_field: &str, role: HostRole) -> Vec<Finding> {
     let mut out = Vec::new();
-    let security_field = super::sibling(port_field, "security");
+    let security_field = || super::sibling(port_field, "security");
     if security == Security::None {
-        out.push(Finding::new(Code::SecurityNone, security_field.clone()));
+        out.push(Finding::new(Code::SecurityNone, security_field()));
     }
     let expected = match (role, port) {
         (HostRole::Pop3, 995) | (HostRole::Smtp, 465) => Some(Security::Tls),
@@ -55,13 +55,13 @@ pub fn check_port_security(port: u16, security: Security, port_field: &str, role
         if exp != security && security != Security::None {
             let code = if role == HostRole::Pop3 { Code::PopPortSecurityMismatch } else { Code::PortSecurityMismatch };
             out.push(
-                Finding::new(code, security_field.clone())
+                Finding::new(code, security_field())
                     .with("port", port.to_string())
                     .with("security", security.as_str())
                     .with("expected", exp.as_str())
                     .with("security_label", label(security))
                     .with("expected_label", label(exp))
-                    .fix(security_field, exp.as_str()),
+                    .fix(security_field(), exp.as_str()),
             );
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::collect;
+use super::profile_findings;
 use crate::finding::{Code, Finding, localize};
 use crate::lang::Lang;
 use crate::profile::Profile;
@@ -47,10 +47,17 @@ fn split(address: &str) -> Option<(String, String)> {
 /// Validates the whole document: every profile, and every tenant against
 /// its profile. Fields are named `profiles[0].smtp.host`, `tenants[1].profile`…
 pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
+    let mut out = settings_findings(doc);
+    localize(&mut out, lang);
+    out
+}
+
+/// [`validate_settings`] with the messages not yet rendered.
+pub fn settings_findings(doc: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, p) in doc.profiles.iter().enumerate() {
-        for mut f in collect(p) {
+        for mut f in profile_findings(p) {
             f.prefix_fields(&format!("profiles[{i}]."));
             out.push(f);
         }
@@ -80,7 +87,11 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
             continue;
         };
         let Some(&pi) = by_name.get(pname) else {
-            out.push(Finding::new(Code::TenantUnknownProfile, field).with("tenant", tname).with("profile", pname.to_string()));
+            out.push(
+                Finding::new(Code::TenantUnknownProfile, field)
+                    .with("tenant", tname)
+                    .with("profile", pname.to_string()),
+            );
             continue;
         };
         let profile_email = doc.profiles[pi].email.trim();
@@ -103,7 +114,6 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
             ),
         }
     }
-    localize(&mut out, lang);
     out
 }
 
@@ -122,7 +132,10 @@ mod tests {
 
     fn codes(tenants: &str) -> Vec<(String, String)> {
         let d = doc(&format!(r#"{{"profiles": {PROFILES}, "tenants": {tenants}}}"#));
-        validate_settings(&d, Lang::De).into_iter().map(|f| (f.code.as_str().to_string(), f.field.into_owned())).collect()
+        validate_settings(&d, Lang::De)
+            .into_iter()
+            .map(|f| (f.code.as_str().to_string(), f.field.into_owned()))
+            .collect()
     }
 
     #[test]
@@ -161,8 +174,10 @@ mod tests {
             {"name": "A", "email": "a@b.de", "smtp": {"host": "smtp.b.de", "port": 587, "security": "starttls", "username": "x"}},
             {"name": "A", "email": "a@b", "smtp": {"host": "smtp.b.de", "port": 587, "security": "starttls", "username": "x"}}
         ]}"#);
-        let got: Vec<(String, String)> =
-            validate_settings(&d, Lang::En).into_iter().map(|f| (f.code.as_str().into(), f.field.into_owned())).collect();
+        let got: Vec<(String, String)> = validate_settings(&d, Lang::En)
+            .into_iter()
+            .map(|f| (f.code.as_str().into(), f.field.into_owned()))
+            .collect();
         assert_eq!(
             got,
             vec![
