@@ -28,6 +28,6 @@ pub mod verdict;
 
 pub use finding::{Code, Finding, Severity};
 pub use lang::Lang;
-pub use profile::{AuthKind, Profile, Security, Server};
+pub use profile::{AuthKind, Profile, ProfileRef, Security, Server, ServerRef};
 pub use secret::Password;
 pub use validate::validate;

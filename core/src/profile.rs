@@ -42,6 +42,56 @@ pub struct Server {
     pub username: String,
 }
 
+/// A [`Profile`] with its text borrowed: what validation reads. The wasm
+/// package validates straight from the string JS hands over, without
+/// copying each field into a `String` first.
+#[derive(Clone, Copy, Debug)]
+pub struct ProfileRef<'a> {
+    /// See [`Profile::name`].
+    pub name: &'a str,
+    /// See [`Profile::email`].
+    pub email: &'a str,
+    /// See [`Profile::auth`].
+    pub auth: AuthKind,
+    /// See [`Profile::smtp`].
+    pub smtp: ServerRef<'a>,
+    /// See [`Profile::pop_before_smtp`].
+    pub pop_before_smtp: Option<ServerRef<'a>>,
+}
+
+/// A [`Server`] with its text borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerRef<'a> {
+    /// See [`Server::host`].
+    pub host: &'a str,
+    /// See [`Server::port`].
+    pub port: u32,
+    /// See [`Server::security`].
+    pub security: Security,
+    /// See [`Server::username`].
+    pub username: &'a str,
+}
+
+impl Profile {
+    /// The profile as a [`ProfileRef`].
+    pub fn borrowed(&self) -> ProfileRef<'_> {
+        ProfileRef {
+            name: &self.name,
+            email: &self.email,
+            auth: self.auth,
+            smtp: self.smtp.borrowed(),
+            pop_before_smtp: self.pop_before_smtp.as_ref().map(Server::borrowed),
+        }
+    }
+}
+
+impl Server {
+    /// The server as a [`ServerRef`].
+    pub fn borrowed(&self) -> ServerRef<'_> {
+        ServerRef { host: &self.host, port: self.port, security: self.security, username: &self.username }
+    }
+}
+
 /// How a connection is encrypted. Always explicit: never implied by the port.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -4,88 +4,140 @@
 // object field by field from Rust costs one call across the boundary per
 // field, and building each finding from Rust one call per property and per
 // string; that was 12 of the 17 µs a profile took. Here the JS side reads
-// the object in one go into one string, and turns one string of findings
-// back into plain objects: two crossings per call.
+// the object in one go, and turns the findings' encoding back into plain
+// objects: two crossings per call.
 //
-// Strings travel as a length in UTF-16 code units (two chars of 15 bits
-// each) followed by the text. In findings, a string may instead be a
-// single char k > 0: entry k-1 of the table the module sends once. A
-// finding's message is its template from the table with the parameters
-// filled in here, exactly as the core's `fill_into` does (the wasm tests
-// compare the two on the whole e-mail corpus).
+// Into the module, values are written straight into a buffer of 16-bit
+// units in wasm memory: per value its length (two units) and its UTF-16
+// code units. Out of it, findings come as 16-bit units read in place, plus
+// one string holding every text that is not in the table the module sends
+// once: a text is one unit k > 0 (entry k-1 of the table) or 0 and a length
+// in two units (the next that many units of that string). A finding's
+// message is its template from the table with the parameters filled in
+// here, exactly as the core's `fill_into` does (the wasm tests compare the
+// two on the whole e-mail corpus).
 
-const wire = (s) => String.fromCharCode(s.length >>> 15, s.length & 0x7fff) + s;
+// Values are collected as strings first (checking their types), then
+// written: per value its length in two units and its UTF-16 code units.
 
-function str(obj, key, path) {
+function str(obj, key, path, out) {
   const v = obj[key];
-  if (v === undefined || v === null) return wire('');
-  if (typeof v !== 'string') throw new Error(`\`${path}${key}\` must be a string`);
-  return wire(v);
+  if (v === undefined || v === null) out.push('');
+  else if (typeof v === 'string') out.push(v);
+  else throw new Error(`\`${path}${key}\` must be a string`);
 }
 
 function isObject(v) {
   return typeof v === 'object' && v !== null;
 }
 
-function server(s, path) {
+function server(s, path, out) {
   if (!isObject(s)) throw new Error(`\`${path}\` must be an object`);
   const prefix = `${path}.`;
+  str(s, 'host', prefix, out);
   const port = s.port;
-  let portText = '';
-  if (port !== undefined && port !== null) {
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
-      throw new Error(`\`${prefix}port\` must be a whole number`);
-    }
-    portText = String(port);
+  if (port === undefined || port === null) {
+    out.push('');
+  } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
+    throw new Error(`\`${prefix}port\` must be a whole number`);
+  } else {
+    out.push(String(port));
   }
-  return str(s, 'host', prefix) + wire(portText) + str(s, 'security', prefix) + str(s, 'username', prefix);
+  str(s, 'security', prefix, out);
+  str(s, 'username', prefix, out);
 }
 
-function profile(p) {
+function profile(p, out) {
   if (!isObject(p)) throw new Error('expected an object');
   if (p.smtp === undefined) throw new Error('missing field `smtp`');
+  str(p, 'name', '', out);
+  str(p, 'email', '', out);
+  str(p, 'auth', '', out);
+  server(p.smtp, 'smtp', out);
   const pop = p.pop_before_smtp;
-  const hasPop = pop !== undefined && pop !== null;
-  return (
-    str(p, 'name', '') +
-    str(p, 'email', '') +
-    str(p, 'auth', '') +
-    server(p.smtp, 'smtp') +
-    (hasPop ? wire('1') + server(pop, 'pop_before_smtp') : wire(''))
-  );
+  if (pop === undefined || pop === null) {
+    out.push('');
+  } else {
+    out.push('1');
+    server(pop, 'pop_before_smtp', out);
+  }
 }
 
-/** A profile as one string, or an Error naming the first field of the wrong type. */
-export function flattenProfile(p) {
-  return profile(p);
+let error = '';
+
+/** The message of the last bad input. */
+export function takeError() {
+  return error;
 }
 
-/** A settings document (profiles and tenants) as one string. */
-export function flattenSettings(doc) {
-  if (!isObject(doc)) throw new Error('expected an object');
-  const list = (key) => {
-    const a = doc[key];
-    if (a === undefined || a === null) return [];
-    if (!Array.isArray(a)) throw new Error(`\`${key}\` must be an array`);
-    return a;
-  };
-  const profiles = list('profiles');
-  const tenants = list('tenants');
-  let out = wire(String(profiles.length));
-  profiles.forEach((p, i) => {
-    try {
-      out += profile(p);
-    } catch (e) {
-      throw new Error(`profiles[${i}]: ${e.message}`);
+// Writes the values into `buf` (a view of wasm memory): the number of units
+// written, or minus the number needed when `buf` is too small.
+function write(values, buf) {
+  let need = 0;
+  for (const v of values) need += 2 + v.length;
+  if (need > buf.length) return -need;
+  let i = 0;
+  for (const v of values) {
+    const n = v.length;
+    buf[i] = n >>> 16;
+    buf[i + 1] = n & 0xffff;
+    i += 2;
+    for (let k = 0; k < n; k++) buf[i + k] = v.charCodeAt(k);
+    i += n;
+  }
+  return i;
+}
+
+// Runs `collect`, then writes; -1 when the input is bad (takeError says why).
+function flatten(collect, buf) {
+  const values = [];
+  try {
+    collect(values);
+  } catch (e) {
+    error = e.message;
+    return -1;
+  }
+  return write(values, buf);
+}
+
+/** The language tag and a profile, written into `buf`. */
+export function flattenProfile(p, lang, buf) {
+  return flatten((out) => {
+    if (lang !== undefined && lang !== null && typeof lang !== 'string') {
+      throw new Error('the language must be a string such as "de" or "en"');
     }
-  });
-  out += wire(String(tenants.length));
-  tenants.forEach((t, i) => {
-    if (!isObject(t)) throw new Error(`\`tenants[${i}]\` must be an object`);
-    const path = `tenants[${i}].`;
-    out += str(t, 'id', path) + str(t, 'name', path) + str(t, 'email', path) + str(t, 'profile', path);
-  });
-  return out;
+    out.push(lang ?? '');
+    profile(p, out);
+  }, buf);
+}
+
+/** A settings document (profiles and tenants), written into `buf`. */
+export function flattenSettings(doc, buf) {
+  return flatten((out) => {
+    if (!isObject(doc)) throw new Error('expected an object');
+    const list = (key) => {
+      const a = doc[key];
+      if (a === undefined || a === null) return [];
+      if (!Array.isArray(a)) throw new Error(`\`${key}\` must be an array`);
+      return a;
+    };
+    const profiles = list('profiles');
+    const tenants = list('tenants');
+    out.push(String(profiles.length));
+    profiles.forEach((p, i) => {
+      try {
+        profile(p, out);
+      } catch (e) {
+        throw new Error(`profiles[${i}]: ${e.message}`);
+      }
+    });
+    out.push(String(tenants.length));
+    tenants.forEach((t, i) => {
+      if (!isObject(t)) throw new Error(`\`tenants[${i}]\` must be an object`);
+      const path = `tenants[${i}].`;
+      for (const key of ['id', 'name', 'email', 'profile']) str(t, key, path, out);
+    });
+  }, buf);
 }
 
 let table = [];
@@ -114,34 +166,39 @@ function render(token, params, subject) {
   return out;
 }
 
-/** Findings as plain objects, from the module's encoding. */
-export function decodeFindings(s) {
+/**
+ * Findings as plain objects, from the module's encoding: `a` is a view of
+ * wasm memory (read before anything else runs in the module), `texts` the
+ * texts that are not in the table, one after the other.
+ */
+export function decodeFindings(a, texts) {
   const out = [];
   let i = 0;
+  let t = 0;
   const text = () => {
-    const t = s.charCodeAt(i++);
-    if (t !== 0) return table[t - 1];
-    const n = (s.charCodeAt(i) << 15) | s.charCodeAt(i + 1);
-    const v = s.slice(i + 2, i + 2 + n);
-    i += 2 + n;
-    return v;
+    const k = a[i++];
+    if (k !== 0) return table[k - 1];
+    const n = a[i] * 65536 + a[i + 1];
+    i += 2;
+    t += n;
+    return texts.slice(t - n, t);
   };
   const pairs = () => {
     const o = {};
-    for (let n = s.charCodeAt(i++); n > 0; n--) {
+    for (let n = a[i++]; n > 0; n--) {
       const k = text();
       o[k] = text();
     }
     return o;
   };
-  while (i < s.length) {
+  while (i < a.length) {
     const code = text();
     const severity = text();
     const field = text();
     const params = pairs();
-    const fix = s.charCodeAt(i++) === 0 ? undefined : { set: pairs() };
-    const template = s.charCodeAt(i++);
-    const subject = s.charCodeAt(i++);
+    const fix = a[i++] === 0 ? undefined : { set: pairs() };
+    const template = a[i++];
+    const subject = a[i++];
     const message = render(template, params, subject === 0 ? undefined : table[subject - 1]);
     out.push(fix ? { code, severity, field, params, fix, message } : { code, severity, field, params, message });
   }

@@ -60,18 +60,41 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 // property, which was most of the time a keystroke's validation took.
 #[wasm_bindgen(module = "/js/wire.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = flattenProfile, catch)]
-    fn flatten_profile(profile: &JsValue) -> Result<String, JsValue>;
-    #[wasm_bindgen(js_name = flattenSettings, catch)]
-    fn flatten_settings(settings: &JsValue) -> Result<String, JsValue>;
+    #[wasm_bindgen(js_name = flattenProfile)]
+    fn flatten_profile(profile: &JsValue, lang: &JsValue, buf: &mut [u16]) -> i32;
+    #[wasm_bindgen(js_name = flattenSettings)]
+    fn flatten_settings(settings: &JsValue, buf: &mut [u16]) -> i32;
+    #[wasm_bindgen(js_name = takeError)]
+    fn take_error() -> String;
     #[wasm_bindgen(js_name = setTable)]
     fn set_table(joined: &str);
     #[wasm_bindgen(js_name = decodeFindings)]
-    fn decode_findings(encoded: &str) -> JsValue;
+    fn decode_findings(units: &[u16], texts: &str) -> JsValue;
 }
 
 thread_local! {
     static TABLE_SENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where JS writes the input, reused from call to call.
+    static INPUT: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The encoding of the last call's findings, reused (JS reads it in place).
+    static ENCODED: std::cell::RefCell<wire::Encoded> = std::cell::RefCell::new(wire::Encoded::default());
+}
+
+/// Lets `flatten` write its input into the reused buffer (growing it when JS
+/// asks for more) and decodes it; `Err` carries JS's message for bad input.
+fn read_input(flatten: impl Fn(&mut [u16]) -> i32) -> Result<wire::Values, String> {
+    INPUT.with_borrow_mut(|buf| {
+        if buf.is_empty() {
+            buf.resize(256, 0);
+        }
+        loop {
+            match flatten(buf) {
+                -1 => return Err(take_error()),
+                n if n < 0 => buf.resize(n.unsigned_abs() as usize, 0),
+                n => return wire::Values::decode(&buf[..n as usize]),
+            }
+        }
+    })
 }
 
 /// Findings as plain JS objects, messages rendered in `lang`.
@@ -79,25 +102,24 @@ fn findings_to_js(findings: &[Finding], lang: Lang) -> JsValue {
     if !TABLE_SENT.replace(true) {
         set_table(&wire::table());
     }
-    decode_findings(&wire::encode(findings, lang))
-}
-
-/// The message of an error thrown by js/wire.js, with `context` before it.
-fn rethrow(e: JsValue, context: &str) -> JsError {
-    let message = js_sys::Error::from(e).message();
-    JsError::new(&format!("{context}: {}", String::from(message)))
+    ENCODED.with_borrow_mut(|out| {
+        wire::encode(findings, lang, out);
+        decode_findings(&out.units, &out.texts)
+    })
 }
 
 /// Validates a whole profile; returns every finding.
 #[wasm_bindgen(js_name = validateProfile, unchecked_return_type = "Finding[]")]
 pub fn validate_profile(
     #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: JsValue,
 ) -> Result<JsValue, JsError> {
-    let lang = lang(lang_tag)?;
-    let flat = flatten_profile(&profile).map_err(|e| rethrow(e, "not a profile"))?;
-    let profile = wire::parse_profile(&flat).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    Ok(findings_to_js(&profile_findings(&profile), lang))
+    // The language travels with the profile: one crossing, not two.
+    let values = read_input(|buf| flatten_profile(&profile, &lang_tag, buf))
+        .map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    let (tag, profile) = wire::parse_profile(&values).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    let lang = lang((!tag.is_empty()).then(|| tag.to_string()))?;
+    Ok(findings_to_js(&profile_findings(profile), lang))
 }
 
 /// Validates one field as typed (`email`, `smtp.host`, `smtp.port`, …).
@@ -119,8 +141,9 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let flat = flatten_settings(&settings).map_err(|e| rethrow(e, "not a settings document"))?;
-    let doc = wire::parse_settings(&flat).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
+    let doc = read_input(|buf| flatten_settings(&settings, buf))
+        .and_then(|values| wire::parse_settings(&values))
+        .map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
     Ok(findings_to_js(&settings_findings(&doc), lang))
 }
 

@@ -1,10 +1,14 @@
 //! The Rust half of the package's wire format (the JS half, and why it
 //! exists, is in `js/wire.js`).
 //!
-//! JS → Rust: a profile or settings document flattened into one string, each
-//! value prefixed by its length in UTF-16 code units as two chars of 15 bits.
-//! Rust → JS: findings in one string; a text is either one char `k > 0`
-//! (entry `k - 1` of [`table`], sent once) or `0`, the length, and the text.
+//! JS → Rust: JS writes a profile or settings document straight into a
+//! buffer of 16-bit units in wasm memory: per value, its length in two
+//! units (high, low) and its UTF-16 code units.
+//! Rust → JS: findings as 16-bit units that JS reads in place, plus one
+//! string with every text that is not in the [`table`] (sent once). A text
+//! is one unit `k > 0` (entry `k - 1` of the table) or `0` and its length in
+//! two units: the next that many UTF-16 units of the string. (Making one
+//! JS string per text from wasm memory took longer than the rest together.)
 //! Messages are not sent: each finding names its template and the subject
 //! its `{subject}` stands for, both in the table, and JS fills in the
 //! parameters (sending the rendered text, and decoding it, took longer
@@ -12,7 +16,7 @@
 
 use mailsetup_core::finding::{Code, Finding, Pairs, SUBJECTS, Severity};
 use mailsetup_core::validate::{PROFILE_FIELDS, Settings, Tenant};
-use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
+use mailsetup_core::{AuthKind, Lang, Profile, ProfileRef, Security, Server, ServerRef};
 
 const SEVERITIES: [&str; 3] = ["info", "warning", "error"];
 
@@ -62,32 +66,42 @@ fn severity_index(s: Severity) -> usize {
     }
 }
 
-fn push_token(out: &mut String, index: usize) {
-    // Table indexes are small (far below the surrogate range).
-    out.push(char::from_u32(index as u32 + 1).expect("table index is a valid char"));
+fn push_token(out: &mut Vec<u16>, index: usize) {
+    // Table indexes are small.
+    out.push(u16::try_from(index + 1).expect("table index fits 16 bits"));
 }
 
-fn push_len(out: &mut String, units: usize) {
-    let units = u32::try_from(units).unwrap_or(u32::MAX) & 0x3FFF_FFFF;
-    for part in [units >> 15, units & 0x7FFF] {
-        out.push(char::from_u32(part).expect("15 bits are a valid char"));
+/// Where findings are encoded: the units, and the texts not in the table.
+#[derive(Debug, Default)]
+pub struct Encoded {
+    /// Tokens, counts and lengths.
+    pub units: Vec<u16>,
+    /// The texts, one after the other.
+    pub texts: String,
+}
+
+impl Encoded {
+    fn push_text(&mut self, s: &str) {
+        let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
+        let units = u32::try_from(units).unwrap_or(u32::MAX);
+        self.units.extend([0, (units >> 16) as u16, units as u16]);
+        self.texts.push_str(s);
     }
-}
 
-fn utf16_len(s: &str) -> usize {
-    if s.is_ascii() { s.len() } else { s.chars().map(char::len_utf16).sum() }
-}
+    fn push_known(&mut self, s: &str, offset: usize, known: &[&str]) {
+        match known.iter().position(|k| *k == s) {
+            Some(i) => push_token(&mut self.units, offset + i),
+            None => self.push_text(s),
+        }
+    }
 
-fn push_text(out: &mut String, s: &str) {
-    out.push('\0');
-    push_len(out, utf16_len(s));
-    out.push_str(s);
-}
-
-fn push_known(out: &mut String, s: &str, offset: usize, known: &[&str]) {
-    match known.iter().position(|k| *k == s) {
-        Some(i) => push_token(out, offset + i),
-        None => push_text(out, s),
+    fn push_pairs(&mut self, pairs: &Pairs, keys_at: usize, keys: &[&str]) {
+        let n = pairs.len().min(usize::from(u16::MAX));
+        self.units.push(n as u16);
+        for (k, v) in pairs.iter().take(n) {
+            self.push_known(k, keys_at, keys);
+            self.push_text(v);
+        }
     }
 }
 
@@ -97,72 +111,79 @@ const KEYS_AT: usize = FIELDS_AT + PROFILE_FIELDS.len();
 const TEMPLATES_AT: usize = KEYS_AT + PARAM_KEYS.len();
 const SUBJECTS_AT: usize = TEMPLATES_AT + 2 * Code::ALL.len();
 
-fn push_pairs(out: &mut String, pairs: &Pairs, keys_at: usize, keys: &[&str]) {
-    let n = pairs.len().min(0x7FFF);
-    out.push(char::from_u32(n as u32).expect("15 bits are a valid char"));
-    for (k, v) in pairs.iter().take(n) {
-        push_known(out, k, keys_at, keys);
-        push_text(out, v);
-    }
-}
-
-/// Encodes findings; messages are to be rendered in `lang`.
-pub fn encode(findings: &[Finding], lang: Lang) -> String {
-    let mut out = String::with_capacity(findings.len() * 24);
+/// Encodes findings into `out` (cleared first); messages are to be
+/// rendered in `lang`.
+pub fn encode(findings: &[Finding], lang: Lang, out: &mut Encoded) {
+    out.units.clear();
+    out.texts.clear();
     for f in findings {
         let code = Code::ALL.iter().position(|c| *c == f.code).expect("every code is in Code::ALL");
-        push_token(&mut out, code);
-        push_token(&mut out, Code::ALL.len() + severity_index(f.severity));
-        push_known(&mut out, &f.field, FIELDS_AT, PROFILE_FIELDS);
-        push_pairs(&mut out, &f.params, KEYS_AT, PARAM_KEYS);
+        push_token(&mut out.units, code);
+        push_token(&mut out.units, Code::ALL.len() + severity_index(f.severity));
+        out.push_known(&f.field, FIELDS_AT, PROFILE_FIELDS);
+        out.push_pairs(&f.params, KEYS_AT, PARAM_KEYS);
         match &f.fix {
-            None => out.push('\0'),
+            None => out.units.push(0),
             Some(fix) => {
-                out.push('\u{1}');
-                push_pairs(&mut out, &fix.set, FIELDS_AT, PROFILE_FIELDS);
+                out.units.push(1);
+                out.push_pairs(&fix.set, FIELDS_AT, PROFILE_FIELDS);
             }
         }
-        push_token(&mut out, TEMPLATES_AT + 2 * code + lang as usize);
+        push_token(&mut out.units, TEMPLATES_AT + 2 * code + lang as usize);
         match f.subject() {
-            Some(s) => push_token(&mut out, SUBJECTS_AT + 2 * s + lang as usize),
-            None => out.push('\0'),
+            Some(s) => push_token(&mut out.units, SUBJECTS_AT + 2 * s + lang as usize),
+            None => out.units.push(0),
         }
     }
-    out
 }
 
-/// Reads the values of a flattened profile or settings document.
+/// The values JS wrote, decoded from UTF-16 into one string.
+#[derive(Debug, Default)]
+pub struct Values {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Values {
+    /// Decodes `units` as js/wire.js writes them; a lone surrogate becomes
+    /// U+FFFD, as `TextEncoder` would make it.
+    pub fn decode(units: &[u16]) -> Result<Values, String> {
+        let mut v = Values { text: String::with_capacity(units.len()), ends: Vec::with_capacity(16) };
+        let mut rest = units;
+        while let [hi, lo, tail @ ..] = rest {
+            let n = (usize::from(*hi) << 16) | usize::from(*lo);
+            let value = tail.get(..n).ok_or("internal error: value cut short")?;
+            if value.iter().all(|&u| u < 0x80) {
+                v.text.extend(value.iter().map(|&u| char::from(u as u8)));
+            } else {
+                v.text.extend(char::decode_utf16(value.iter().copied()).map(|c| c.unwrap_or('\u{FFFD}')));
+            }
+            v.ends.push(v.text.len());
+            rest = &tail[n..];
+        }
+        if !rest.is_empty() {
+            return Err("internal error: stray unit".into());
+        }
+        Ok(v)
+    }
+
+    fn reader(&self) -> Reader<'_> {
+        Reader { text: &self.text, ends: self.ends.iter(), start: 0 }
+    }
+}
+
+/// Hands out the values in order.
 struct Reader<'a> {
-    rest: &'a str,
+    text: &'a str,
+    ends: std::slice::Iter<'a, usize>,
+    start: usize,
 }
 
 impl<'a> Reader<'a> {
     fn next(&mut self) -> Result<&'a str, String> {
-        let mut chars = self.rest.chars();
-        let (Some(hi), Some(lo)) = (chars.next(), chars.next()) else {
-            return Err("internal error: flattened value missing".into());
-        };
-        let mut units = ((hi as usize) << 15) | lo as usize;
-        let body = chars.as_str();
-        // ASCII (the common case) needs no walk: one unit per byte.
-        let end = if body.len() >= units && body.as_bytes()[..units].is_ascii() {
-            units
-        } else {
-            let mut end = 0;
-            for c in body.chars() {
-                if units == 0 {
-                    break;
-                }
-                units = units.checked_sub(c.len_utf16()).ok_or("internal error: bad length")?;
-                end += c.len_utf8();
-            }
-            if units != 0 {
-                return Err("internal error: flattened value cut short".into());
-            }
-            end
-        };
-        let (value, rest) = body.split_at(end);
-        self.rest = rest;
+        let end = *self.ends.next().ok_or("internal error: value missing")?;
+        let value = &self.text[self.start..end];
+        self.start = end;
         Ok(value)
     }
 
@@ -171,8 +192,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn server(r: &mut Reader, path: &str) -> Result<Server, String> {
-    let host = r.next()?.to_string();
+fn server<'a>(r: &mut Reader<'a>, path: &str) -> Result<ServerRef<'a>, String> {
+    let host = r.next()?;
     let port = match r.next()? {
         "" => 0,
         p => p.parse().map_err(|_| format!("`{path}.port` must be a whole number"))?,
@@ -183,12 +204,12 @@ fn server(r: &mut Reader, path: &str) -> Result<Server, String> {
         "none" => Security::None,
         other => return Err(format!("`{path}.security` must be \"tls\", \"starttls\" or \"none\", not {other:?}")),
     };
-    Ok(Server { host, port, security, username: r.next()?.to_string() })
+    Ok(ServerRef { host, port, security, username: r.next()? })
 }
 
-fn profile(r: &mut Reader) -> Result<Profile, String> {
-    let name = r.next()?.to_string();
-    let email = r.next()?.to_string();
+fn profile<'a>(r: &mut Reader<'a>) -> Result<ProfileRef<'a>, String> {
+    let name = r.next()?;
+    let email = r.next()?;
     let auth = match r.next()? {
         "" | "password" => AuthKind::Password,
         "oauth2" => AuthKind::Oauth2,
@@ -199,19 +220,37 @@ fn profile(r: &mut Reader) -> Result<Profile, String> {
         "" => None,
         _ => Some(server(r, "pop_before_smtp")?),
     };
-    Ok(Profile { name, email, auth, smtp, pop_before_smtp })
+    Ok(ProfileRef { name, email, auth, smtp, pop_before_smtp })
 }
 
-/// A profile from `flattenProfile` (js/wire.js).
-pub fn parse_profile(flat: &str) -> Result<Profile, String> {
-    profile(&mut Reader { rest: flat })
+/// The language tag `flattenProfile` put first, and the profile after it.
+pub fn parse_profile(values: &Values) -> Result<(&str, ProfileRef<'_>), String> {
+    let mut r = values.reader();
+    let lang = r.next()?;
+    Ok((lang, profile(&mut r)?))
+}
+
+fn owned(p: ProfileRef) -> Profile {
+    let server = |s: ServerRef| Server {
+        host: s.host.to_string(),
+        port: s.port,
+        security: s.security,
+        username: s.username.to_string(),
+    };
+    Profile {
+        name: p.name.to_string(),
+        email: p.email.to_string(),
+        auth: p.auth,
+        smtp: server(p.smtp),
+        pop_before_smtp: p.pop_before_smtp.map(server),
+    }
 }
 
 /// A settings document from `flattenSettings` (js/wire.js).
-pub fn parse_settings(flat: &str) -> Result<Settings, String> {
-    let mut r = Reader { rest: flat };
+pub fn parse_settings(values: &Values) -> Result<Settings, String> {
+    let mut r = values.reader();
     let profiles = (0..r.count()?)
-        .map(|i| profile(&mut r).map_err(|e| format!("profiles[{i}]: {e}")))
+        .map(|i| profile(&mut r).map(owned).map_err(|e| format!("profiles[{i}]: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     let tenants = (0..r.count()?)
         .map(|_| {

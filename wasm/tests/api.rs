@@ -23,14 +23,14 @@ const GOOD: &str = r#"{"name": "Praxis Müller", "email": "info@praxis-mueller.d
 
 #[wasm_bindgen_test]
 fn good_profile_has_no_findings() {
-    let out = validate_profile(profile_js(GOOD), None).unwrap();
+    let out = validate_profile(profile_js(GOOD), JsValue::UNDEFINED).unwrap();
     assert_eq!(js_stringify(&out), "[]");
 }
 
 #[wasm_bindgen_test]
 fn bad_address_gives_german_message_as_plain_object() {
     let bad = GOOD.replace("info@praxis-mueller.de\", \"auth", "info.praxis.de\", \"auth");
-    let out = js_stringify(&validate_profile(profile_js(&bad), None).unwrap());
+    let out = js_stringify(&validate_profile(profile_js(&bad), JsValue::UNDEFINED).unwrap());
     assert!(out.contains(r#""code":"email_missing_at""#), "{out}");
     assert!(out.contains("Der E-Mail-Adresse fehlt das @-Zeichen"), "{out}");
     assert!(out.contains(r#""params":{}"#), "params must be a plain object: {out}");
@@ -44,7 +44,7 @@ fn english_and_field_validation() {
 
 #[wasm_bindgen_test]
 fn bad_input_is_an_error_not_a_panic() {
-    assert!(validate_profile(profile_js(r#"{"name": 1}"#), None).is_err());
+    assert!(validate_profile(profile_js(r#"{"name": 1}"#), JsValue::UNDEFINED).is_err());
     for bad in [
         r#"{"name": 1, "smtp": {}}"#,
         r#"{"smtp": {"port": 1.5}}"#,
@@ -54,11 +54,13 @@ fn bad_input_is_an_error_not_a_panic() {
         r#"{"smtp": 5}"#,
         r#"[1]"#,
     ] {
-        assert!(validate_profile(profile_js(bad), None).is_err(), "{bad}");
+        assert!(validate_profile(profile_js(bad), JsValue::UNDEFINED).is_err(), "{bad}");
     }
     // Missing optional fields take their defaults, as with the serde model.
-    assert!(validate_profile(profile_js(r#"{"smtp": {}}"#), None).is_ok());
-    assert!(validate_profile(profile_js(GOOD), Some("fr".into())).is_err());
+    assert!(validate_profile(profile_js(r#"{"smtp": {}}"#), JsValue::UNDEFINED).is_ok());
+    assert!(validate_profile(profile_js(GOOD), JsValue::from_str("fr")).is_err());
+    assert!(validate_profile(profile_js(GOOD), JsValue::from_f64(1.0)).is_err());
+    assert!(validate_profile(profile_js(GOOD), JsValue::from_str("en-GB")).is_ok());
     assert!(validate_field_js("nope", "x", None).is_err());
 }
 
@@ -122,7 +124,7 @@ fn the_package_says_exactly_what_the_core_says() {
         };
         let js = serde_wasm_bindgen::to_value(&profile).unwrap();
         for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {
-            let got = js_json(&validate_profile(js.clone(), Some(tag.into())).unwrap());
+            let got = js_json(&validate_profile(js.clone(), JsValue::from_str(tag)).unwrap());
             assert_eq!(got, core_json(&validate_in(&profile, lang)), "profile {i}: {email:?} ({tag})");
             let got = js_json(&validate_field_js("email", email, Some(tag.into())).unwrap());
             assert_eq!(got, core_json(&validate_field("email", email, lang).unwrap()), "field: {email:?} ({tag})");

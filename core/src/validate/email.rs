@@ -17,8 +17,6 @@ use crate::finding::{Code, Finding, Severity, Text};
 pub struct EmailCheck {
     /// All findings.
     pub findings: Vec<Finding>,
-    /// The local part, when the address is usable.
-    pub local: Option<String>,
     /// The domain in A-label form, when the address is usable.
     pub domain_ascii: Option<String>,
 }
@@ -145,7 +143,6 @@ fn check(input: &str, field: Text) -> EmailCheck {
         }
     }
     if local_ok && domain_ascii.is_some() && out.is_valid() {
-        out.local = Some(local.to_string());
         out.domain_ascii = domain_ascii;
     }
     out

@@ -34,10 +34,16 @@ impl HostCheck {
 /// Checks a host name as typed into a server field (or an address's domain);
 /// findings name `field`.
 pub fn check_host(input: &str, field: impl Into<Text>, role: HostRole) -> HostCheck {
-    check(input, field.into(), role)
+    check(input, field.into(), role, true)
 }
 
-fn check(input: &str, field: Text, role: HostRole) -> HostCheck {
+/// [`check_host`]'s findings alone, without making the A-label copy that
+/// validation of a server field does not need.
+pub(crate) fn host_findings(input: &str, field: &'static str, role: HostRole) -> Vec<Finding> {
+    check(input, field.into(), role, false).findings
+}
+
+fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostCheck {
     let field = &field;
     let mut out = HostCheck::default();
     // Only spaces and tabs are trimmed; a line break is never "whitespace"
@@ -119,13 +125,15 @@ fn check(input: &str, field: Text, role: HostRole) -> HostCheck {
     // Plain ASCII letters, digits and hyphens (no A-labels) need no IDNA
     // processing: lower-casing is all UTS 46 would do. This is the common
     // case and the fast path (IDNA was most of the validation time).
+    // The checks below ignore case, so a plain name is checked as typed
+    // and lower-cased only for a caller that wants the A-label form.
     let (ascii, longest_label) = if scan.plain {
-        (name.to_ascii_lowercase(), scan.longest_label)
+        (std::borrow::Cow::Borrowed(name), scan.longest_label)
     } else {
         match idna_checked(name, field) {
             Ok(a) => {
                 let longest = a.split('.').map(str::len).max().unwrap_or(0);
-                (a, longest)
+                (std::borrow::Cow::Owned(a), longest)
             }
             Err(f) => {
                 out.findings.push(f);
@@ -144,8 +152,8 @@ fn check(input: &str, field: Text, role: HostRole) -> HostCheck {
     } else if !ascii.contains('.') {
         out.findings.push(Finding::new(Code::DomainDotless, field.clone()));
     }
-    if !out.error() {
-        out.ascii = Some(ascii);
+    if !out.error() && want_ascii {
+        out.ascii = Some(if scan.plain { name.to_ascii_lowercase() } else { ascii.into_owned() });
     }
     out
 }

@@ -17,7 +17,7 @@ pub use settings::{Settings, Tenant, settings_findings, validate_settings};
 
 use crate::finding::{Code, Finding, Text, localize};
 use crate::lang::Lang;
-use crate::profile::{AuthKind, Profile, Server};
+use crate::profile::{AuthKind, Profile, ProfileRef, ServerRef};
 
 /// Validates a profile; messages in German. See [`validate_in`].
 pub fn validate(profile: &Profile) -> Vec<Finding> {
@@ -27,26 +27,26 @@ pub fn validate(profile: &Profile) -> Vec<Finding> {
 /// Validates a profile and renders the messages in `lang`.
 /// Returns all findings, errors first within each field, in field order.
 pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
-    let mut out = profile_findings(profile);
+    let mut out = profile_findings(profile.borrowed());
     localize(&mut out, lang);
     out
 }
 
 /// A profile's findings with their messages not yet rendered (a caller
 /// that writes them out renders them there: [`Finding::render_into`]).
-pub fn profile_findings(profile: &Profile) -> Vec<Finding> {
+pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
     let mut out = Vec::new();
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
-    let (email, domain) = email_findings(&profile.email, "email".into());
+    let (email, domain) = email_findings(profile.email, "email".into());
     out.extend(email);
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
-    server(&profile.smtp, &profile.email, domain.as_deref(), false, &mut out);
-    if let Some(pop) = &profile.pop_before_smtp {
-        server(pop, &profile.email, domain.as_deref(), true, &mut out);
+    server(profile.smtp, profile.email, domain.as_deref(), false, &mut out);
+    if let Some(pop) = profile.pop_before_smtp {
+        server(pop, profile.email, domain.as_deref(), true, &mut out);
     }
     out
 }
@@ -105,10 +105,10 @@ fn fields(pop: bool) -> [&'static str; 4] {
     [f[0], f[1], f[2], f[3]]
 }
 
-fn server(s: &Server, email: &str, domain: Option<&str>, pop: bool, out: &mut Vec<Finding>) {
+fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut Vec<Finding>) {
     let role = if pop { HostRole::Pop3 } else { HostRole::Smtp };
     let [host, port, _, username] = fields(pop);
-    out.extend(check_host(&s.host, host, role).findings);
+    out.extend(host::host_findings(s.host, host, role));
     match u16::try_from(s.port) {
         Ok(p) => {
             out.extend(check_port(p, port, role));
@@ -150,7 +150,7 @@ pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
             }
         }
         "email" => email_findings(value, field.into()).0,
-        "smtp.host" | "pop_before_smtp.host" => check_host(value, field, role).findings,
+        "smtp.host" | "pop_before_smtp.host" => host::host_findings(value, field, role),
         "smtp.port" | "pop_before_smtp.port" => match parse_port(value, field, role) {
             Ok(p) => check_port(p, field, role),
             Err(f) => vec![f],
@@ -179,7 +179,7 @@ pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Security;
+    use crate::profile::{Security, Server};
 
     fn profile() -> Profile {
         Profile {

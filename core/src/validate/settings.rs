@@ -57,7 +57,7 @@ pub fn settings_findings(doc: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, p) in doc.profiles.iter().enumerate() {
-        for mut f in profile_findings(p) {
+        for mut f in profile_findings(p.borrowed()) {
             f.prefix_fields(&format!("profiles[{i}]."));
             out.push(f);
         }
