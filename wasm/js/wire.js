@@ -17,50 +17,69 @@
 // here, exactly as the core's `fill_into` does (the wasm tests compare the
 // two on the whole e-mail corpus).
 
-// Values are collected as strings first (checking their types), then
-// written: per value its length in two units and its UTF-16 code units.
+// Values are written as they are read: per value its length in two units
+// and its UTF-16 code units. `buf` is a view of wasm memory; when it is too
+// small, writing stops and the count goes on, so the module learns the size
+// it needs.
+class Writer {
+  constructor(buf) {
+    this.buf = buf;
+    this.i = 0;
+  }
 
-function str(obj, key, path, out) {
-  const v = obj[key];
-  if (v === undefined || v === null) out.push('');
-  else if (typeof v === 'string') out.push(v);
-  else throw new Error(`\`${path}${key}\` must be a string`);
+  put(v) {
+    const { buf, i } = this;
+    const n = v.length;
+    if (i + 2 + n <= buf.length) {
+      buf[i] = n >>> 16;
+      buf[i + 1] = n & 0xffff;
+      for (let k = 0; k < n; k++) buf[i + 2 + k] = v.charCodeAt(k);
+    }
+    this.i = i + 2 + n;
+  }
+
+  str(obj, key, path) {
+    const v = obj[key];
+    if (v === undefined || v === null) this.put('');
+    else if (typeof v === 'string') this.put(v);
+    else throw new Error(`\`${path}${key}\` must be a string`);
+  }
+
+  server(s, path) {
+    if (!isObject(s)) throw new Error(`\`${path}\` must be an object`);
+    const prefix = `${path}.`;
+    this.str(s, 'host', prefix);
+    const port = s.port;
+    if (port === undefined || port === null) {
+      this.put('');
+    } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
+      throw new Error(`\`${prefix}port\` must be a whole number`);
+    } else {
+      this.put(String(port));
+    }
+    this.str(s, 'security', prefix);
+    this.str(s, 'username', prefix);
+  }
+
+  profile(p) {
+    if (!isObject(p)) throw new Error('expected an object');
+    if (p.smtp === undefined) throw new Error('missing field `smtp`');
+    this.str(p, 'name', '');
+    this.str(p, 'email', '');
+    this.str(p, 'auth', '');
+    this.server(p.smtp, 'smtp');
+    const pop = p.pop_before_smtp;
+    if (pop === undefined || pop === null) {
+      this.put('');
+    } else {
+      this.put('1');
+      this.server(pop, 'pop_before_smtp');
+    }
+  }
 }
 
 function isObject(v) {
   return typeof v === 'object' && v !== null;
-}
-
-function server(s, path, out) {
-  if (!isObject(s)) throw new Error(`\`${path}\` must be an object`);
-  const prefix = `${path}.`;
-  str(s, 'host', prefix, out);
-  const port = s.port;
-  if (port === undefined || port === null) {
-    out.push('');
-  } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
-    throw new Error(`\`${prefix}port\` must be a whole number`);
-  } else {
-    out.push(String(port));
-  }
-  str(s, 'security', prefix, out);
-  str(s, 'username', prefix, out);
-}
-
-function profile(p, out) {
-  if (!isObject(p)) throw new Error('expected an object');
-  if (p.smtp === undefined) throw new Error('missing field `smtp`');
-  str(p, 'name', '', out);
-  str(p, 'email', '', out);
-  str(p, 'auth', '', out);
-  server(p.smtp, 'smtp', out);
-  const pop = p.pop_before_smtp;
-  if (pop === undefined || pop === null) {
-    out.push('');
-  } else {
-    out.push('1');
-    server(pop, 'pop_before_smtp', out);
-  }
 }
 
 let error = '';
@@ -70,50 +89,33 @@ export function takeError() {
   return error;
 }
 
-// Writes the values into `buf` (a view of wasm memory): the number of units
-// written, or minus the number needed when `buf` is too small.
-function write(values, buf) {
-  let need = 0;
-  for (const v of values) need += 2 + v.length;
-  if (need > buf.length) return -need;
-  let i = 0;
-  for (const v of values) {
-    const n = v.length;
-    buf[i] = n >>> 16;
-    buf[i + 1] = n & 0xffff;
-    i += 2;
-    for (let k = 0; k < n; k++) buf[i + k] = v.charCodeAt(k);
-    i += n;
-  }
-  return i;
-}
-
-// Runs `collect`, then writes; -1 when the input is bad (takeError says why).
-function flatten(collect, buf) {
-  const values = [];
+// Runs `write`: the number of units written, minus the number needed when
+// `buf` is too small, or -1 when the input is bad (takeError says why).
+function flatten(buf, write) {
+  const w = new Writer(buf);
   try {
-    collect(values);
+    write(w);
   } catch (e) {
     error = e.message;
     return -1;
   }
-  return write(values, buf);
+  return w.i <= buf.length ? w.i : -w.i;
 }
 
 /** The language tag and a profile, written into `buf`. */
 export function flattenProfile(p, lang, buf) {
-  return flatten((out) => {
+  return flatten(buf, (w) => {
     if (lang !== undefined && lang !== null && typeof lang !== 'string') {
       throw new Error('the language must be a string such as "de" or "en"');
     }
-    out.push(lang ?? '');
-    profile(p, out);
-  }, buf);
+    w.put(lang ?? '');
+    w.profile(p);
+  });
 }
 
 /** A settings document (profiles and tenants), written into `buf`. */
 export function flattenSettings(doc, buf) {
-  return flatten((out) => {
+  return flatten(buf, (w) => {
     if (!isObject(doc)) throw new Error('expected an object');
     const list = (key) => {
       const a = doc[key];
@@ -123,21 +125,21 @@ export function flattenSettings(doc, buf) {
     };
     const profiles = list('profiles');
     const tenants = list('tenants');
-    out.push(String(profiles.length));
+    w.put(String(profiles.length));
     profiles.forEach((p, i) => {
       try {
-        profile(p, out);
+        w.profile(p);
       } catch (e) {
         throw new Error(`profiles[${i}]: ${e.message}`);
       }
     });
-    out.push(String(tenants.length));
+    w.put(String(tenants.length));
     tenants.forEach((t, i) => {
       if (!isObject(t)) throw new Error(`\`tenants[${i}]\` must be an object`);
       const path = `tenants[${i}].`;
-      for (const key of ['id', 'name', 'email', 'profile']) str(t, key, path, out);
+      for (const key of ['id', 'name', 'email', 'profile']) w.str(t, key, path);
     });
-  }, buf);
+  });
 }
 
 let table = [];

@@ -148,23 +148,30 @@ impl Values {
     /// Decodes `units` as js/wire.js writes them; a lone surrogate becomes
     /// U+FFFD, as `TextEncoder` would make it.
     pub fn decode(units: &[u16]) -> Result<Values, String> {
-        let mut v = Values { text: String::with_capacity(units.len()), ends: Vec::with_capacity(16) };
+        // Bytes first, one `String` check at the end: pushing `char`s one by
+        // one was the largest item of reading the input.
+        let mut bytes = Vec::with_capacity(units.len());
+        let mut ends = Vec::with_capacity(16);
         let mut rest = units;
         while let [hi, lo, tail @ ..] = rest {
             let n = (usize::from(*hi) << 16) | usize::from(*lo);
             let value = tail.get(..n).ok_or("internal error: value cut short")?;
             if value.iter().all(|&u| u < 0x80) {
-                v.text.extend(value.iter().map(|&u| char::from(u as u8)));
+                bytes.extend(value.iter().map(|&u| u as u8));
             } else {
-                v.text.extend(char::decode_utf16(value.iter().copied()).map(|c| c.unwrap_or('\u{FFFD}')));
+                for c in char::decode_utf16(value.iter().copied()) {
+                    let mut b = [0; 4];
+                    bytes.extend_from_slice(c.unwrap_or('\u{FFFD}').encode_utf8(&mut b).as_bytes());
+                }
             }
-            v.ends.push(v.text.len());
+            ends.push(bytes.len());
             rest = &tail[n..];
         }
         if !rest.is_empty() {
             return Err("internal error: stray unit".into());
         }
-        Ok(v)
+        let text = String::from_utf8(bytes).map_err(|_| "internal error: not UTF-8")?;
+        Ok(Values { text, ends })
     }
 
     fn reader(&self) -> Reader<'_> {

@@ -71,13 +71,12 @@ pub const PROFILE_FIELDS: &[&str] = &[
 /// The field named `name` next to `field`: `smtp.host` → `smtp.port`.
 pub(crate) fn sibling(field: &str, name: &str) -> Text {
     let prefix = field.rsplit_once('.').map_or("", |(p, _)| p);
-    let known = PROFILE_FIELDS.iter().find(|f| {
-        f.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')).is_some_and(|r| r == name) && !prefix.is_empty()
-    });
-    match known {
-        Some(f) => Text::Borrowed(f),
-        None if prefix.is_empty() => Text::Owned(name.to_string()),
-        None => Text::Owned(format!("{prefix}.{name}")),
+    let server = ["host", "port", "security", "username"].iter().position(|n| *n == name);
+    match (prefix, server) {
+        ("smtp", Some(i)) => Text::Borrowed(fields(false)[i]),
+        ("pop_before_smtp", Some(i)) => Text::Borrowed(fields(true)[i]),
+        ("", _) => Text::Owned(name.to_string()),
+        _ => Text::Owned(format!("{prefix}.{name}")),
     }
 }
 
