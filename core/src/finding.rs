@@ -328,6 +328,11 @@ macro_rules! codes {
             /// Every code, for documentation and tests.
             pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
+            /// Its position in [`Code::ALL`].
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
             /// The stable name.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $name,)* }
@@ -546,6 +551,9 @@ mod tests {
             let (de, en) = (c.template(Lang::De).contains("{subject}"), c.template(Lang::En).contains("{subject}"));
             assert_eq!(de, en, "{}: {{subject}} in one language only", c.as_str());
             assert_eq!(c.has_subject(), de, "{}", c.as_str());
+        }
+        for (i, c) in Code::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i, "{}", c.as_str());
         }
     }
 

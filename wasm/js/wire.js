@@ -18,63 +18,58 @@
 // two on the whole e-mail corpus).
 
 // Values are written as they are read: per value its length in two units
-// and its UTF-16 code units. `buf` is a view of wasm memory; when it is too
-// small, writing stops and the count goes on, so the module learns the size
-// it needs.
-class Writer {
-  constructor(buf) {
-    this.buf = buf;
-    this.i = 0;
-  }
+// and its UTF-16 code units.
+// The buffer being written and the next position (module state: a writer
+// object per call showed in the benchmark).
+let buf = null;
+let at = 0;
 
-  put(v) {
-    const { buf, i } = this;
-    const n = v.length;
-    if (i + 2 + n <= buf.length) {
-      buf[i] = n >>> 16;
-      buf[i + 1] = n & 0xffff;
-      for (let k = 0; k < n; k++) buf[i + 2 + k] = v.charCodeAt(k);
-    }
-    this.i = i + 2 + n;
+function put(v) {
+  const n = v.length;
+  if (at + 2 + n <= buf.length) {
+    buf[at] = n >>> 16;
+    buf[at + 1] = n & 0xffff;
+    const base = at + 2;
+    for (let k = 0; k < n; k++) buf[base + k] = v.charCodeAt(k);
   }
+  at += 2 + n;
+}
 
-  str(obj, key, path) {
-    const v = obj[key];
-    if (v === undefined || v === null) this.put('');
-    else if (typeof v === 'string') this.put(v);
-    else throw new Error(`\`${path}${key}\` must be a string`);
+function str(obj, key, path) {
+  const v = obj[key];
+  if (typeof v === 'string') put(v);
+  else if (v === undefined || v === null) put('');
+  else throw new Error(`\`${path}${key}\` must be a string`);
+}
+
+function server(s, path, prefix) {
+  if (!isObject(s)) throw new Error(`\`${path}\` must be an object`);
+  str(s, 'host', prefix);
+  const port = s.port;
+  if (port === undefined || port === null) {
+    put('');
+  } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
+    throw new Error(`\`${prefix}port\` must be a whole number`);
+  } else {
+    put(String(port));
   }
+  str(s, 'security', prefix);
+  str(s, 'username', prefix);
+}
 
-  server(s, path) {
-    if (!isObject(s)) throw new Error(`\`${path}\` must be an object`);
-    const prefix = `${path}.`;
-    this.str(s, 'host', prefix);
-    const port = s.port;
-    if (port === undefined || port === null) {
-      this.put('');
-    } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
-      throw new Error(`\`${prefix}port\` must be a whole number`);
-    } else {
-      this.put(String(port));
-    }
-    this.str(s, 'security', prefix);
-    this.str(s, 'username', prefix);
-  }
-
-  profile(p) {
-    if (!isObject(p)) throw new Error('expected an object');
-    if (p.smtp === undefined) throw new Error('missing field `smtp`');
-    this.str(p, 'name', '');
-    this.str(p, 'email', '');
-    this.str(p, 'auth', '');
-    this.server(p.smtp, 'smtp');
-    const pop = p.pop_before_smtp;
-    if (pop === undefined || pop === null) {
-      this.put('');
-    } else {
-      this.put('1');
-      this.server(pop, 'pop_before_smtp');
-    }
+function profile(p) {
+  if (!isObject(p)) throw new Error('expected an object');
+  if (p.smtp === undefined) throw new Error('missing field `smtp`');
+  str(p, 'name', '');
+  str(p, 'email', '');
+  str(p, 'auth', '');
+  server(p.smtp, 'smtp', 'smtp.');
+  const pop = p.pop_before_smtp;
+  if (pop === undefined || pop === null) {
+    put('');
+  } else {
+    put('1');
+    server(pop, 'pop_before_smtp', 'pop_before_smtp.');
   }
 }
 
@@ -89,33 +84,37 @@ export function takeError() {
   return error;
 }
 
-// Runs `write`: the number of units written, minus the number needed when
-// `buf` is too small, or -1 when the input is bad (takeError says why).
-function flatten(buf, write) {
-  const w = new Writer(buf);
+// Runs `write` into `target` (a view of wasm memory): the number of units
+// written, minus the number needed when `target` is too small (writing
+// stops, counting goes on), or -1 when the input is bad (takeError says why).
+function flatten(target, write) {
+  buf = target;
+  at = 0;
   try {
-    write(w);
+    write();
   } catch (e) {
     error = e.message;
     return -1;
+  } finally {
+    buf = null;
   }
-  return w.i <= buf.length ? w.i : -w.i;
+  return at <= target.length ? at : -at;
 }
 
-/** The language tag and a profile, written into `buf`. */
-export function flattenProfile(p, lang, buf) {
-  return flatten(buf, (w) => {
+/** The language tag and a profile, written into `target`. */
+export function flattenProfile(p, lang, target) {
+  return flatten(target, () => {
     if (lang !== undefined && lang !== null && typeof lang !== 'string') {
       throw new Error('the language must be a string such as "de" or "en"');
     }
-    w.put(lang ?? '');
-    w.profile(p);
+    put(lang ?? '');
+    profile(p);
   });
 }
 
-/** A settings document (profiles and tenants), written into `buf`. */
-export function flattenSettings(doc, buf) {
-  return flatten(buf, (w) => {
+/** A settings document (profiles and tenants), written into `target`. */
+export function flattenSettings(doc, target) {
+  return flatten(target, () => {
     if (!isObject(doc)) throw new Error('expected an object');
     const list = (key) => {
       const a = doc[key];
@@ -125,19 +124,19 @@ export function flattenSettings(doc, buf) {
     };
     const profiles = list('profiles');
     const tenants = list('tenants');
-    w.put(String(profiles.length));
+    put(String(profiles.length));
     profiles.forEach((p, i) => {
       try {
-        w.profile(p);
+        profile(p);
       } catch (e) {
         throw new Error(`profiles[${i}]: ${e.message}`);
       }
     });
-    w.put(String(tenants.length));
+    put(String(tenants.length));
     tenants.forEach((t, i) => {
       if (!isObject(t)) throw new Error(`\`tenants[${i}]\` must be an object`);
       const path = `tenants[${i}].`;
-      for (const key of ['id', 'name', 'email', 'profile']) w.str(t, key, path);
+      for (const key of ['id', 'name', 'email', 'profile']) str(t, key, path);
     });
   });
 }

@@ -42,12 +42,14 @@ export interface Preset {
 export interface Suggestion { domain: string; address: string; }
 "#;
 
+fn unknown_lang(tag: &str) -> String {
+    format!("unknown language {tag:?}: use \"de\" or \"en\"")
+}
+
 fn lang(tag: Option<String>) -> Result<Lang, JsError> {
     match tag {
         None => Ok(Lang::De),
-        Some(t) => {
-            Lang::parse(&t).ok_or_else(|| JsError::new(&format!("unknown language {t:?}: use \"de\" or \"en\"")))
-        }
+        Some(t) => Lang::parse(&t).ok_or_else(|| JsError::new(&unknown_lang(&t))),
     }
 }
 
@@ -74,16 +76,20 @@ extern "C" {
 
 thread_local! {
     static TABLE_SENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Where JS writes the input, reused from call to call.
-    static INPUT: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Where JS writes the input, and its decoded values; reused from call to call.
+    static INPUT: std::cell::RefCell<(Vec<u16>, wire::Values)> = std::cell::RefCell::new(Default::default());
     /// The encoding of the last call's findings, reused (JS reads it in place).
     static ENCODED: std::cell::RefCell<wire::Encoded> = std::cell::RefCell::new(wire::Encoded::default());
 }
 
 /// Lets `flatten` write its input into the reused buffer (growing it when JS
-/// asks for more) and decodes it; `Err` carries JS's message for bad input.
-fn read_input(flatten: impl Fn(&mut [u16]) -> i32) -> Result<wire::Values, String> {
-    INPUT.with_borrow_mut(|buf| {
+/// asks for more), decodes it and hands the values to `then`; `Err` carries
+/// JS's message for bad input.
+fn with_input<T>(
+    flatten: impl Fn(&mut [u16]) -> i32,
+    then: impl FnOnce(&wire::Values) -> Result<T, String>,
+) -> Result<T, String> {
+    INPUT.with_borrow_mut(|(buf, values)| {
         if buf.is_empty() {
             buf.resize(256, 0);
         }
@@ -91,7 +97,10 @@ fn read_input(flatten: impl Fn(&mut [u16]) -> i32) -> Result<wire::Values, Strin
             match flatten(buf) {
                 -1 => return Err(take_error()),
                 n if n < 0 => buf.resize(n.unsigned_abs() as usize, 0),
-                n => return wire::Values::decode(&buf[..n as usize]),
+                n => {
+                    values.decode(&buf[..n as usize])?;
+                    return then(values);
+                }
             }
         }
     })
@@ -115,11 +124,16 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: JsValue,
 ) -> Result<JsValue, JsError> {
     // The language travels with the profile: one crossing, not two.
-    let values = read_input(|buf| flatten_profile(&profile, &lang_tag, buf))
-        .map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    let (tag, profile) = wire::parse_profile(&values).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    let lang = lang((!tag.is_empty()).then(|| tag.to_string()))?;
-    Ok(findings_to_js(&profile_findings(profile), lang))
+    let (lang, findings) = with_input(
+        |buf| flatten_profile(&profile, &lang_tag, buf),
+        |values| {
+            let (tag, profile) = wire::parse_profile(values)?;
+            let lang = if tag.is_empty() { Ok(Lang::De) } else { Lang::parse(tag).ok_or_else(|| unknown_lang(tag)) };
+            Ok((lang, profile_findings(profile)))
+        },
+    )
+    .map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    Ok(findings_to_js(&findings, lang.map_err(|e| JsError::new(&e))?))
 }
 
 /// Validates one field as typed (`email`, `smtp.host`, `smtp.port`, …).
@@ -141,8 +155,7 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let doc = read_input(|buf| flatten_settings(&settings, buf))
-        .and_then(|values| wire::parse_settings(&values))
+    let doc = with_input(|buf| flatten_settings(&settings, buf), wire::parse_settings)
         .map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
     Ok(findings_to_js(&settings_findings(&doc), lang))
 }

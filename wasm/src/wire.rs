@@ -117,7 +117,7 @@ pub fn encode(findings: &[Finding], lang: Lang, out: &mut Encoded) {
     out.units.clear();
     out.texts.clear();
     for f in findings {
-        let code = Code::ALL.iter().position(|c| *c == f.code).expect("every code is in Code::ALL");
+        let code = f.code.index();
         push_token(&mut out.units, code);
         push_token(&mut out.units, Code::ALL.len() + severity_index(f.severity));
         out.push_known(&f.field, FIELDS_AT, PROFILE_FIELDS);
@@ -145,13 +145,15 @@ pub struct Values {
 }
 
 impl Values {
-    /// Decodes `units` as js/wire.js writes them; a lone surrogate becomes
-    /// U+FFFD, as `TextEncoder` would make it.
-    pub fn decode(units: &[u16]) -> Result<Values, String> {
+    /// Decodes `units` as js/wire.js writes them, reusing this value's
+    /// buffers; a lone surrogate becomes U+FFFD, as `TextEncoder` would
+    /// make it.
+    pub fn decode(&mut self, units: &[u16]) -> Result<(), String> {
         // Bytes first, one `String` check at the end: pushing `char`s one by
         // one was the largest item of reading the input.
-        let mut bytes = Vec::with_capacity(units.len());
-        let mut ends = Vec::with_capacity(16);
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        bytes.clear();
+        self.ends.clear();
         let mut rest = units;
         while let [hi, lo, tail @ ..] = rest {
             let n = (usize::from(*hi) << 16) | usize::from(*lo);
@@ -164,14 +166,14 @@ impl Values {
                     bytes.extend_from_slice(c.unwrap_or('\u{FFFD}').encode_utf8(&mut b).as_bytes());
                 }
             }
-            ends.push(bytes.len());
+            self.ends.push(bytes.len());
             rest = &tail[n..];
         }
         if !rest.is_empty() {
             return Err("internal error: stray unit".into());
         }
-        let text = String::from_utf8(bytes).map_err(|_| "internal error: not UTF-8")?;
-        Ok(Values { text, ends })
+        self.text = String::from_utf8(bytes).map_err(|_| "internal error: not UTF-8")?;
+        Ok(())
     }
 
     fn reader(&self) -> Reader<'_> {

@@ -68,7 +68,7 @@ fn check(input: &str, field: Text) -> EmailCheck {
         );
         return out;
     }
-    if let (Some(open), true) = (addr.rfind('<'), addr.ends_with('>')) {
+    if let Some(open) = addr.ends_with('>').then(|| addr.rfind('<')).flatten() {
         let inner = addr[open + 1..addr.len() - 1].trim();
         out.findings.push(
             Finding::new(Code::EmailDisplayName, field.clone())

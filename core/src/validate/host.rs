@@ -76,7 +76,7 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
             return out;
         }
         let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
-        if bare.parse::<Ipv6Addr>().is_ok() {
+        if bare.contains(':') && bare.parse::<Ipv6Addr>().is_ok() {
             out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
             out.ascii = Some(bare.to_ascii_lowercase());
             return out;
