@@ -122,7 +122,9 @@ fn service_accepts_only_its_own_page() {
     let body = r#"{"profile": {"name": "x", "email": "a@b.de", "smtp": {"host": "localhost", "port": 1, "security": "tls", "username": ""}}, "password": "x"}"#;
     // The page itself is served (no token needed for public files).
     assert_eq!(http(&host, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")), 200);
-    let cases: &[(&str, &str, Option<&str>, Option<&str>, u16)] = &[
+    // (what, Host, Origin, token, expected status)
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, u16);
+    let cases: &[Case] = &[
         ("no token", &host, Some(&origin), None, 403),
         ("wrong token", &host, Some(&origin), Some("0123456789abcdef0123456789abcdef0123456789abcdef"), 403),
         ("no Origin", &host, None, Some(serve.token()), 403),
