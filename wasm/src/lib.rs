@@ -181,3 +181,33 @@ pub fn suggest_domain(address: &str) -> Result<JsValue, JsError> {
         None => Ok(JsValue::NULL),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mailsetup_core::Code;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    /// Every template, with every parameter it names, renders in JS as in
+    /// the core; `{subject}` comes from the table where no parameter gives it.
+    #[wasm_bindgen_test]
+    fn every_template_renders_as_in_the_core() {
+        for &code in Code::ALL {
+            for field in ["email", "smtp.host", "pop_before_smtp.host", "smtp.port", "tenants[0].email"] {
+                for lang in [Lang::De, Lang::En] {
+                    let template = code.template(lang);
+                    let mut f = Finding::new(code, field);
+                    for key in template.split('{').skip(1).filter_map(|r| r.split_once('}').map(|(k, _)| k)) {
+                        if key != "subject" && !f.params.contains_key(key) {
+                            f.params.insert(key.to_string(), format!("«{key}» ü😀"));
+                        }
+                    }
+                    let js = findings_to_js(std::slice::from_ref(&f), lang);
+                    let got = js_sys::Reflect::get(&js_sys::Array::from(&js).get(0), &"message".into()).unwrap();
+                    assert_eq!(got.as_string().unwrap(), f.rendered(lang).message, "{code:?} {field} {lang:?}");
+                }
+            }
+        }
+    }
+}
