@@ -19,18 +19,33 @@
 
 // Values are written as they are read: per value its length in two units
 // and its UTF-16 code units.
-// The buffer being written and the next position (module state: a writer
-// object per call showed in the benchmark).
-let buf = null;
+// The module's memory, and views of it made anew only when it has grown
+// (a view per call showed in the benchmark).
+let memory = null;
+let u16 = null;
+let u8 = null;
+
+function views() {
+  if (u16 === null || u16.buffer !== memory.buffer) {
+    u16 = new Uint16Array(memory.buffer);
+    u8 = new Uint8Array(memory.buffer);
+  }
+}
+
+// Where the value being written goes (in units of u16), where the buffer
+// ends, and the count so far (module state: a writer object per call
+// showed in the benchmark).
+let base = 0;
+let end = 0;
 let at = 0;
 
 function put(v) {
   const n = v.length;
-  if (at + 2 + n <= buf.length) {
-    buf[at] = n >>> 16;
-    buf[at + 1] = n & 0xffff;
-    const base = at + 2;
-    for (let k = 0; k < n; k++) buf[base + k] = v.charCodeAt(k);
+  const i = base + at;
+  if (i + 2 + n <= end) {
+    u16[i] = n >>> 16;
+    u16[i + 1] = n & 0xffff;
+    for (let k = 0; k < n; k++) u16[i + 2 + k] = v.charCodeAt(k);
   }
   at += 2 + n;
 }
@@ -84,26 +99,27 @@ export function takeError() {
   return error;
 }
 
-// Runs `write` into `target` (a view of wasm memory): the number of units
-// written, minus the number needed when `target` is too small (writing
-// stops, counting goes on), or -1 when the input is bad (takeError says why).
-function flatten(target, write) {
-  buf = target;
+// Runs `write` into the buffer at byte address `ptr`, `cap` units long:
+// the number of units written, minus the number needed when the buffer is
+// too small (writing stops, counting goes on), or -1 when the input is bad
+// (takeError says why).
+function flatten(ptr, cap, write) {
+  views();
+  base = ptr >>> 1;
+  end = base + cap;
   at = 0;
   try {
     write();
   } catch (e) {
     error = e.message;
     return -1;
-  } finally {
-    buf = null;
   }
-  return at <= target.length ? at : -at;
+  return at <= cap ? at : -at;
 }
 
-/** The language tag and a profile, written into `target`. */
-export function flattenProfile(p, lang, target) {
-  return flatten(target, () => {
+/** The language tag and a profile, written into the buffer at `ptr`. */
+export function flattenProfile(p, lang, ptr, cap) {
+  return flatten(ptr, cap, () => {
     if (lang !== undefined && lang !== null && typeof lang !== 'string') {
       throw new Error('the language must be a string such as "de" or "en"');
     }
@@ -112,9 +128,9 @@ export function flattenProfile(p, lang, target) {
   });
 }
 
-/** A settings document (profiles and tenants), written into `target`. */
-export function flattenSettings(doc, target) {
-  return flatten(target, () => {
+/** A settings document (profiles and tenants), written into the buffer at `ptr`. */
+export function flattenSettings(doc, ptr, cap) {
+  return flatten(ptr, cap, () => {
     if (!isObject(doc)) throw new Error('expected an object');
     const list = (key) => {
       const a = doc[key];
@@ -144,8 +160,9 @@ export function flattenSettings(doc, target) {
 let table = [];
 let compiled = [];
 
-/** Receives the string table (entries separated by newlines), once. */
-export function setTable(joined) {
+/** Receives the string table (entries separated by newlines) and the module's memory, once. */
+export function setTable(joined, mem) {
+  memory = mem;
   table = joined.split('\n');
   compiled = new Array(table.length);
 }
@@ -167,14 +184,20 @@ function render(token, params, subject) {
   return out;
 }
 
+const utf8 = new TextDecoder();
+
 /**
- * Findings as plain objects, from the module's encoding: `a` is a view of
- * wasm memory (read before anything else runs in the module), `texts` the
- * texts that are not in the table, one after the other.
+ * Findings as plain objects, from the module's encoding: `len` units at
+ * byte address `ptr`, and `textsLen` bytes of texts (UTF-8) at `textsPtr`,
+ * the texts not in the table, one after the other.
  */
-export function decodeFindings(a, texts) {
+export function decodeFindings(ptr, len, textsPtr, textsLen) {
+  views();
+  const a = u16;
+  const texts = textsLen === 0 ? '' : utf8.decode(u8.subarray(textsPtr, textsPtr + textsLen));
   const out = [];
-  let i = 0;
+  const stop = (ptr >>> 1) + len;
+  let i = ptr >>> 1;
   let t = 0;
   const text = () => {
     const k = a[i++];
@@ -192,7 +215,7 @@ export function decodeFindings(a, texts) {
     }
     return o;
   };
-  while (i < a.length) {
+  while (i < stop) {
     const code = text();
     const severity = text();
     const field = text();

@@ -63,15 +63,15 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 #[wasm_bindgen(module = "/js/wire.js")]
 extern "C" {
     #[wasm_bindgen(js_name = flattenProfile)]
-    fn flatten_profile(profile: &JsValue, lang: &JsValue, buf: &mut [u16]) -> i32;
+    fn flatten_profile(profile: &JsValue, lang: &JsValue, at: usize, cap: usize) -> i32;
     #[wasm_bindgen(js_name = flattenSettings)]
-    fn flatten_settings(settings: &JsValue, buf: &mut [u16]) -> i32;
+    fn flatten_settings(settings: &JsValue, at: usize, cap: usize) -> i32;
     #[wasm_bindgen(js_name = takeError)]
     fn take_error() -> String;
     #[wasm_bindgen(js_name = setTable)]
-    fn set_table(joined: &str);
+    fn set_table(joined: &str, memory: &JsValue);
     #[wasm_bindgen(js_name = decodeFindings)]
-    fn decode_findings(units: &[u16], texts: &str) -> JsValue;
+    fn decode_findings(units: usize, len: usize, texts: usize, texts_len: usize) -> JsValue;
 }
 
 thread_local! {
@@ -86,15 +86,17 @@ thread_local! {
 /// asks for more), decodes it and hands the values to `then`; `Err` carries
 /// JS's message for bad input.
 fn with_input<T>(
-    flatten: impl Fn(&mut [u16]) -> i32,
+    flatten: impl Fn(usize, usize) -> i32,
     then: impl FnOnce(&wire::Values) -> Result<T, String>,
 ) -> Result<T, String> {
+    init();
     INPUT.with_borrow_mut(|(buf, values)| {
         if buf.is_empty() {
             buf.resize(256, 0);
         }
         loop {
-            match flatten(buf) {
+            // JS writes through the address (a view of wasm memory it keeps).
+            match flatten(buf.as_mut_ptr() as usize, buf.len()) {
                 -1 => return Err(take_error()),
                 n if n < 0 => buf.resize(n.unsigned_abs() as usize, 0),
                 n => {
@@ -106,14 +108,19 @@ fn with_input<T>(
     })
 }
 
+/// Hands js/wire.js the table and the module's memory, once.
+fn init() {
+    if !TABLE_SENT.replace(true) {
+        set_table(&wire::table(), &wasm_bindgen::memory());
+    }
+}
+
 /// Findings as plain JS objects, messages rendered in `lang`.
 fn findings_to_js(findings: &[Finding], lang: Lang) -> JsValue {
-    if !TABLE_SENT.replace(true) {
-        set_table(&wire::table());
-    }
+    init();
     ENCODED.with_borrow_mut(|out| {
         wire::encode(findings, lang, out);
-        decode_findings(&out.units, &out.texts)
+        decode_findings(out.units.as_ptr() as usize, out.units.len(), out.texts.as_ptr() as usize, out.texts.len())
     })
 }
 
@@ -125,7 +132,7 @@ pub fn validate_profile(
 ) -> Result<JsValue, JsError> {
     // The language travels with the profile: one crossing, not two.
     let (lang, findings) = with_input(
-        |buf| flatten_profile(&profile, &lang_tag, buf),
+        |at, cap| flatten_profile(&profile, &lang_tag, at, cap),
         |values| {
             let (tag, profile) = wire::parse_profile(values)?;
             let lang = if tag.is_empty() { Ok(Lang::De) } else { Lang::parse(tag).ok_or_else(|| unknown_lang(tag)) };
@@ -155,7 +162,7 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let doc = with_input(|buf| flatten_settings(&settings, buf), wire::parse_settings)
+    let doc = with_input(|at, cap| flatten_settings(&settings, at, cap), wire::parse_settings)
         .map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
     Ok(findings_to_js(&settings_findings(&doc), lang))
 }
