@@ -7,18 +7,18 @@
 // the object in one go, and turns the findings' encoding back into plain
 // objects: two crossings per call.
 //
-// Into the module, values are written straight into a buffer of 16-bit
-// units in wasm memory: per value its length (two units) and its UTF-16
-// code units. Out of it, findings come as 16-bit units read in place, plus
-// one string holding every text that is not in the table the module sends
-// once: a text is one unit k > 0 (entry k-1 of the table) or 0 and a length
-// in two units (the next that many units of that string). A finding's
+// Into the module, values are written straight into a buffer in wasm
+// memory: per value its length in bytes (four) and its UTF-8. Out of it,
+// findings come as 16-bit units read in place, plus one string holding
+// every text that is not in the table the module sends once: a text is one
+// unit k > 0 (entry k-1 of the table) or 0 and a length in two units (the
+// next that many UTF-16 units of that string). A finding's
 // message is its template from the table with the parameters filled in
 // here, exactly as the core's `fill_into` does (the wasm tests compare the
 // two on the whole e-mail corpus).
 
-// Values are written as they are read: per value its length in two units
-// and its UTF-16 code units.
+// Values are written as they are read.
+
 // The module's memory, and views of it made anew only when it has grown
 // (a view per call showed in the benchmark).
 let memory = null;
@@ -32,22 +32,39 @@ function views() {
   }
 }
 
-// Where the value being written goes (in units of u16), where the buffer
-// ends, and the count so far (module state: a writer object per call
-// showed in the benchmark).
+// Where the buffer being written starts and ends (byte addresses), and the
+// count so far (module state: a writer object per call showed in the
+// benchmark).
 let base = 0;
 let end = 0;
 let at = 0;
+const utf8in = new TextEncoder();
 
+// Writes a value: its length in bytes (four, little endian) and its UTF-8,
+// ASCII by hand and the rest with encodeInto. When it may not fit (three
+// bytes per UTF-16 unit at most), nothing is written and the count goes on
+// with that bound, so the module learns a size that will do.
 function put(v) {
   const n = v.length;
   const i = base + at;
-  if (i + 2 + n <= end) {
-    u16[i] = n >>> 16;
-    u16[i + 1] = n & 0xffff;
-    for (let k = 0; k < n; k++) u16[i + 2 + k] = v.charCodeAt(k);
+  if (i + 4 + 3 * n > end) {
+    at += 4 + 3 * n;
+    return;
   }
-  at += 2 + n;
+  let w = i + 4;
+  let k = 0;
+  for (; k < n; k++) {
+    const c = v.charCodeAt(k);
+    if (c >= 0x80) break;
+    u8[w++] = c;
+  }
+  if (k < n) w += utf8in.encodeInto(k === 0 ? v : v.slice(k), u8.subarray(w, end)).written;
+  const len = w - i - 4;
+  u8[i] = len & 0xff;
+  u8[i + 1] = (len >>> 8) & 0xff;
+  u8[i + 2] = (len >>> 16) & 0xff;
+  u8[i + 3] = len >>> 24;
+  at = w - base;
 }
 
 function str(obj, key, path) {
@@ -99,14 +116,13 @@ export function takeError() {
   return error;
 }
 
-// Runs `write` into the buffer at byte address `ptr`, `cap` units long:
-// the number of units written, minus the number needed when the buffer is
-// too small (writing stops, counting goes on), or -1 when the input is bad
-// (takeError says why).
+// Runs `write` into the buffer at byte address `ptr`, `cap` bytes long:
+// the number of bytes written, minus a number that will do when the buffer
+// is too small, or -1 when the input is bad (takeError says why).
 function flatten(ptr, cap, write) {
   views();
-  base = ptr >>> 1;
-  end = base + cap;
+  base = ptr;
+  end = ptr + cap;
   at = 0;
   try {
     write();

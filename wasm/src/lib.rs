@@ -76,8 +76,8 @@ extern "C" {
 
 thread_local! {
     static TABLE_SENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Where JS writes the input, and its decoded values; reused from call to call.
-    static INPUT: std::cell::RefCell<(Vec<u16>, wire::Values)> = std::cell::RefCell::new(Default::default());
+    /// Where JS writes the input; reused from call to call.
+    static INPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     /// The encoding of the last call's findings, reused (JS reads it in place).
     static ENCODED: std::cell::RefCell<wire::Encoded> = std::cell::RefCell::new(wire::Encoded::default());
 }
@@ -90,19 +90,16 @@ fn with_input<T>(
     then: impl FnOnce(&wire::Values) -> Result<T, String>,
 ) -> Result<T, String> {
     init();
-    INPUT.with_borrow_mut(|(buf, values)| {
+    INPUT.with_borrow_mut(|buf| {
         if buf.is_empty() {
-            buf.resize(256, 0);
+            buf.resize(1024, 0);
         }
         loop {
             // JS writes through the address (a view of wasm memory it keeps).
             match flatten(buf.as_mut_ptr() as usize, buf.len()) {
                 -1 => return Err(take_error()),
                 n if n < 0 => buf.resize(n.unsigned_abs() as usize, 0),
-                n => {
-                    values.decode(&buf[..n as usize])?;
-                    return then(values);
-                }
+                n => return then(&wire::Values::decode(&buf[..n as usize])?),
             }
         }
     })

@@ -2,8 +2,8 @@
 //! exists, is in `js/wire.js`).
 //!
 //! JS → Rust: JS writes a profile or settings document straight into a
-//! buffer of 16-bit units in wasm memory: per value, its length in two
-//! units (high, low) and its UTF-16 code units.
+//! buffer in wasm memory: per value, its length in bytes (four, little
+//! endian) and its UTF-8, which validation then reads in place.
 //! Rust → JS: findings as 16-bit units that JS reads in place, plus one
 //! string with every text that is not in the [`table`] (sent once): making
 //! a JS string per text from wasm memory cost about 0.25 µs each. A text is
@@ -132,63 +132,43 @@ pub fn encode(findings: &[Finding], lang: Lang, out: &mut Encoded) {
     }
 }
 
-/// The values JS wrote, decoded from UTF-16 into one string.
-#[derive(Debug, Default)]
-pub struct Values {
-    text: String,
-    ends: Vec<usize>,
+/// The values JS wrote: per value, its length in bytes (four bytes, little
+/// endian) and its UTF-8, which validation reads in place.
+#[derive(Debug)]
+pub struct Values<'a> {
+    values: Vec<&'a str>,
 }
 
-impl Values {
-    /// Decodes `units` as js/wire.js writes them, reusing this value's
-    /// buffers; a lone surrogate becomes U+FFFD, as `TextEncoder` would
-    /// make it.
-    pub fn decode(&mut self, units: &[u16]) -> Result<(), String> {
-        // Bytes first, one `String` check at the end: pushing `char`s one by
-        // one was the largest item of reading the input.
-        let mut bytes = std::mem::take(&mut self.text).into_bytes();
-        bytes.clear();
-        self.ends.clear();
-        let mut rest = units;
-        while let [hi, lo, tail @ ..] = rest {
-            let n = (usize::from(*hi) << 16) | usize::from(*lo);
+impl<'a> Values<'a> {
+    /// Splits `bytes` as js/wire.js writes them.
+    pub fn decode(bytes: &'a [u8]) -> Result<Values<'a>, String> {
+        let mut values = Vec::with_capacity(16);
+        let mut rest = bytes;
+        while let [a, b, c, d, tail @ ..] = rest {
+            let n = u32::from_le_bytes([*a, *b, *c, *d]) as usize;
             let value = tail.get(..n).ok_or("internal error: value cut short")?;
-            if value.iter().all(|&u| u < 0x80) {
-                bytes.extend(value.iter().map(|&u| u as u8));
-            } else {
-                for c in char::decode_utf16(value.iter().copied()) {
-                    let mut b = [0; 4];
-                    bytes.extend_from_slice(c.unwrap_or('\u{FFFD}').encode_utf8(&mut b).as_bytes());
-                }
-            }
-            self.ends.push(bytes.len());
+            values.push(std::str::from_utf8(value).map_err(|_| "internal error: not UTF-8")?);
             rest = &tail[n..];
         }
         if !rest.is_empty() {
-            return Err("internal error: stray unit".into());
+            return Err("internal error: stray byte".into());
         }
-        self.text = String::from_utf8(bytes).map_err(|_| "internal error: not UTF-8")?;
-        Ok(())
+        Ok(Values { values })
     }
 
-    fn reader(&self) -> Reader<'_> {
-        Reader { text: &self.text, ends: self.ends.iter(), start: 0 }
+    fn reader(&self) -> Reader<'_, 'a> {
+        Reader { values: self.values.iter() }
     }
 }
 
 /// Hands out the values in order.
-struct Reader<'a> {
-    text: &'a str,
-    ends: std::slice::Iter<'a, usize>,
-    start: usize,
+struct Reader<'v, 'a> {
+    values: std::slice::Iter<'v, &'a str>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'_, 'a> {
     fn next(&mut self) -> Result<&'a str, String> {
-        let end = *self.ends.next().ok_or("internal error: value missing")?;
-        let value = &self.text[self.start..end];
-        self.start = end;
-        Ok(value)
+        self.values.next().copied().ok_or_else(|| "internal error: value missing".to_string())
     }
 
     fn count(&mut self) -> Result<usize, String> {
@@ -196,7 +176,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn server<'a>(r: &mut Reader<'a>, path: &str) -> Result<ServerRef<'a>, String> {
+fn server<'a>(r: &mut Reader<'_, 'a>, path: &str) -> Result<ServerRef<'a>, String> {
     let host = r.next()?;
     let port = match r.next()? {
         "" => 0,
@@ -211,7 +191,7 @@ fn server<'a>(r: &mut Reader<'a>, path: &str) -> Result<ServerRef<'a>, String> {
     Ok(ServerRef { host, port, security, username: r.next()? })
 }
 
-fn profile<'a>(r: &mut Reader<'a>) -> Result<ProfileRef<'a>, String> {
+fn profile<'a>(r: &mut Reader<'_, 'a>) -> Result<ProfileRef<'a>, String> {
     let name = r.next()?;
     let email = r.next()?;
     let auth = match r.next()? {
@@ -228,7 +208,7 @@ fn profile<'a>(r: &mut Reader<'a>) -> Result<ProfileRef<'a>, String> {
 }
 
 /// The language tag `flattenProfile` put first, and the profile after it.
-pub fn parse_profile(values: &Values) -> Result<(&str, ProfileRef<'_>), String> {
+pub fn parse_profile<'a>(values: &Values<'a>) -> Result<(&'a str, ProfileRef<'a>), String> {
     let mut r = values.reader();
     let lang = r.next()?;
     Ok((lang, profile(&mut r)?))
