@@ -162,6 +162,12 @@ fn bag_distance(a: &[u8; 37], b: &[u8; 37]) -> usize {
     more.max(less)
 }
 
+/// Whether `domain` is one of [`POPULAR`] (length and first byte first:
+/// asked for every address).
+fn is_popular(domain: &str) -> bool {
+    POPULAR.iter().any(|p| p.len() == domain.len() && p.as_bytes().first() == domain.as_bytes().first() && *p == domain)
+}
+
 /// A suggestion for the address's domain, or `None` when the domain is
 /// known itself or nothing is close.
 pub fn suggest_domain(address: &str) -> Option<Suggestion> {
@@ -184,8 +190,12 @@ pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
         address: local.map_or_else(|| d.to_string(), |l| format!("{l}@{d}")),
     };
     // Known, but typed differently (a trailing dot, say): offer the clean form.
-    if typed.trim().ends_with('.') && (POPULAR.contains(&domain) || is_known_domain(domain)) {
+    if typed.trim().ends_with('.') && (is_popular(domain) || is_known_domain(domain)) {
         return Some(with_address(domain));
+    }
+    // Most of our users' domains are popular ones, typed right: no search.
+    if is_popular(domain) {
+        return None;
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
     let counts = letter_counts(domain.as_bytes());
