@@ -197,7 +197,7 @@ impl Finding {
     pub fn render_into(&self, lang: Lang, out: &mut String) {
         fill_into(self.code.template(lang), out, |key| match self.params.get(key) {
             Some(v) => Some(v),
-            None if key == "subject" => Some(subject(&self.field, self.params.get("part"), lang)),
+            None if key == "subject" => self.subject().map(|i| SUBJECTS[i][lang as usize]),
             None => None,
         });
     }
@@ -263,10 +263,6 @@ impl Finding {
         (self.code.has_subject() && !self.params.contains_key("subject"))
             .then(|| subject_index(&self.field, self.params.get("part")))
     }
-}
-
-fn subject(field: &str, part: Option<&str>, lang: Lang) -> &'static str {
-    SUBJECTS[subject_index(field, part)][lang as usize]
 }
 
 /// `template` with each `{key}` replaced by its value in `params`.

@@ -85,6 +85,24 @@ impl Profile {
     }
 }
 
+impl From<ProfileRef<'_>> for Profile {
+    fn from(p: ProfileRef<'_>) -> Profile {
+        Profile {
+            name: p.name.to_string(),
+            email: p.email.to_string(),
+            auth: p.auth,
+            smtp: p.smtp.into(),
+            pop_before_smtp: p.pop_before_smtp.map(Server::from),
+        }
+    }
+}
+
+impl From<ServerRef<'_>> for Server {
+    fn from(s: ServerRef<'_>) -> Server {
+        Server { host: s.host.to_string(), port: s.port, security: s.security, username: s.username.to_string() }
+    }
+}
+
 impl Server {
     /// The server as a [`ServerRef`].
     pub fn borrowed(&self) -> ServerRef<'_> {

@@ -42,15 +42,16 @@ export interface Preset {
 export interface Suggestion { domain: string; address: string; }
 "#;
 
-fn unknown_lang(tag: &str) -> String {
-    format!("unknown language {tag:?}: use \"de\" or \"en\"")
+/// The language of a tag; German when there is none.
+fn parse_lang(tag: Option<&str>) -> Result<Lang, String> {
+    match tag {
+        None => Ok(Lang::De),
+        Some(t) => Lang::parse(t).ok_or_else(|| format!("unknown language {t:?}: use \"de\" or \"en\"")),
+    }
 }
 
 fn lang(tag: Option<String>) -> Result<Lang, JsError> {
-    match tag {
-        None => Ok(Lang::De),
-        Some(t) => Lang::parse(&t).ok_or_else(|| JsError::new(&unknown_lang(&t))),
-    }
+    parse_lang(tag.as_deref()).map_err(|e| JsError::new(&e))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -132,7 +133,7 @@ pub fn validate_profile(
         |at, cap| flatten_profile(&profile, &lang_tag, at, cap),
         |values| {
             let (tag, profile) = wire::parse_profile(values)?;
-            let lang = if tag.is_empty() { Ok(Lang::De) } else { Lang::parse(tag).ok_or_else(|| unknown_lang(tag)) };
+            let lang = parse_lang(Some(tag).filter(|t| !t.is_empty()));
             Ok((lang, profile_findings(profile)))
         },
     )

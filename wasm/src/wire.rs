@@ -15,7 +15,7 @@
 
 use mailsetup_core::finding::{Code, Finding, Pairs, SUBJECTS, Severity};
 use mailsetup_core::validate::{PROFILE_FIELDS, Settings, Tenant};
-use mailsetup_core::{AuthKind, Lang, Profile, ProfileRef, Security, Server, ServerRef};
+use mailsetup_core::{AuthKind, Lang, Profile, ProfileRef, Security, ServerRef};
 
 const SEVERITIES: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
 
@@ -214,27 +214,11 @@ pub fn parse_profile<'a>(values: &Values<'a>) -> Result<(&'a str, ProfileRef<'a>
     Ok((lang, profile(&mut r)?))
 }
 
-fn owned(p: ProfileRef) -> Profile {
-    let server = |s: ServerRef| Server {
-        host: s.host.to_string(),
-        port: s.port,
-        security: s.security,
-        username: s.username.to_string(),
-    };
-    Profile {
-        name: p.name.to_string(),
-        email: p.email.to_string(),
-        auth: p.auth,
-        smtp: server(p.smtp),
-        pop_before_smtp: p.pop_before_smtp.map(server),
-    }
-}
-
 /// A settings document from `flattenSettings` (js/wire.js).
 pub fn parse_settings(values: &Values) -> Result<Settings, String> {
     let mut r = values.reader();
     let profiles = (0..r.count()?)
-        .map(|i| profile(&mut r).map(owned).map_err(|e| format!("profiles[{i}]: {e}")))
+        .map(|i| profile(&mut r).map(Profile::from).map_err(|e| format!("profiles[{i}]: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     let tenants = (0..r.count()?)
         .map(|_| {

@@ -66,12 +66,17 @@ pub struct Preset {
     pub documentation: Option<String>,
 }
 
+/// Line `i` of a generated blob of newline-terminated lines starting at
+/// `starts`: it ends where the next starts, less its newline (rows with
+/// notes are long; searching for the newline showed in the benchmark).
+fn entry(blob: &'static str, starts: &[u16], i: usize) -> Option<&'static str> {
+    let start = usize::from(*starts.get(i)?);
+    let end = starts.get(i + 1).map_or(blob.len(), |&n| usize::from(n));
+    blob.get(start..end).map(|l| l.strip_suffix('\n').unwrap_or(l))
+}
+
 fn ispdb_line(index: usize) -> Option<&'static str> {
-    // Each line ends where the next starts, less its newline (rows with
-    // notes are long; searching for the newline showed in the benchmark).
-    let start = usize::from(*ispdb::PROVIDER_START.get(index)?);
-    let end = ispdb::PROVIDER_START.get(index + 1).map_or(ispdb::PROVIDERS.len(), |&n| usize::from(n) - 1);
-    ispdb::PROVIDERS.get(start..end).map(|l| l.strip_suffix('\n').unwrap_or(l))
+    entry(ispdb::PROVIDERS, ispdb::PROVIDER_START, index)
 }
 
 /// Where a domain's provider is: a line of the ISPDB table, or a curated id.
@@ -101,13 +106,7 @@ impl Found {
 }
 
 fn find_domain(domain: &str) -> Option<Found> {
-    // Each domain ends where the next starts, less its newline.
-    let at = |i: usize| {
-        let start = usize::from(ispdb::DOMAIN_START[i]);
-        let end = ispdb::DOMAIN_START.get(i + 1).map_or(ispdb::DOMAINS.len(), |&n| usize::from(n) - 1);
-        let d = &ispdb::DOMAINS[start..end];
-        d.strip_suffix('\n').unwrap_or(d)
-    };
+    let at = |i: usize| entry(ispdb::DOMAINS, ispdb::DOMAIN_START, i).unwrap_or("");
     let (mut lo, mut hi) = (0, ispdb::DOMAIN_START.len());
     while lo < hi {
         let mid = (lo + hi) / 2;

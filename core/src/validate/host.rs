@@ -168,8 +168,9 @@ struct Scan {
     empty_label: bool,
     /// A label starting or ending with a hyphen.
     hyphen_edge: bool,
-    /// ASCII LDH only, no label with "--" in 3rd and 4th position: see
-    /// [`is_plain_ascii_name`].
+    /// No byte beyond ASCII and no label with "--" in 3rd and 4th
+    /// position; with no `invalid` character, the name is plain
+    /// ([`is_plain_ascii_name`]).
     plain: bool,
     /// The longest label, in bytes.
     longest_label: usize,
@@ -215,8 +216,8 @@ impl Scan {
 /// A-label (or other "--" in 3rd and 4th position): then lower-casing is all
 /// that UTS 46 would do, and IDNA can be skipped (the common, fast case).
 pub(crate) fn is_plain_ascii_name(name: &str) -> bool {
-    name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        && !name.split('.').any(|l| l.len() >= 4 && l.as_bytes()[2..4] == *b"--")
+    let scan = Scan::of(name);
+    scan.plain && scan.invalid.is_none()
 }
 
 /// The A-label form of a name that is not plain ASCII LDH, with every IDNA

@@ -71,12 +71,17 @@ pub const PROFILE_FIELDS: &[&str] = &[
 /// The field named `name` next to `field`: `smtp.host` → `smtp.port`.
 pub(crate) fn sibling(field: &str, name: &str) -> Text {
     let prefix = field.rsplit_once('.').map_or("", |(p, _)| p);
-    let server = ["host", "port", "security", "username"].iter().position(|n| *n == name);
-    match (prefix, server) {
-        ("smtp", Some(i)) => Text::Borrowed(fields(false)[i]),
-        ("pop_before_smtp", Some(i)) => Text::Borrowed(fields(true)[i]),
-        ("", _) => Text::Owned(name.to_string()),
-        _ => Text::Owned(format!("{prefix}.{name}")),
+    let pop = match prefix {
+        "smtp" => Some(false),
+        "pop_before_smtp" => Some(true),
+        _ => None,
+    };
+    let known =
+        pop.and_then(|pop| fields(pop).into_iter().find(|f| f.rsplit_once('.').is_some_and(|(_, n)| n == name)));
+    match known {
+        Some(f) => Text::Borrowed(f),
+        None if prefix.is_empty() => Text::Owned(name.to_string()),
+        None => Text::Owned(format!("{prefix}.{name}")),
     }
 }
 

@@ -54,14 +54,15 @@ pub fn check_port_security(port: u16, security: Security, port_field: &str, role
     if let Some(exp) = expected {
         if exp != security && security != Security::None {
             let code = if role == HostRole::Pop3 { Code::PopPortSecurityMismatch } else { Code::PortSecurityMismatch };
+            let field = security_field();
             out.push(
-                Finding::new(code, security_field())
+                Finding::new(code, field.clone())
                     .with("port", port.to_string())
                     .with("security", security.as_str())
                     .with("expected", exp.as_str())
                     .with("security_label", label(security))
                     .with("expected_label", label(exp))
-                    .fix(security_field(), exp.as_str()),
+                    .fix(field, exp.as_str()),
             );
         }
     }
