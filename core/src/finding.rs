@@ -73,6 +73,12 @@ impl Pairs {
         self.0.iter().map(|(k, v)| (&**k, &**v))
     }
 
+    /// The pairs as stored: a caller that encodes them can tell a static
+    /// text (`Cow::Borrowed`) from one made for this finding.
+    pub fn texts(&self) -> impl Iterator<Item = (&Text, &Text)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
     /// How many pairs there are.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -113,11 +113,13 @@ fn init() {
     }
 }
 
-/// Findings as plain JS objects, messages rendered in `lang`.
-fn findings_to_js(findings: &[Finding], lang: Lang) -> JsValue {
+/// Findings as plain JS objects, messages rendered in `lang`; `input` is
+/// the values js/wire.js wrote for this call (texts found there go back as
+/// references to JS's own strings), or nothing.
+fn findings_to_js(findings: &[Finding], lang: Lang, input: &[&str]) -> JsValue {
     init();
     ENCODED.with_borrow_mut(|out| {
-        wire::encode(findings, lang, out);
+        wire::encode(findings, lang, input, out);
         decode_findings(out.units.as_ptr() as usize, out.units.len(), out.texts.as_ptr() as usize, out.texts.len())
     })
 }
@@ -129,16 +131,18 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: JsValue,
 ) -> Result<JsValue, JsError> {
     // The language travels with the profile: one crossing, not two.
-    let (lang, findings) = with_input(
+    // Findings are encoded while the input is still there to refer to.
+    with_input(
         |at, cap| flatten_profile(&profile, &lang_tag, at, cap),
         |values| {
             let (tag, profile) = wire::parse_profile(values)?;
-            let lang = parse_lang(Some(tag).filter(|t| !t.is_empty()));
-            Ok((lang, profile_findings(profile)))
+            let findings = profile_findings(profile);
+            Ok(parse_lang(Some(tag).filter(|t| !t.is_empty()))
+                .map(|lang| findings_to_js(&findings, lang, values.all())))
         },
     )
-    .map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    Ok(findings_to_js(&findings, lang.map_err(|e| JsError::new(&e))?))
+    .map_err(|e| JsError::new(&format!("not a profile: {e}")))?
+    .map_err(|e| JsError::new(&e))
 }
 
 /// Validates one field as typed (`email`, `smtp.host`, `smtp.port`, …).
@@ -150,7 +154,7 @@ pub fn validate_field_js(
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
     let findings = field_findings(field, value).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
-    Ok(findings_to_js(&findings, lang))
+    Ok(findings_to_js(&findings, lang, &[]))
 }
 
 /// Validates a settings document (profiles and tenants).
@@ -160,9 +164,11 @@ pub fn validate_settings_js(
     #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let doc = with_input(|at, cap| flatten_settings(&settings, at, cap), wire::parse_settings)
-        .map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
-    Ok(findings_to_js(&settings_findings(&doc), lang))
+    with_input(
+        |at, cap| flatten_settings(&settings, at, cap),
+        |values| Ok(findings_to_js(&settings_findings(&wire::parse_settings(values)?), lang, values.all())),
+    )
+    .map_err(|e| JsError::new(&format!("not a settings document: {e}")))
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.
@@ -208,7 +214,7 @@ mod tests {
                             f.params.insert(key.to_string(), format!("«{key}» ü😀"));
                         }
                     }
-                    let js = findings_to_js(std::slice::from_ref(&f), lang);
+                    let js = findings_to_js(std::slice::from_ref(&f), lang, &[]);
                     let got = js_sys::Reflect::get(&js_sys::Array::from(&js).get(0), &"message".into()).unwrap();
                     assert_eq!(got.as_string().unwrap(), f.rendered(lang).message, "{code:?} {field} {lang:?}");
                 }

@@ -4,16 +4,17 @@
 //! JS → Rust: JS writes a profile or settings document straight into a
 //! buffer in wasm memory: per value, its length in bytes (four, little
 //! endian) and its UTF-8, which validation then reads in place.
-//! Rust → JS: findings as 16-bit units that JS reads in place, plus one
-//! string with every text that is not in the [`table`] (sent once): making
-//! a JS string per text from wasm memory cost about 0.25 µs each. A text is
-//! one unit `k > 0` (entry `k - 1` of the table) or `0` and its length in
-//! two units: the next that many UTF-16 units of the string. Messages are
-//! not sent: each finding names its template and the subject its
-//! `{subject}` stands for, both in the table, and JS fills in the
-//! parameters (sending rendered messages cost more than all the rest).
+//! Rust → JS: findings as 16-bit units that JS reads in place. A text is
+//! one unit `k > 0` (entry `k - 1` of the [`table`], sent once), or `0`
+//! and a reference into the input JS wrote for this call (value, start,
+//! length: JS slices a string it already has), or `0`, `OWN_TEXT` and a
+//! length into the call's own texts, one string for all (making a JS
+//! string from wasm memory cost about 0.15 µs each time). Messages are not
+//! sent: each finding names its template and the subject its `{subject}`
+//! stands for, both in the table, and JS fills in the parameters (sending
+//! rendered messages cost more than all the rest).
 
-use mailsetup_core::finding::{Code, Finding, Pairs, SUBJECTS, Severity};
+use mailsetup_core::finding::{Code, Finding, Pairs, SUBJECTS, Severity, Text};
 use mailsetup_core::validate::{PROFILE_FIELDS, Settings, Tenant};
 use mailsetup_core::{AuthKind, Lang, Profile, ProfileRef, Security, ServerRef};
 
@@ -43,9 +44,31 @@ const PARAM_KEYS: &[&str] = &[
     "profile_email",
 ];
 
+/// Parameter and fix values that come from the core's own texts (security
+/// names and labels, standard ports) or are common: sent as a token, not as
+/// text (making a JS string from wasm memory is the dearest part of a text).
+const VALUES: &[&str] = &[
+    "tls",
+    "starttls",
+    "none",
+    "SSL/TLS",
+    "STARTTLS",
+    "—",
+    "465 / 587",
+    "110 / 995",
+    "25",
+    "110",
+    "143",
+    "465",
+    "587",
+    "993",
+    "995",
+    "2525",
+];
+
 /// The table of texts sent once: codes, severities, field names, parameter
 /// keys, message templates (per code, German then English), subjects (the
-/// same).
+/// same), common values.
 pub fn table() -> String {
     let mut all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     all.extend(SEVERITIES.map(Severity::as_str));
@@ -53,6 +76,7 @@ pub fn table() -> String {
     all.extend(PARAM_KEYS);
     all.extend(Code::ALL.iter().flat_map(|c| [c.template(Lang::De), c.template(Lang::En)]));
     all.extend(SUBJECTS.iter().flatten());
+    all.extend(VALUES);
     debug_assert!(all.iter().all(|t| !t.contains('\n')), "table entries are separated by newlines");
     all.join("\n")
 }
@@ -69,35 +93,123 @@ fn push_token(out: &mut Vec<u16>, index: usize) {
 /// Where findings are encoded: the units, and the texts not in the table.
 #[derive(Debug, Default)]
 pub struct Encoded {
-    /// Tokens, counts and lengths.
+    /// Tokens, counts and references.
     pub units: Vec<u16>,
-    /// The texts, one after the other.
+    /// The texts that are neither in the table nor in the input, one after
+    /// the other.
     pub texts: String,
+    /// Static texts already looked up (see [`Encoded::lookup`]).
+    seen: Vec<Seen>,
+}
+
+/// A static text's address and length, the table part it was looked up in,
+/// and its index there (`NOT_KNOWN` when it is not in it).
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    address: usize,
+    len: usize,
+    offset: usize,
+    index: usize,
+}
+
+const NOT_KNOWN: usize = usize::MAX;
+
+/// Slots for static texts; a finding names a handful, and they repeat.
+const SEEN_SLOTS: usize = 128;
+
+/// Marks a text of `Encoded::texts` (not of the input) after a `0` unit.
+const OWN_TEXT: u16 = u16::MAX;
+
+/// The index of `s` in `known`, by content (length and first byte before
+/// the bytes: a byte comparison is a call to a byte loop in wasm).
+fn position(s: &str, known: &[&str]) -> Option<usize> {
+    let first = s.as_bytes().first();
+    known.iter().position(|k| k.len() == s.len() && k.as_bytes().first() == first && *k == s)
 }
 
 impl Encoded {
-    fn push_text(&mut self, s: &str) {
+    /// A text: `0`, then the value index `j`, the start and the length (in
+    /// UTF-16 units) of where it is found in the input JS wrote (JS slices
+    /// its own string: no new string from wasm memory); or `0`, `OWN_TEXT`
+    /// and its length (two units) in `texts`. Only a text made for this
+    /// finding (`Cow::Owned`) is looked for in the input: a static one is
+    /// not from there.
+    fn push_text(&mut self, s: &Text, input: &[&str]) {
+        if let Text::Owned(o) = s {
+            if let Some((j, start, len)) = find_in(o, input) {
+                self.units.extend([0, j, start, len]);
+                return;
+            }
+        }
         let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
         let units = u32::try_from(units).unwrap_or(u32::MAX);
-        self.units.extend([0, (units >> 16) as u16, units as u16]);
+        self.units.extend([0, OWN_TEXT, (units >> 16) as u16, units as u16]);
         self.texts.push_str(s);
     }
 
-    fn push_known(&mut self, s: &str, offset: usize, known: &[&str]) {
-        match known.iter().position(|k| *k == s) {
+    /// The index of `s` in `known` (the table part at `offset`). A static
+    /// text is looked up once and then found by its address: searching the
+    /// lists for every key and value was a third of the time a profile
+    /// took in wasm. Only a `&'static str` may be remembered by address:
+    /// the memory of a `String` is reused for other text.
+    fn lookup(&mut self, s: &Text, offset: usize, known: &[&str]) -> Option<usize> {
+        let Text::Borrowed(b) = s else { return position(s, known) };
+        if self.seen.is_empty() {
+            self.seen.resize(SEEN_SLOTS, Seen { address: 0, ..Seen::default() });
+        }
+        let address = b.as_ptr() as usize;
+        let slot = (address ^ (address >> 7) ^ offset) % SEEN_SLOTS;
+        let seen = self.seen[slot];
+        if seen.address == address && seen.len == b.len() && seen.offset == offset {
+            return (seen.index != NOT_KNOWN).then_some(seen.index);
+        }
+        let found = position(b, known);
+        self.seen[slot] = Seen { address, len: b.len(), offset, index: found.unwrap_or(NOT_KNOWN) };
+        found
+    }
+
+    fn push_known(&mut self, s: &Text, offset: usize, known: &[&str], input: &[&str]) {
+        match self.lookup(s, offset, known) {
             Some(i) => push_token(&mut self.units, offset + i),
-            None => self.push_text(s),
+            None => self.push_text(s, input),
         }
     }
 
-    fn push_pairs(&mut self, pairs: &Pairs, keys_at: usize, keys: &[&str]) {
+    fn push_pairs(&mut self, pairs: &Pairs, keys_at: usize, keys: &[&str], input: &[&str]) {
         let n = pairs.len().min(usize::from(u16::MAX));
         self.units.push(n as u16);
-        for (k, v) in pairs.iter().take(n) {
-            self.push_known(k, keys_at, keys);
-            self.push_text(v);
+        for (k, v) in pairs.texts().take(n) {
+            self.push_known(k, keys_at, keys, input);
+            match v {
+                Text::Borrowed(_) => self.push_known(v, VALUES_AT, VALUES, input),
+                Text::Owned(_) => self.push_text(v, input),
+            }
         }
     }
+}
+
+/// Where `s` occurs in one of the input values: (value index, start, length)
+/// in UTF-16 units, each below `OWN_TEXT`. Texts are short and so is the
+/// input, so a plain search does; an empty text is not worth a reference.
+fn find_in(s: &str, input: &[&str]) -> Option<(u16, u16, u16)> {
+    let needle = s.as_bytes();
+    let (&first, _) = needle.split_first()?;
+    let (j, v, start) = input.iter().enumerate().find_map(|(j, v)| {
+        let hay = v.as_bytes();
+        // A plain search: std's `find` sets up a two-way searcher first,
+        // which for texts and values this short costs more than it saves.
+        let start = (0..(hay.len() + 1).checked_sub(needle.len())?)
+            .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)?;
+        Some((j, *v, start))
+    })?;
+    let (start, len) = if v.is_ascii() {
+        (start, s.len())
+    } else {
+        // A match of whole UTF-8 sequences starts on a character boundary.
+        (v.get(..start)?.encode_utf16().count(), s.encode_utf16().count())
+    };
+    let small = |n: usize| u16::try_from(n).ok().filter(|n| *n < OWN_TEXT);
+    Some((small(j)?, small(start)?, small(len)?))
 }
 
 /// Offsets of the table's parts.
@@ -105,23 +217,26 @@ const FIELDS_AT: usize = Code::ALL.len() + SEVERITIES.len();
 const KEYS_AT: usize = FIELDS_AT + PROFILE_FIELDS.len();
 const TEMPLATES_AT: usize = KEYS_AT + PARAM_KEYS.len();
 const SUBJECTS_AT: usize = TEMPLATES_AT + 2 * Code::ALL.len();
+const VALUES_AT: usize = SUBJECTS_AT + 2 * SUBJECTS.len();
 
 /// Encodes findings into `out` (cleared first); messages are to be
-/// rendered in `lang`.
-pub fn encode(findings: &[Finding], lang: Lang, out: &mut Encoded) {
+/// rendered in `lang`. `input` is the values JS wrote for this call, in
+/// order (empty when the input came another way): texts found there are
+/// sent as references.
+pub fn encode(findings: &[Finding], lang: Lang, input: &[&str], out: &mut Encoded) {
     out.units.clear();
     out.texts.clear();
     for f in findings {
         let code = f.code.index();
         push_token(&mut out.units, code);
         push_token(&mut out.units, Code::ALL.len() + severity_index(f.severity));
-        out.push_known(&f.field, FIELDS_AT, PROFILE_FIELDS);
-        out.push_pairs(&f.params, KEYS_AT, PARAM_KEYS);
+        out.push_known(&f.field, FIELDS_AT, PROFILE_FIELDS, input);
+        out.push_pairs(&f.params, KEYS_AT, PARAM_KEYS, input);
         match &f.fix {
             None => out.units.push(0),
             Some(fix) => {
                 out.units.push(1);
-                out.push_pairs(&fix.set, FIELDS_AT, PROFILE_FIELDS);
+                out.push_pairs(&fix.set, FIELDS_AT, PROFILE_FIELDS, input);
             }
         }
         push_token(&mut out.units, TEMPLATES_AT + 2 * code + lang as usize);
@@ -154,6 +269,11 @@ impl<'a> Values<'a> {
             return Err("internal error: stray byte".into());
         }
         Ok(Values { values })
+    }
+
+    /// The values, in the order JS wrote them.
+    pub fn all(&self) -> &[&'a str] {
+        &self.values
     }
 
     fn reader(&self) -> Reader<'_, 'a> {

@@ -149,3 +149,27 @@ fn settings_through_the_package_equal_the_core() {
         assert_eq!(got, core_json(&validate_settings(&settings, lang)), "{tag}");
     }
 }
+
+/// A JS string may hold a lone surrogate, which the core sees as U+FFFD;
+/// a text the package takes back from the input (here the user-name
+/// default, which is the address) says what the core saw, in both places
+/// it appears.
+#[wasm_bindgen_test]
+fn a_lone_surrogate_comes_back_as_the_core_saw_it() {
+    use mailsetup_core::validate::validate_in;
+    use mailsetup_core::{Lang, Profile};
+
+    let js = profile_js(GOOD);
+    let smtp = js_sys::Reflect::get(&js, &"smtp".into()).unwrap();
+    js_sys::Reflect::set(&smtp, &"username".into(), &"".into()).unwrap();
+    // "a\u{D800}@x.de"
+    let email = js_sys::JsString::from_char_code(&[0x61, 0xD800, 0x40, 0x78, 0x2E, 0x64, 0x65]);
+    js_sys::Reflect::set(&js, &"email".into(), &email).unwrap();
+
+    let mut profile: Profile = serde_json::from_str(GOOD).unwrap();
+    profile.email = "a\u{FFFD}@x.de".into();
+    profile.smtp.username = String::new();
+    let want = core_json(&validate_in(&profile, Lang::De));
+    assert!(want.to_string().contains("a\u{FFFD}@x.de"), "the default is the address: {want}");
+    assert_eq!(js_json(&validate_profile(js, JsValue::from_str("de")).unwrap()), want);
+}

@@ -57,9 +57,12 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
         out.findings.push(Finding::new(Code::Trimmed, field.clone()));
     }
 
-    if role != HostRole::EmailDomain {
-        // `find(':')` then a look at what follows: a substring search per
-        // keystroke was measurable.
+    // A URL, `host:port` and an IPv6 literal all have a colon; an IPv4
+    // literal starts with a digit. A name has neither (the common case, and
+    // one pass over the bytes to know it: the checks below were measurable
+    // on every keystroke).
+    let colon = trimmed.as_bytes().contains(&b':');
+    if role != HostRole::EmailDomain && (colon || trimmed.as_bytes()[0].is_ascii_digit()) {
         let url = trimmed.find(':').filter(|&i| trimmed[i + 1..].starts_with("//"));
         if let Some((scheme, rest)) = url.map(|i| (&trimmed[..i], &trimmed[i + 3..])) {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -76,7 +79,7 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
             return out;
         }
         let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
-        if bare.contains(':') && bare.parse::<Ipv6Addr>().is_ok() {
+        if colon && bare.parse::<Ipv6Addr>().is_ok() {
             out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
             out.ascii = Some(bare.to_ascii_lowercase());
             return out;

@@ -35,7 +35,9 @@ pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
 /// A profile's findings with their messages not yet rendered (a caller
 /// that writes them out renders them there: [`Finding::render_into`]).
 pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
-    let mut out = Vec::new();
+    // Room for what a profile typically has, so the list does not grow
+    // step by step.
+    let mut out = Vec::with_capacity(6);
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
@@ -70,18 +72,18 @@ pub const PROFILE_FIELDS: &[&str] = &[
 
 /// The field named `name` next to `field`: `smtp.host` → `smtp.port`.
 pub(crate) fn sibling(field: &str, name: &str) -> Text {
-    let prefix = field.rsplit_once('.').map_or("", |(p, _)| p);
-    let pop = match prefix {
-        "smtp" => Some(false),
-        "pop_before_smtp" => Some(true),
-        _ => None,
-    };
-    let known =
-        pop.and_then(|pop| fields(pop).into_iter().find(|f| f.rsplit_once('.').is_some_and(|(_, n)| n == name)));
+    // A profile's own fields are static texts (no allocation); they are
+    // told apart by their prefix, as this runs for many findings.
+    let known = [(false, "smtp."), (true, "pop_before_smtp.")]
+        .into_iter()
+        .find(|(_, prefix)| field.starts_with(prefix))
+        .and_then(|(pop, prefix)| fields(pop).into_iter().find(|f| f[prefix.len()..] == *name));
     match known {
         Some(f) => Text::Borrowed(f),
-        None if prefix.is_empty() => Text::Owned(name.to_string()),
-        None => Text::Owned(format!("{prefix}.{name}")),
+        None => match field.rsplit_once('.') {
+            None => Text::Owned(name.to_string()),
+            Some((prefix, _)) => Text::Owned(format!("{prefix}.{name}")),
+        },
     }
 }
 
