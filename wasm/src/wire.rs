@@ -155,7 +155,7 @@ impl Encoded {
     fn lookup(&mut self, s: &Text, offset: usize, known: &[&str]) -> Option<usize> {
         let Text::Borrowed(b) = s else { return position(s, known) };
         if self.seen.is_empty() {
-            self.seen.resize(SEEN_SLOTS, Seen { address: 0, ..Seen::default() });
+            self.seen.resize(SEEN_SLOTS, Seen::default());
         }
         let address = b.as_ptr() as usize;
         let slot = (address ^ (address >> 7) ^ offset) % SEEN_SLOTS;
