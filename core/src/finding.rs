@@ -70,7 +70,7 @@ impl Pairs {
 
     /// The pairs, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (&**k, &**v))
+        self.texts().map(|(k, v)| (&**k, &**v))
     }
 
     /// The pairs as stored: a caller that encodes them can tell a static

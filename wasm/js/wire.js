@@ -11,7 +11,7 @@
 // memory: per value its length in bytes (four) and its UTF-8. Out of it,
 // findings come as 16-bit units read in place. A text is one unit k > 0
 // (entry k-1 of the table the module sends once: codes, fields, keys,
-// templates, subjects, common values), or 0 and three more: the index of
+// templates, subjects, static values), or 0 and three more: the index of
 // an input value and where in it the text is (start, length; this call's
 // values are kept here, so the text is a slice of a string JS already
 // has), or 0xffff and a length in two units: the next that many UTF-16

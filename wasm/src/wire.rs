@@ -44,31 +44,16 @@ const PARAM_KEYS: &[&str] = &[
     "profile_email",
 ];
 
-/// Parameter and fix values that come from the core's own texts (security
-/// names and labels, standard ports) or are common: sent as a token, not as
-/// text (making a JS string from wasm memory is the dearest part of a text).
-const VALUES: &[&str] = &[
-    "tls",
-    "starttls",
-    "none",
-    "SSL/TLS",
-    "STARTTLS",
-    "—",
-    "465 / 587",
-    "110 / 995",
-    "25",
-    "110",
-    "143",
-    "465",
-    "587",
-    "993",
-    "995",
-    "2525",
-];
+/// The static parameter and fix values the core uses (security names and
+/// labels and the standard-port hints from `port.rs`): sent as a token, not as text
+/// (making a JS string from wasm memory is the dearest part of a text). A
+/// value made for the finding (a port number, say) is never looked up
+/// here: it goes back as a reference into the input or as text.
+const VALUES: &[&str] = &["tls", "starttls", "none", "SSL/TLS", "STARTTLS", "—", "465 / 587", "110 / 995"];
 
 /// The table of texts sent once: codes, severities, field names, parameter
 /// keys, message templates (per code, German then English), subjects (the
-/// same), common values.
+/// same), static values.
 pub fn table() -> String {
     let mut all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     all.extend(SEVERITIES.map(Severity::as_str));

@@ -61,9 +61,9 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
     // literal starts with a digit. A name has neither (the common case, and
     // one pass over the bytes to know it: the checks below were measurable
     // on every keystroke).
-    let colon = trimmed.as_bytes().contains(&b':');
-    if role != HostRole::EmailDomain && (colon || trimmed.as_bytes()[0].is_ascii_digit()) {
-        let url = trimmed.find(':').filter(|&i| trimmed[i + 1..].starts_with("//"));
+    let colon = trimmed.find(':');
+    if role != HostRole::EmailDomain && (colon.is_some() || trimmed.as_bytes()[0].is_ascii_digit()) {
+        let url = colon.filter(|&i| trimmed[i + 1..].starts_with("//"));
         if let Some((scheme, rest)) = url.map(|i| (&trimmed[..i], &trimmed[i + 3..])) {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
             let authority = authority.rsplit('@').next().unwrap_or(authority);
@@ -79,7 +79,7 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
             return out;
         }
         let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
-        if colon && bare.parse::<Ipv6Addr>().is_ok() {
+        if colon.is_some() && bare.parse::<Ipv6Addr>().is_ok() {
             out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
             out.ascii = Some(bare.to_ascii_lowercase());
             return out;
