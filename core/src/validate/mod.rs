@@ -122,13 +122,15 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut 
         }
         Err(_) => out.push(port::invalid(port, role)),
     }
-    if s.username.trim().is_empty() && !email.trim().is_empty() {
-        // An unusable address has no provider to ask; the address as typed it is.
-        let default = match domain {
-            Some(d) => crate::presets::default_username_for(email, d),
-            None => email.trim().to_string(),
-        };
-        out.push(Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default));
+    if s.username.trim().is_empty() {
+        // The default comes from the address, so it is shown only for a
+        // usable one: from `Praxis Lange <info@praxis-lange.de>` it would
+        // offer that whole text as the user name. The address's own
+        // findings come first; once it is fixed, the default shows.
+        if let Some(d) = domain {
+            let default = crate::presets::default_username_for(email, d);
+            out.push(Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default));
+        }
     } else if s.username != s.username.trim() {
         out.push(Finding::new(Code::Trimmed, username));
     }
@@ -251,6 +253,21 @@ mod tests {
             let f = validate(&p).into_iter().find(|f| f.code == Code::UsernameDefault).unwrap();
             assert_eq!(&f.params["default"], default, "{email}");
         }
+    }
+
+    #[test]
+    fn no_username_default_from_an_unusable_address() {
+        let mut p = profile();
+        p.smtp.username = String::new();
+        for email in ["Praxis Lange <info@praxis-lange.de>", "mailto:info@praxis.de", "info@", "", "info praxis.de"] {
+            p.email = email.into();
+            let codes: Vec<_> = validate(&p).into_iter().map(|f| f.code).collect();
+            assert!(!codes.contains(&Code::UsernameDefault), "{email:?}: {codes:?}");
+        }
+        // A usable address with a warning still has its default (trimmed).
+        p.email = " \"info\"@praxis.de ".into();
+        let f = validate(&p).into_iter().find(|f| f.code == Code::UsernameDefault).unwrap();
+        assert_eq!(&f.params["default"], "\"info\"@praxis.de");
     }
 
     #[test]
