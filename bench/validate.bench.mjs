@@ -3,7 +3,7 @@
 // process, alternating rounds. Prints the ratio (ours ÷ theirs; goal ≤ 0.5).
 import { readFileSync } from 'node:fs';
 import validator from 'validator';
-import { initSync, validateProfile } from '../www/pkg/mailsetup_wasm.js';
+import { initSync, validateProfile } from '../www/pkg/mailsetup.js';
 
 initSync({ module: readFileSync(new URL('../www/pkg/mailsetup_wasm_bg.wasm', import.meta.url)) });
 

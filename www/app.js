@@ -1,6 +1,6 @@
 // The setup wizard. All checking is done by the wasm core as the user types;
 // network tests go to the local `mailprobe serve` that served this page.
-import init, { validateProfile, validateSettings, lookupPreset } from './pkg/mailsetup_wasm.js';
+import init, { validateProfile, validateSettings, lookupPreset } from './pkg/mailsetup.js';
 
 const TEXT = {
   de: {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync, validateProfile, validateField } from '../../www/pkg/mailsetup_wasm.js';
+import { initSync, validateProfile, validateField } from '../../www/pkg/mailsetup.js';
 
 initSync({ module: readFileSync(new URL('../../www/pkg/mailsetup_wasm_bg.wasm', import.meta.url)) });
 
@@ -44,7 +44,7 @@ test('bad input throws a specific error', () => {
 });
 
 test('lookupPreset fills GMX with notes; unknown is null', async () => {
-  const { lookupPreset, suggestDomain, validateSettings } = await import('../../www/pkg/mailsetup_wasm.js');
+  const { lookupPreset, suggestDomain, validateSettings } = await import('../../www/pkg/mailsetup.js');
   const p = lookupPreset('Praxis@GMX.de', 'de');
   assert.equal(p.provider, 'GMX');
   assert.deepEqual(p.smtp[0], { host: 'mail.gmx.net', port: 465, security: 'tls', username: 'Praxis@GMX.de' });
@@ -54,4 +54,45 @@ test('lookupPreset fills GMX with notes; unknown is null', async () => {
   assert.equal(suggestDomain('info@web.de'), null);
   const doc = { profiles: [good()], tenants: [{ id: '1', name: 'Nord', email: 'nord@praxis.de', profile: 'Praxis Müller' }] };
   assert.deepEqual(validateSettings(doc).map((f) => f.code), ['tenant_address_mismatch']);
+});
+
+test('the entry exports the API and nothing of the wire underneath', async () => {
+  const entry = await import('../../www/pkg/mailsetup.js');
+  assert.deepEqual(Object.keys(entry).sort(), [
+    'default', 'initSync', 'lookupPreset', 'suggestDomain', 'validateField', 'validateProfile', 'validateSettings',
+  ]);
+  const pkg = JSON.parse(readFileSync(new URL('../../www/pkg/package.json', import.meta.url), 'utf8'));
+  assert.equal(pkg.main, 'mailsetup.js');
+  assert.equal(pkg.types, 'mailsetup.d.ts');
+  assert.ok(pkg.files.includes('mailsetup.js') && pkg.files.includes('mailsetup.d.ts'));
+});
+
+test('validating before the module is initialized says so', async () => {
+  const { execFile } = await import('node:child_process');
+  const entry = new URL('../../www/pkg/mailsetup.js', import.meta.url).href;
+  const code = `import('${entry}').then((m) => m.validateProfile({ smtp: {} })).catch((e) => { console.log(e.message); })`;
+  const out = await new Promise((resolve, reject) =>
+    execFile(process.execPath, ['-e', code], (err, stdout) => (err ? reject(err) : resolve(stdout))));
+  assert.match(out, /not initialized \(call init\(\) or initSync\(\) first\)/);
+});
+
+test('a wrongly typed argument is a specific error, and the next call works', () => {
+  assert.throws(() => validateField('email', 5), /the value must be a string/);
+  assert.throws(() => validateField(null, 'x'), /the field name must be a string/);
+  assert.throws(() => validateProfile(good(), 5), /the language must be a string/);
+  const p = good();
+  p.pop_before_smtp = { host: 'pop.example.de', port: '110', security: 'tls', username: '' };
+  assert.throws(() => validateProfile(p), /not a profile: `pop_before_smtp\.port` must be a whole number/);
+  p.pop_before_smtp = 7;
+  assert.throws(() => validateProfile(p), /not a profile: `pop_before_smtp` must be an object/);
+  assert.deepEqual(validateProfile(good(), 'en'), []);
+});
+
+test('an input far larger than the buffer is written whole', () => {
+  const p = good();
+  p.name = 'Ä'.repeat(100_000);
+  p.email = `${'a'.repeat(70)}@praxis.de`;
+  const [f] = validateProfile(p, 'en');
+  assert.equal(f.code, 'email_local_too_long');
+  assert.deepEqual(validateProfile(good()), []);
 });

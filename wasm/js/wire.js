@@ -1,11 +1,16 @@
-// The JS half of the package's wire format (the Rust half is src/wire.rs).
+// The JS half of the package's wire format (the Rust half is src/wire.rs),
+// and the package's validation functions (the entry, mailsetup.js,
+// exports them from here).
 //
 // Why by hand: the profile is validated on every keystroke. Reading a JS
 // object field by field from Rust costs one call across the boundary per
 // field, and building each finding from Rust one call per property and per
-// string; that was 12 of the 17 µs a profile took. Here the JS side reads
-// the object in one go, and turns the findings' encoding back into plain
-// objects: two crossings per call.
+// string; that was 12 of the 17 µs a profile took. A function that
+// wasm-bindgen exports also pays for its JS values on the way in and out
+// (the externref table, a result array, a call back to free the table
+// slot). Here the JS side writes the object into wasm memory in one go,
+// calls the module's raw `wire_validate` with numbers only, and turns the
+// findings' encoding back into plain objects: one crossing per call.
 //
 // Into the module, values are written straight into a buffer in wasm
 // memory: per value its length in bytes (four) and its UTF-8. Out of it,
@@ -31,8 +36,9 @@ function views() {
   // A view of memory that has grown is detached and has length 0; checking
   // that is cheaper than comparing `memory.buffer` (a getter) on every call.
   if (u8 === null || u8.length === 0) {
-    u16 = new Uint16Array(memory.buffer);
     u8 = new Uint8Array(memory.buffer);
+    u16 = new Uint16Array(memory.buffer);
+    u32 = new Uint32Array(memory.buffer);
   }
 }
 
@@ -85,40 +91,41 @@ function put(v) {
 
 // Each value is read by its own property access: with the key in a
 // variable (`obj[key]`) the lookup was generic and showed in the benchmark.
-function text(v, path) {
+// The path for an error message is put together only for an error.
+function text(v, prefix, key) {
   if (typeof v === 'string') put(v);
   else if (v === undefined || v === null) put('');
-  else throw new Error(`\`${path}\` must be a string`);
+  else bad(`\`${prefix}${key}\` must be a string`);
 }
 
-function server(s, path, prefix) {
-  if (!isObject(s)) throw new Error(`\`${path}\` must be an object`);
-  text(s.host, `${prefix}host`);
+function server(s, prefix) {
+  if (!isObject(s)) bad(`\`${prefix.slice(0, -1)}\` must be an object`);
+  text(s.host, prefix, 'host');
   const port = s.port;
   if (port === undefined || port === null) {
     put('');
   } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 4294967295) {
-    throw new Error(`\`${prefix}port\` must be a whole number`);
+    bad(`\`${prefix}port\` must be a whole number`);
   } else {
     put(String(port));
   }
-  text(s.security, `${prefix}security`);
-  text(s.username, `${prefix}username`);
+  text(s.security, prefix, 'security');
+  text(s.username, prefix, 'username');
 }
 
 function profile(p) {
-  if (!isObject(p)) throw new Error('expected an object');
-  if (p.smtp === undefined) throw new Error('missing field `smtp`');
-  text(p.name, 'name');
-  text(p.email, 'email');
-  text(p.auth, 'auth');
-  server(p.smtp, 'smtp', 'smtp.');
+  if (!isObject(p)) bad('expected an object');
+  if (p.smtp === undefined) bad('missing field `smtp`');
+  text(p.name, '', 'name');
+  text(p.email, '', 'email');
+  text(p.auth, '', 'auth');
+  server(p.smtp, 'smtp.');
   const pop = p.pop_before_smtp;
   if (pop === undefined || pop === null) {
     put('');
   } else {
     put('1');
-    server(pop, 'pop_before_smtp', 'pop_before_smtp.');
+    server(pop, 'pop_before_smtp.');
   }
 }
 
@@ -126,72 +133,148 @@ function isObject(v) {
   return typeof v === 'object' && v !== null;
 }
 
-let error = '';
+// The module's raw exports (`wire_input`, `wire_validate`: numbers in,
+// a number out) and the address of its result block: four 32-bit words,
+// the findings' units (address, count) and texts (address, length), or an
+// error message (address, length).
+let ex = null;
+let result = 0;
+let u32 = null;
 
-/** The message of the last bad input. */
-export function takeError() {
-  return error;
+// The input buffer in wasm memory, as the module last gave it.
+let inPtr = 0;
+let inCap = 0;
+
+// What the module's `wire_validate` is asked to read.
+const PROFILE = 0;
+const SETTINGS = 1;
+const FIELD = 2;
+
+// Bad input is thrown here, with the words that say what was expected.
+let what = '';
+function bad(message) {
+  throw new Error(`${what}${message}`);
 }
 
-// Runs `write` into the buffer at byte address `ptr`, `cap` bytes long:
-// the number of bytes written, minus a number that will do when the buffer
-// is too small, or -1 when the input is bad (takeError says why).
-function flatten(ptr, cap, write) {
+function ready() {
+  if (ex === null) throw new Error('mailsetup: the module is not initialized (call init() or initSync() first)');
+}
+
+function language(lang) {
+  if (lang === undefined || lang === null) return '';
+  if (typeof lang !== 'string') throw new Error('the language must be a string such as "de" or "en"');
+  return lang;
+}
+
+// Makes the buffer at least `need` bytes (the module may move it, and its
+// memory may grow: views are renewed by `begin`).
+function grow(need) {
+  inPtr = ex.wire_input(need);
+  inCap = need;
+}
+
+function begin() {
   views();
-  base = ptr;
-  end = ptr + cap;
+  base = inPtr;
+  end = inPtr + inCap;
   at = 0;
   count = 0;
-  try {
-    write();
-  } catch (e) {
-    error = e.message;
-    return -1;
-  }
-  return at <= cap ? at : -at;
 }
 
-/** The language tag and a profile, written into the buffer at `ptr`. */
-export function flattenProfile(p, lang, ptr, cap) {
-  return flatten(ptr, cap, () => {
-    if (lang !== undefined && lang !== null && typeof lang !== 'string') {
-      throw new Error('the language must be a string such as "de" or "en"');
-    }
-    put(lang ?? '');
+// Runs the module on the `at` bytes written, and returns the findings or
+// throws the module's message.
+function finish(kind) {
+  const status = ex.wire_validate(kind, at);
+  views();
+  const r = result >>> 2;
+  if (status !== 0) throw new Error(utf8.decode(u8.subarray(u32[r], u32[r] + u32[r + 1])));
+  return decodeFindings(u32[r], u32[r + 1], u32[r + 2], u32[r + 3]);
+}
+
+/**
+ * Every finding of a profile, messages in `lang` ("de" when not given).
+ * @param {Profile} p
+ * @param {Lang | undefined} lang
+ * @returns {Finding[]}
+ */
+export function validateProfile(p, lang) {
+  ready();
+  what = 'not a profile: ';
+  const tag = language(lang);
+  for (;;) {
+    begin();
+    put(tag);
     profile(p);
-  });
+    if (at <= inCap) return finish(PROFILE);
+    grow(at);
+  }
 }
 
-/** A settings document (profiles and tenants), written into the buffer at `ptr`. */
-export function flattenSettings(doc, ptr, cap) {
-  return flatten(ptr, cap, () => {
-    if (!isObject(doc)) throw new Error('expected an object');
-    const list = (key) => {
-      const a = doc[key];
-      if (a === undefined || a === null) return [];
-      if (!Array.isArray(a)) throw new Error(`\`${key}\` must be an array`);
-      return a;
-    };
-    const profiles = list('profiles');
-    const tenants = list('tenants');
+/**
+ * Every finding of a settings document (profiles and tenants).
+ * @param {Settings} doc
+ * @param {Lang | undefined} lang
+ * @returns {Finding[]}
+ */
+export function validateSettings(doc, lang) {
+  ready();
+  what = 'not a settings document: ';
+  const tag = language(lang);
+  if (!isObject(doc)) bad('expected an object');
+  const profiles = list(doc.profiles, 'profiles');
+  const tenants = list(doc.tenants, 'tenants');
+  for (;;) {
+    begin();
+    put(tag);
     put(String(profiles.length));
-    profiles.forEach((p, i) => {
-      try {
-        profile(p);
-      } catch (e) {
-        throw new Error(`profiles[${i}]: ${e.message}`);
-      }
-    });
+    for (let i = 0; i < profiles.length; i++) {
+      what = `not a settings document: profiles[${i}]: `;
+      profile(profiles[i]);
+    }
+    what = 'not a settings document: ';
     put(String(tenants.length));
-    tenants.forEach((t, i) => {
-      if (!isObject(t)) throw new Error(`\`tenants[${i}]\` must be an object`);
+    for (let i = 0; i < tenants.length; i++) {
+      const t = tenants[i];
+      if (!isObject(t)) bad(`\`tenants[${i}]\` must be an object`);
       const path = `tenants[${i}].`;
-      text(t.id, `${path}id`);
-      text(t.name, `${path}name`);
-      text(t.email, `${path}email`);
-      text(t.profile, `${path}profile`);
-    });
-  });
+      text(t.id, path, 'id');
+      text(t.name, path, 'name');
+      text(t.email, path, 'email');
+      text(t.profile, path, 'profile');
+    }
+    if (at <= inCap) return finish(SETTINGS);
+    grow(at);
+  }
+}
+
+/**
+ * One field as typed (`email`, `smtp.host`, `smtp.port`, …: the names of
+ * a finding's `field`), e.g. on every keystroke.
+ * @param {string} field
+ * @param {string} value
+ * @param {Lang | undefined} lang
+ * @returns {Finding[]}
+ */
+export function validateField(field, value, lang) {
+  ready();
+  what = '';
+  const tag = language(lang);
+  if (typeof field !== 'string') bad('the field name must be a string');
+  if (typeof value !== 'string') bad('the value must be a string');
+  for (;;) {
+    begin();
+    put(tag);
+    put(field);
+    put(value);
+    if (at <= inCap) return finish(FIELD);
+    grow(at);
+  }
+}
+
+function list(a, key) {
+  if (a === undefined || a === null) return [];
+  if (!Array.isArray(a)) bad(`\`${key}\` must be an array`);
+  return a;
 }
 
 let table = [];
@@ -203,11 +286,18 @@ function internalized(s) {
   return Object.keys({ [s]: 0 })[0];
 }
 
-/** Receives the string table (entries separated by newlines) and the module's memory, once. */
-export function setTable(joined, mem) {
+/**
+ * Receives, once, from the module: the string table (entries separated by
+ * newlines), its memory, its exports and the address of its result block.
+ */
+export function setTable(joined, mem, exports, resultAt) {
   memory = mem;
+  ex = exports;
+  result = resultAt;
+  u8 = null;
   table = joined.split('\n').map(internalized);
   compiled = new Array(table.length);
+  grow(1024);
 }
 
 // A template split at its placeholders: literal, key, literal, …, literal.

@@ -9,9 +9,12 @@
 
 mod wire;
 
+#[cfg(test)]
+use mailsetup_core::Finding;
+use mailsetup_core::Lang;
 use mailsetup_core::validate::{field_findings, profile_findings, settings_findings};
-use mailsetup_core::{Finding, Lang};
 use serde::Serialize;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -58,64 +61,132 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
-// Profiles come in and findings go out through js/wire.js: reading a JS
-// object from Rust, and building one, costs a crossing per field and per
-// property, which was most of the time a keystroke's validation took.
+// Profiles come in and findings go out through js/wire.js, which is also
+// where `validateProfile`, `validateSettings` and `validateField` live
+// (the package's entry, `mailsetup.js`, exports them from there). Reading
+// a JS object from Rust, and building one, costs a crossing per field and
+// per property; and a function wasm-bindgen exports pays for its JS values
+// on the way in and out (the externref table, a result array). So JS
+// writes the input into wasm memory, calls `wire_validate` with numbers
+// only, and reads the findings' encoding from memory: one crossing.
 #[wasm_bindgen(module = "/js/wire.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = flattenProfile)]
-    fn flatten_profile(profile: &JsValue, lang: &JsValue, at: usize, cap: usize) -> i32;
-    #[wasm_bindgen(js_name = flattenSettings)]
-    fn flatten_settings(settings: &JsValue, at: usize, cap: usize) -> i32;
-    #[wasm_bindgen(js_name = takeError)]
-    fn take_error() -> String;
     #[wasm_bindgen(js_name = setTable)]
-    fn set_table(joined: &str, memory: &JsValue);
+    fn set_table(joined: &str, memory: &JsValue, exports: &JsValue, result: usize);
+    #[wasm_bindgen(js_name = validateProfile, catch)]
+    fn js_validate_profile(profile: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = validateSettings, catch)]
+    fn js_validate_settings(settings: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = validateField, catch)]
+    fn js_validate_field(field: &JsValue, value: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue>;
+    #[cfg(test)]
     #[wasm_bindgen(js_name = decodeFindings)]
     fn decode_findings(units: usize, len: usize, texts: usize, texts_len: usize) -> JsValue;
 }
 
 thread_local! {
-    static TABLE_SENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static TABLE_SENT: Cell<bool> = const { Cell::new(false) };
     /// Where JS writes the input; reused from call to call.
-    static INPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// The encoding of the last call's findings, reused (JS reads it in place).
-    static ENCODED: std::cell::RefCell<wire::Encoded> = std::cell::RefCell::new(wire::Encoded::default());
+    static ENCODED: RefCell<wire::Encoded> = RefCell::new(wire::Encoded::default());
+    /// The last call's error message.
+    static ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    /// Where JS finds the last call's result: the units' address and count
+    /// and the texts' address and length, or the error's address and length.
+    static RESULT: Cell<[u32; 4]> = const { Cell::new([0; 4]) };
 }
 
-/// Lets `flatten` write its input into the reused buffer (growing it when JS
-/// asks for more), decodes it and hands the values to `then`; `Err` carries
-/// JS's message for bad input.
-fn with_input<T>(
-    flatten: impl Fn(usize, usize) -> i32,
-    then: impl FnOnce(&wire::Values) -> Result<T, String>,
-) -> Result<T, String> {
-    init();
-    INPUT.with_borrow_mut(|buf| {
-        if buf.is_empty() {
-            buf.resize(1024, 0);
-        }
-        loop {
-            // JS writes through the address (a view of wasm memory it keeps).
-            match flatten(buf.as_mut_ptr() as usize, buf.len()) {
-                -1 => return Err(take_error()),
-                n if n < 0 => buf.resize(n.unsigned_abs() as usize, 0),
-                n => return then(&wire::Values::decode(&buf[..n as usize])?),
-            }
-        }
-    })
-}
-
-/// Hands js/wire.js the table and the module's memory, once.
-fn init() {
+/// Hands js/wire.js the table, the module's memory, its exports (the raw
+/// `wire_*` functions) and where results are; once. The package's entry
+/// calls it right after instantiating the module.
+#[wasm_bindgen(js_name = wireInit, skip_typescript)]
+pub fn init() {
     if !TABLE_SENT.replace(true) {
-        set_table(&wire::table(), &wasm_bindgen::memory());
+        let result = RESULT.with(|r| r.as_ptr() as usize);
+        set_table(&wire::table(), &wasm_bindgen::memory(), &wasm_bindgen::exports(), result);
     }
 }
 
-/// Findings as plain JS objects, messages rendered in `lang`; `input` is
-/// the values js/wire.js wrote for this call (texts found there go back as
-/// references to JS's own strings), or nothing.
+/// The input buffer, at least `cap` bytes; its address (js/wire.js).
+#[wasm_bindgen(skip_typescript)]
+pub fn wire_input(cap: usize) -> usize {
+    INPUT.with_borrow_mut(|buf| {
+        if buf.len() < cap {
+            buf.resize(cap, 0);
+        }
+        buf.as_mut_ptr() as usize
+    })
+}
+
+/// What the input holds (js/wire.js writes the language tag first).
+const PROFILE: u32 = 0;
+const SETTINGS: u32 = 1;
+const FIELD: u32 = 2;
+
+/// Validates the first `len` bytes of the input, written by js/wire.js, as
+/// `kind`; 0 when the findings are encoded, 1 when there is an error
+/// message instead (the result block says where either is).
+#[wasm_bindgen(skip_typescript)]
+pub fn wire_validate(kind: u32, len: usize) -> u32 {
+    let outcome = INPUT.with_borrow(|buf| {
+        let values = wire::Values::decode(buf.get(..len).ok_or("internal error: input cut short")?)?;
+        let (tag, findings) = match kind {
+            PROFILE => {
+                let (tag, profile) = wire::parse_profile(&values).map_err(|e| format!("not a profile: {e}"))?;
+                (tag, Lazy::Profile(profile))
+            }
+            SETTINGS => {
+                let (tag, settings) =
+                    wire::parse_settings(&values).map_err(|e| format!("not a settings document: {e}"))?;
+                (tag, Lazy::Settings(settings))
+            }
+            FIELD => {
+                let (tag, field, value) = wire::parse_field(&values)?;
+                (tag, Lazy::Field(field, value))
+            }
+            _ => return Err(format!("internal error: unknown kind {kind}")),
+        };
+        // A bad language tag is reported before any validation is done.
+        let lang = parse_lang(Some(tag).filter(|t| !t.is_empty()))?;
+        let findings = match findings {
+            Lazy::Profile(p) => profile_findings(p),
+            Lazy::Settings(s) => settings_findings(&s),
+            Lazy::Field(field, value) => {
+                field_findings(field, value).ok_or_else(|| format!("unknown field {field:?}"))?
+            }
+        };
+        ENCODED.with_borrow_mut(|out| {
+            wire::encode(&findings, lang, values.all(), out);
+            RESULT.set([
+                out.units.as_ptr() as u32,
+                out.units.len() as u32,
+                out.texts.as_ptr() as u32,
+                out.texts.len() as u32,
+            ]);
+        });
+        Ok::<(), String>(())
+    });
+    match outcome {
+        Ok(()) => 0,
+        Err(e) => ERROR.with_borrow_mut(|error| {
+            *error = e;
+            RESULT.set([error.as_ptr() as u32, error.len() as u32, 0, 0]);
+            1
+        }),
+    }
+}
+
+/// What `wire_validate` validates, once the language is known to be good.
+enum Lazy<'a> {
+    Profile(mailsetup_core::ProfileRef<'a>),
+    Settings(mailsetup_core::validate::Settings),
+    Field(&'a str, &'a str),
+}
+
+/// Findings as plain JS objects, messages rendered in `lang`, as
+/// js/wire.js decodes them (for the tests of the rendering).
+#[cfg(test)]
 fn findings_to_js(findings: &[Finding], lang: Lang, input: &[&str]) -> JsValue {
     init();
     ENCODED.with_borrow_mut(|out| {
@@ -124,51 +195,25 @@ fn findings_to_js(findings: &[Finding], lang: Lang, input: &[&str]) -> JsValue {
     })
 }
 
-/// Validates a whole profile; returns every finding.
-#[wasm_bindgen(js_name = validateProfile, unchecked_return_type = "Finding[]")]
-pub fn validate_profile(
-    #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: JsValue,
-) -> Result<JsValue, JsError> {
-    // The language travels with the profile: one crossing, not two.
-    // Findings are encoded while the input is still there to refer to.
-    with_input(
-        |at, cap| flatten_profile(&profile, &lang_tag, at, cap),
-        |values| {
-            let (tag, profile) = wire::parse_profile(values)?;
-            let findings = profile_findings(profile);
-            Ok(parse_lang(Some(tag).filter(|t| !t.is_empty()))
-                .map(|lang| findings_to_js(&findings, lang, values.all())))
-        },
-    )
-    .map_err(|e| JsError::new(&format!("not a profile: {e}")))?
-    .map_err(|e| JsError::new(&e))
+// The package's validation as Rust code sees it: the very functions the
+// package's entry exports from js/wire.js. `Err` is the `Error` JS throws.
+
+/// `validateProfile`: every finding of a profile.
+pub fn validate_profile(profile: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue> {
+    init();
+    js_validate_profile(profile, lang)
 }
 
-/// Validates one field as typed (`email`, `smtp.host`, `smtp.port`, …).
-#[wasm_bindgen(js_name = validateField, unchecked_return_type = "Finding[]")]
-pub fn validate_field_js(
-    field: &str,
-    value: &str,
-    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
-) -> Result<JsValue, JsError> {
-    let lang = lang(lang_tag)?;
-    let findings = field_findings(field, value).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
-    Ok(findings_to_js(&findings, lang, &[]))
+/// `validateField`: one field as typed (`email`, `smtp.host`, `smtp.port`, …).
+pub fn validate_field(field: &JsValue, value: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue> {
+    init();
+    js_validate_field(field, value, lang)
 }
 
-/// Validates a settings document (profiles and tenants).
-#[wasm_bindgen(js_name = validateSettings, unchecked_return_type = "Finding[]")]
-pub fn validate_settings_js(
-    #[wasm_bindgen(unchecked_param_type = "Settings")] settings: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
-) -> Result<JsValue, JsError> {
-    let lang = lang(lang_tag)?;
-    with_input(
-        |at, cap| flatten_settings(&settings, at, cap),
-        |values| Ok(findings_to_js(&settings_findings(&wire::parse_settings(values)?), lang, values.all())),
-    )
-    .map_err(|e| JsError::new(&format!("not a settings document: {e}")))
+/// `validateSettings`: a settings document (profiles and tenants).
+pub fn validate_settings(settings: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue> {
+    init();
+    js_validate_settings(settings, lang)
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.

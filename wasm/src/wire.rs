@@ -312,16 +312,17 @@ fn profile<'a>(r: &mut Reader<'_, 'a>) -> Result<ProfileRef<'a>, String> {
     Ok(ProfileRef { name, email, auth, smtp, pop_before_smtp })
 }
 
-/// The language tag `flattenProfile` put first, and the profile after it.
+/// The language tag and a profile, as js/wire.js writes them.
 pub fn parse_profile<'a>(values: &Values<'a>) -> Result<(&'a str, ProfileRef<'a>), String> {
     let mut r = values.reader();
     let lang = r.next()?;
     Ok((lang, profile(&mut r)?))
 }
 
-/// A settings document from `flattenSettings` (js/wire.js).
-pub fn parse_settings(values: &Values) -> Result<Settings, String> {
+/// The language tag and a settings document, as js/wire.js writes them.
+pub fn parse_settings<'a>(values: &Values<'a>) -> Result<(&'a str, Settings), String> {
     let mut r = values.reader();
+    let lang = r.next()?;
     let profiles = (0..r.count()?)
         .map(|i| profile(&mut r).map(Profile::from).map_err(|e| format!("profiles[{i}]: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
@@ -332,5 +333,11 @@ pub fn parse_settings(values: &Values) -> Result<Settings, String> {
             Ok(Tenant { id, name, email, profile })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(Settings { profiles, tenants })
+    Ok((lang, Settings { profiles, tenants }))
+}
+
+/// The language tag, a field's name and its value, as js/wire.js writes them.
+pub fn parse_field<'a>(values: &Values<'a>) -> Result<(&'a str, &'a str, &'a str), String> {
+    let mut r = values.reader();
+    Ok((r.next()?, r.next()?, r.next()?))
 }

@@ -165,8 +165,13 @@ fn setup(for_tests: bool) -> Result {
 /// Builds the wasm package into www/pkg (what the page and mailprobe embed) and checks its size.
 fn wasm() -> Result {
     run(cmd("wasm-pack").args(["build", "wasm", "--release", "--target", "web", "--out-dir", "../www/pkg"]))?;
+    entry()?;
     let mut total = 0;
-    let mut files = vec![root().join("www/pkg/mailsetup_wasm_bg.wasm"), root().join("www/pkg/mailsetup_wasm.js")];
+    let mut files = vec![
+        root().join("www/pkg/mailsetup_wasm_bg.wasm"),
+        root().join("www/pkg/mailsetup_wasm.js"),
+        root().join("www/pkg/mailsetup.js"),
+    ];
     // The JS the module imports (js/wire.js), copied by wasm-bindgen.
     let mut dirs = vec![root().join("www/pkg/snippets")];
     while let Some(dir) = dirs.pop() {
@@ -191,6 +196,54 @@ fn wasm() -> Result {
         return Err(format!("the wasm package is {total} bytes gzipped, over the budget of {WASM_SIZE_BUDGET}"));
     }
     Ok(())
+}
+
+/// Puts the package's entry (wasm/entry: `mailsetup.js` and its types)
+/// next to wasm-bindgen's output, pointing it at where wasm-bindgen copied
+/// js/wire.js, and makes it the package's main module.
+fn entry() -> Result {
+    let pkg = root().join("www/pkg");
+    let snippets = pkg.join("snippets");
+    let mut wire = Vec::new();
+    for dir in std::fs::read_dir(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))? {
+        let path = dir.map_err(|e| e.to_string())?.path().join("js/wire.js");
+        if path.is_file() {
+            wire.push(path);
+        }
+    }
+    let [wire] = wire.as_slice() else {
+        return Err(format!("expected one js/wire.js under {}, found {}", snippets.display(), wire.len()));
+    };
+    let relative = wire.strip_prefix(&pkg).map_err(|e| e.to_string())?.to_string_lossy().replace('\\', "/");
+    let read = |name: &str| {
+        let path = root().join("wasm/entry").join(name);
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let write = |name: &str, text: String| {
+        let path = pkg.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let js = read("mailsetup.js")?;
+    if !js.contains("'@WIRE@'") {
+        return Err("wasm/entry/mailsetup.js lacks the '@WIRE@' placeholder".into());
+    }
+    write("mailsetup.js", js.replace("'@WIRE@'", &format!("'./{relative}'")))?;
+    write("mailsetup.d.ts", read("mailsetup.d.ts")?)?;
+    // package.json: the entry is the main module; its files are shipped.
+    let manifest = pkg.join("package.json");
+    let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    json["main"] = "mailsetup.js".into();
+    json["types"] = "mailsetup.d.ts".into();
+    let files = json["files"].as_array_mut().ok_or("package.json has no `files` list")?;
+    for name in ["mailsetup.js", "mailsetup.d.ts"] {
+        if !files.iter().any(|f| f == name) {
+            files.push(name.into());
+        }
+    }
+    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+    std::fs::write(&manifest, text + "\n").map_err(|e| format!("{}: {e}", manifest.display()))
 }
 
 /// Runs a test step, echoing its output and counting passed/failed tests.

@@ -129,7 +129,9 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut 
         // findings come first; once it is fixed, the default shows.
         if let Some(d) = domain {
             let default = crate::presets::default_username_for(email, d);
-            out.push(Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default));
+            out.push(
+                Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default),
+            );
         }
     } else if s.username != s.username.trim() {
         out.push(Finding::new(Code::Trimmed, username));
