@@ -302,7 +302,9 @@ export function setTable(joined, mem, exports, resultAt) {
 
 // A template split at its placeholders: literal, key, literal, …, literal.
 function parts(token) {
-  return (compiled[token] ??= table[token - 1].split(/\{(\w+)\}/));
+  // Internalized, the placeholders compare with the parameter keys (from
+  // the table) by identity, not character by character.
+  return (compiled[token] ??= table[token - 1].split(/\{(\w+)\}/).map(internalized));
 }
 
 // The parameters of the finding being decoded, as parallel lists: the
