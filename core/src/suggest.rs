@@ -144,6 +144,27 @@ const POPULAR_SETS: [u64; POPULAR.len()] = {
     out
 };
 
+/// Bit `i` of entry `n` is set when `POPULAR[i]` is `n` bytes long (longer
+/// ones are in the last entry): the candidates of a length are found
+/// without looking at the others.
+const POPULAR_BY_LEN: [u64; MAX_CAND + 1] = {
+    assert!(POPULAR.len() <= 64, "one bit per popular domain");
+    let mut out = [0u64; MAX_CAND + 1];
+    let mut i = 0;
+    while i < POPULAR.len() {
+        let n = if POPULAR[i].len() < MAX_CAND { POPULAR[i].len() } else { MAX_CAND };
+        out[n] |= 1 << i;
+        i += 1;
+    }
+    out
+};
+
+/// The popular domains `len - max ..= len + max` bytes long, as bits.
+fn popular_near_len(len: usize, max: usize) -> u64 {
+    let hi = (len + max).min(MAX_CAND - 1);
+    (len.saturating_sub(max)..=hi).fold(0, |m, n| m | POPULAR_BY_LEN[n])
+}
+
 /// A weaker lower bound than [`bag_distance`] at the cost of two bit
 /// counts: every letter one side has and the other lacks takes an edit.
 fn set_distance(a: u64, b: u64) -> usize {
@@ -165,7 +186,15 @@ fn bag_distance(a: &[u8; 37], b: &[u8; 37]) -> usize {
 /// Whether `domain` is one of [`POPULAR`] (length and first byte first:
 /// asked for every address).
 fn is_popular(domain: &str) -> bool {
-    POPULAR.iter().any(|p| p.len() == domain.len() && p.as_bytes().first() == domain.as_bytes().first() && *p == domain)
+    let mut same_len = popular_near_len(domain.len(), 0);
+    while same_len != 0 {
+        let i = same_len.trailing_zeros() as usize;
+        same_len &= same_len - 1;
+        if POPULAR[i] == domain {
+            return true;
+        }
+    }
+    false
 }
 
 /// A suggestion for the address's domain, or `None` when the domain is
@@ -198,14 +227,19 @@ pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
         return None;
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
+    // Ascending bits: the earlier (more common) candidate wins a tie.
+    let mut near = popular_near_len(domain.len(), max);
+    if near == 0 {
+        return None;
+    }
     let counts = letter_counts(domain.as_bytes());
     let set = letter_set(&counts);
     let mut best: Option<(usize, &str)> = None;
-    for ((cand, cand_counts), cand_set) in POPULAR.iter().zip(&POPULAR_COUNTS).zip(POPULAR_SETS) {
-        if cand.len().abs_diff(domain.len()) > max
-            || set_distance(set, cand_set) > max
-            || bag_distance(&counts, cand_counts) > max
-        {
+    while near != 0 {
+        let i = near.trailing_zeros() as usize;
+        near &= near - 1;
+        let cand = POPULAR[i];
+        if set_distance(set, POPULAR_SETS[i]) > max || bag_distance(&counts, &POPULAR_COUNTS[i]) > max {
             continue;
         }
         let d = distance(domain.as_bytes(), cand.as_bytes(), max);
