@@ -225,6 +225,9 @@ pub(crate) fn is_plain_ascii_name(name: &str) -> bool {
 
 /// The A-label form of a name that is not plain ASCII LDH, with every IDNA
 /// rule checked; the first problem as a finding.
+// A finding keeps its few parameters inline, so it is large; it is
+// returned once per call, not passed along.
+#[allow(clippy::result_large_err)]
 fn idna_checked(name: &str, field: &Text) -> Result<String, Finding> {
     // UTS 46 with CheckHyphens (no "--" in 3rd and 4th position but for
     // A-labels) and STD3 rules; lengths are checked below with our own codes.

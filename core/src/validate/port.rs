@@ -16,6 +16,9 @@ pub(crate) fn invalid(field: impl Into<Text>, role: HostRole) -> Finding {
 }
 
 /// Parses a port as typed into the form.
+// A finding keeps its few parameters inline, so it is large; it is
+// returned once per call, not passed along.
+#[allow(clippy::result_large_err)]
 pub fn parse_port(value: &str, field: impl Into<Text>, role: HostRole) -> Result<u16, Finding> {
     let field = field.into();
     let v = value.trim();
