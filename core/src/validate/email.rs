@@ -9,7 +9,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::host::{HostRole, check_host, display_char};
+use super::host::{self, HostRole, display_char};
 use crate::finding::{Code, Finding, Severity, Text};
 
 /// The result of checking an address.
@@ -43,109 +43,113 @@ pub fn check_email(input: &str, field: impl Into<Text>) -> EmailCheck {
 }
 
 fn check(input: &str, field: Text) -> EmailCheck {
-    let field = &field;
-    let mut out = EmailCheck::default();
+    let mut findings = Vec::new();
+    let domain_ascii = check_into(input, &field, &mut findings);
+    EmailCheck { findings, domain_ascii }
+}
+
+/// [`check_email`] with the findings appended to `out` (see
+/// `host::check_into`); returns the domain in A-label form when the address
+/// is usable.
+pub(crate) fn check_into(input: &str, field: &Text, out: &mut Vec<Finding>) -> Option<String> {
+    let start = out.len();
     // Spaces and tabs around a typed address are trimmed (with a finding);
     // CR, LF and other control characters are never trimmed but rejected.
     let addr = input.trim_matches([' ', '\t']);
     if addr.is_empty() {
-        out.findings.push(Finding::new(Code::Empty, field.clone()));
-        return out;
+        out.push(Finding::new(Code::Empty, field.clone()));
+        return None;
     }
     if addr != input {
-        out.findings.push(Finding::new(Code::Trimmed, field.clone()));
+        out.push(Finding::new(Code::Trimmed, field.clone()));
     }
     if addr.chars().any(|c| c.is_control()) {
-        out.findings.push(Finding::new(Code::EmailControlChar, field.clone()));
-        return out;
+        out.push(Finding::new(Code::EmailControlChar, field.clone()));
+        return None;
     }
     if addr.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")) {
         let rest = addr[7..].split('?').next().unwrap_or("").trim();
-        out.findings.push(
+        out.push(
             Finding::new(Code::EmailMailto, field.clone())
                 .with("suggestion", rest.to_string())
                 .fix(field.clone(), rest.to_string()),
         );
-        return out;
+        return None;
     }
     if let Some(open) = addr.ends_with('>').then(|| addr.rfind('<')).flatten() {
         let inner = addr[open + 1..addr.len() - 1].trim();
-        out.findings.push(
+        out.push(
             Finding::new(Code::EmailDisplayName, field.clone())
                 .with("suggestion", inner.to_string())
                 .fix(field.clone(), inner.to_string()),
         );
-        return out;
+        return None;
     }
     let Some(at) = addr.rfind('@') else {
-        out.findings.push(Finding::new(Code::EmailMissingAt, field.clone()));
-        return out;
+        out.push(Finding::new(Code::EmailMissingAt, field.clone()));
+        return None;
     };
     let (local, domain) = (&addr[..at], &addr[at + 1..]);
 
     let mut local_ok = true;
     // An empty quoted local part (`""@…`) is as empty as none.
     if local.is_empty() || local == "\"\"" {
-        out.findings.push(Finding::new(Code::EmailLocalEmpty, field.clone()));
+        out.push(Finding::new(Code::EmailLocalEmpty, field.clone()));
         local_ok = false;
     } else if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
         if !quoted_ok(&local[1..local.len() - 1]) {
-            out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", "\""));
+            out.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", "\""));
             local_ok = false;
         } else {
-            out.findings.push(Finding::new(Code::EmailQuoted, field.clone()));
+            out.push(Finding::new(Code::EmailQuoted, field.clone()));
         }
     } else if let Some(c) = local.chars().find(|&c| c != '.' && !is_atext(c)) {
-        out.findings.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", display_char(c)));
+        out.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", display_char(c)));
         local_ok = false;
     } else if local.starts_with('.') || local.ends_with('.') || local.as_bytes().windows(2).any(|w| w == b"..") {
-        out.findings.push(Finding::new(Code::EmailLocalDots, field.clone()));
+        out.push(Finding::new(Code::EmailLocalDots, field.clone()));
         local_ok = false;
     }
     if local.len() > 64 {
-        out.findings.push(Finding::new(Code::EmailLocalTooLong, field.clone()).with("octets", local.len().to_string()));
+        out.push(Finding::new(Code::EmailLocalTooLong, field.clone()).with("octets", local.len().to_string()));
         local_ok = false;
     }
 
     let domain_ascii = if domain.is_empty() {
-        out.findings.push(Finding::new(Code::Empty, field.clone()).with("part", "domain"));
+        out.push(Finding::new(Code::Empty, field.clone()).with("part", "domain"));
         None
     } else if let Some(lit) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
         let ok = lit.parse::<Ipv4Addr>().is_ok()
             || lit.strip_prefix("IPv6:").is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok());
         if ok {
-            out.findings.push(Finding::new(Code::EmailAddressLiteral, field.clone()));
+            out.push(Finding::new(Code::EmailAddressLiteral, field.clone()));
             Some(domain.to_string())
         } else {
-            out.findings.push(Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", "[…]"));
+            out.push(Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", "[…]"));
             None
         }
     } else {
-        let hc = check_host(domain, field.clone(), HostRole::EmailDomain);
-        for f in hc.findings {
+        let from = out.len();
+        let ascii = host::check_into(domain, field, HostRole::EmailDomain, true, out);
+        for f in &mut out[from..] {
             // A trailing dot in an address is an error with an obvious fix.
-            let f = if f.code == Code::HostTrailingDot {
+            if f.code == Code::HostTrailingDot {
                 let fixed = format!("{local}@{}", domain.trim_end_matches('.'));
-                f.fix(field.clone(), fixed)
-            } else {
-                f
-            };
-            out.findings.push(f);
+                f.fix.get_or_insert_with(Default::default).set.insert(field.clone(), fixed);
+            }
         }
-        hc.ascii
+        ascii
     };
 
     if let Some(d) = &domain_ascii {
         let total = local.len() + 1 + d.len();
         if total > 254 {
-            out.findings.push(Finding::new(Code::EmailTooLong, field.clone()).with("octets", total.to_string()));
+            out.push(Finding::new(Code::EmailTooLong, field.clone()).with("octets", total.to_string()));
             local_ok = false;
         }
     }
-    if local_ok && domain_ascii.is_some() && out.is_valid() {
-        out.domain_ascii = domain_ascii;
-    }
-    out
+    let valid = !out[start..].iter().any(|f| f.severity == Severity::Error);
+    domain_ascii.filter(|_| local_ok && valid)
 }
 
 /// A quoted local part's content: printable ASCII or UTF-8, `\` escapes a

@@ -25,12 +25,6 @@ pub struct HostCheck {
     pub ascii: Option<String>,
 }
 
-impl HostCheck {
-    fn error(&self) -> bool {
-        self.findings.iter().any(|f| f.severity == Severity::Error)
-    }
-}
-
 /// Checks a host name as typed into a server field (or an address's domain);
 /// findings name `field`.
 pub fn check_host(input: &str, field: impl Into<Text>, role: HostRole) -> HostCheck {
@@ -40,21 +34,38 @@ pub fn check_host(input: &str, field: impl Into<Text>, role: HostRole) -> HostCh
 /// [`check_host`]'s findings alone, without making the A-label copy that
 /// validation of a server field does not need.
 pub(crate) fn host_findings(input: &str, field: &'static str, role: HostRole) -> Vec<Finding> {
-    check(input, field.into(), role, false).findings
+    let mut out = Vec::new();
+    check_into(input, &field.into(), role, false, &mut out);
+    out
 }
 
 fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostCheck {
-    let field = &field;
-    let mut out = HostCheck::default();
+    let mut findings = Vec::new();
+    let ascii = check_into(input, &field, role, want_ascii, &mut findings);
+    HostCheck { findings, ascii }
+}
+
+/// [`check`] with the findings appended to `out` (validation collects a
+/// profile's findings in one list: a list per check, moved into it, showed
+/// in the benchmark); returns the A-label form when it is usable and
+/// `want_ascii` (an IP literal's always).
+pub(crate) fn check_into(
+    input: &str,
+    field: &Text,
+    role: HostRole,
+    want_ascii: bool,
+    out: &mut Vec<Finding>,
+) -> Option<String> {
+    let start = out.len();
     // Only spaces and tabs are trimmed; a line break is never "whitespace"
     // here but a control character, and an error.
     let trimmed = input.trim_matches([' ', '\t']);
     if trimmed.is_empty() {
-        out.findings.push(Finding::new(Code::Empty, field.clone()));
-        return out;
+        out.push(Finding::new(Code::Empty, field.clone()));
+        return None;
     }
     if trimmed != input && role != HostRole::EmailDomain {
-        out.findings.push(Finding::new(Code::Trimmed, field.clone()));
+        out.push(Finding::new(Code::Trimmed, field.clone()));
     }
 
     // A URL, `host:port` and an IPv6 literal all have a colon; an IPv4
@@ -75,29 +86,27 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
             if let Some(p) = port {
                 f = f.fix(super::sibling(field, "port"), p.to_string());
             }
-            out.findings.push(f);
-            return out;
+            out.push(f);
+            return None;
         }
         let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
         if colon.is_some() && bare.parse::<Ipv6Addr>().is_ok() {
-            out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
-            out.ascii = Some(bare.to_ascii_lowercase());
-            return out;
+            out.push(Finding::new(Code::HostIpLiteral, field.clone()));
+            return Some(bare.to_ascii_lowercase());
         }
         if let (host, Some(port)) = split_port(trimmed) {
-            out.findings.push(
+            out.push(
                 Finding::new(Code::HostHasPort, field.clone())
                     .with("port", port.to_string())
                     .with("suggestion", host.to_string())
                     .fix(field.clone(), host.to_string())
                     .fix(super::sibling(field, "port"), port.to_string()),
             );
-            return out;
+            return None;
         }
         if trimmed.parse::<Ipv4Addr>().is_ok() {
-            out.findings.push(Finding::new(Code::HostIpLiteral, field.clone()));
-            out.ascii = Some(trimmed.to_string());
-            return out;
+            out.push(Finding::new(Code::HostIpLiteral, field.clone()));
+            return Some(trimmed.to_string());
         }
     }
 
@@ -106,23 +115,23 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
         if !stripped.is_empty() && !stripped.ends_with('.') {
             let f = Finding::new(Code::HostTrailingDot, field.clone());
             // In an address a trailing dot is not allowed at all (the caller offers the fix).
-            out.findings.push(if role == HostRole::EmailDomain { f.severity(Severity::Error) } else { f });
+            out.push(if role == HostRole::EmailDomain { f.severity(Severity::Error) } else { f });
             name = stripped;
         }
     }
 
     let scan = Scan::of(name);
     if let Some(c) = scan.invalid {
-        out.findings.push(Finding::new(Code::DomainInvalidChar, field.clone()).with("char", display_char(c)));
-        return out;
+        out.push(Finding::new(Code::DomainInvalidChar, field.clone()).with("char", display_char(c)));
+        return None;
     }
     if scan.empty_label {
-        out.findings.push(Finding::new(Code::DomainEmptyLabel, field.clone()));
-        return out;
+        out.push(Finding::new(Code::DomainEmptyLabel, field.clone()));
+        return None;
     }
     if scan.hyphen_edge {
-        out.findings.push(Finding::new(Code::DomainHyphen, field.clone()));
-        return out;
+        out.push(Finding::new(Code::DomainHyphen, field.clone()));
+        return None;
     }
 
     // Plain ASCII letters, digits and hyphens (no A-labels) need no IDNA
@@ -139,26 +148,24 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
                 (std::borrow::Cow::Owned(a), longest)
             }
             Err(f) => {
-                out.findings.push(f);
-                return out;
+                out.push(f);
+                return None;
             }
         }
     };
     if longest_label > 63 {
-        out.findings.push(Finding::new(Code::DomainLabelTooLong, field.clone()));
+        out.push(Finding::new(Code::DomainLabelTooLong, field.clone()));
     }
     if ascii.len() > 253 {
-        out.findings.push(Finding::new(Code::DomainTooLong, field.clone()));
+        out.push(Finding::new(Code::DomainTooLong, field.clone()));
     }
     if ascii.eq_ignore_ascii_case("localhost") {
-        out.findings.push(Finding::new(Code::HostLocalhost, field.clone()));
+        out.push(Finding::new(Code::HostLocalhost, field.clone()));
     } else if !ascii.contains('.') {
-        out.findings.push(Finding::new(Code::DomainDotless, field.clone()));
+        out.push(Finding::new(Code::DomainDotless, field.clone()));
     }
-    if !out.error() && want_ascii {
-        out.ascii = Some(if scan.plain { name.to_ascii_lowercase() } else { ascii.into_owned() });
-    }
-    out
+    let error = out[start..].iter().any(|f| f.severity == Severity::Error);
+    (!error && want_ascii).then(|| if scan.plain { name.to_ascii_lowercase() } else { ascii.into_owned() })
 }
 
 /// What one pass over a name's bytes finds (the name is checked on every

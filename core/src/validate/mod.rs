@@ -41,8 +41,7 @@ pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
-    let (email, domain) = email_findings(profile.email, "email".into());
-    out.extend(email);
+    let domain = email_into(profile.email, "email".into(), &mut out);
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
@@ -87,22 +86,22 @@ pub(crate) fn sibling(field: &str, name: &str) -> Text {
     }
 }
 
-/// The address's findings (plus a typo suggestion for a usable address
-/// whose findings offer no fix of their own), and the address's domain in
-/// A-label form when it is usable.
-fn email_findings(value: &str, field: Text) -> (Vec<Finding>, Option<String>) {
-    let c = check_email(value, field.clone());
-    let mut out = c.findings;
-    if let Some(d) = &c.domain_ascii {
+/// Appends the address's findings to `out` (plus a typo suggestion for a
+/// usable address whose findings offer no fix of their own); returns the
+/// address's domain in A-label form when it is usable.
+fn email_into(value: &str, field: Text, out: &mut Vec<Finding>) -> Option<String> {
+    let start = out.len();
+    let domain = email::check_into(value, &field, out);
+    if let Some(d) = &domain {
         if let Some(s) = crate::suggest::suggest_for(value, d) {
-            if !out.iter().any(|f| f.fix.is_some()) {
+            if !out[start..].iter().any(|f| f.fix.is_some()) {
                 out.push(
                     Finding::new(Code::DomainTypo, field.clone()).with("suggestion", s.domain).fix(field, s.address),
                 );
             }
         }
     }
-    (out, c.domain_ascii)
+    domain
 }
 
 /// A server's fields: host, port, security, user name.
@@ -114,11 +113,11 @@ fn fields(pop: bool) -> [&'static str; 4] {
 fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut Vec<Finding>) {
     let role = if pop { HostRole::Pop3 } else { HostRole::Smtp };
     let [host, port, _, username] = fields(pop);
-    out.extend(host::host_findings(s.host, host, role));
+    host::check_into(s.host, &host.into(), role, false, out);
     match u16::try_from(s.port) {
         Ok(p) => {
-            out.extend(check_port(p, port, role));
-            out.extend(check_port_security(p, s.security, port, role));
+            port::port_into(p, port, role, out);
+            port::port_security_into(p, s.security, port, role, out);
         }
         Err(_) => out.push(port::invalid(port, role)),
     }
@@ -159,7 +158,11 @@ pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
                 vec![]
             }
         }
-        "email" => email_findings(value, field.into()).0,
+        "email" => {
+            let mut out = Vec::new();
+            email_into(value, field.into(), &mut out);
+            out
+        }
         "smtp.host" | "pop_before_smtp.host" => host::host_findings(value, field, role),
         "smtp.port" | "pop_before_smtp.port" => match parse_port(value, field, role) {
             Ok(p) => check_port(p, field, role),

@@ -34,10 +34,17 @@ pub fn parse_port(value: &str, field: impl Into<Text>, role: HostRole) -> Result
 
 /// Checks the port alone.
 pub fn check_port(port: u16, field: impl Into<Text>, role: HostRole) -> Vec<Finding> {
+    let mut out = Vec::new();
+    port_into(port, field, role, &mut out);
+    out
+}
+
+/// [`check_port`] with the findings appended to `out`.
+pub(crate) fn port_into(port: u16, field: impl Into<Text>, role: HostRole, out: &mut Vec<Finding>) {
     match (port, role) {
-        (0, _) => vec![Finding::new(Code::PortMissing, field).with("standard", standard(role))],
-        (25, HostRole::Smtp) => vec![Finding::new(Code::Port25, field)],
-        _ => vec![],
+        (0, _) => out.push(Finding::new(Code::PortMissing, field).with("standard", standard(role))),
+        (25, HostRole::Smtp) => out.push(Finding::new(Code::Port25, field)),
+        _ => {}
     }
 }
 
@@ -45,6 +52,18 @@ pub fn check_port(port: u16, field: impl Into<Text>, role: HostRole) -> Vec<Find
 /// Findings name the security field next to `port_field` (`smtp.port` → `smtp.security`).
 pub fn check_port_security(port: u16, security: Security, port_field: &str, role: HostRole) -> Vec<Finding> {
     let mut out = Vec::new();
+    port_security_into(port, security, port_field, role, &mut out);
+    out
+}
+
+/// [`check_port_security`] with the findings appended to `out`.
+pub(crate) fn port_security_into(
+    port: u16,
+    security: Security,
+    port_field: &str,
+    role: HostRole,
+    out: &mut Vec<Finding>,
+) {
     let security_field = || super::sibling(port_field, "security");
     if security == Security::None {
         out.push(Finding::new(Code::SecurityNone, security_field()));
@@ -69,7 +88,6 @@ pub fn check_port_security(port: u16, security: Security, port_field: &str, role
             );
         }
     }
-    out
 }
 
 fn label(s: Security) -> &'static str {
