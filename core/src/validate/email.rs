@@ -7,6 +7,7 @@
 //! a warning; control characters are always an error. `Name <a@b>` and
 //! `mailto:` are errors that carry the extracted address as the fix.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::host::{self, HostRole, display_char};
@@ -44,14 +45,14 @@ pub fn check_email(input: &str, field: impl Into<Text>) -> EmailCheck {
 
 fn check(input: &str, field: Text) -> EmailCheck {
     let mut findings = Vec::new();
-    let domain_ascii = check_into(input, &field, &mut findings);
+    let domain_ascii = check_into(input, &field, &mut findings).map(Cow::into_owned);
     EmailCheck { findings, domain_ascii }
 }
 
 /// [`check_email`] with the findings appended to `out` (see
 /// `host::check_into`); returns the domain in A-label form when the address
 /// is usable.
-pub(crate) fn check_into(input: &str, field: &Text, out: &mut Vec<Finding>) -> Option<String> {
+pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding>) -> Option<Cow<'a, str>> {
     let start = out.len();
     // Spaces and tabs around a typed address are trimmed (with a finding);
     // CR, LF and other control characters are never trimmed but rejected.
@@ -123,7 +124,7 @@ pub(crate) fn check_into(input: &str, field: &Text, out: &mut Vec<Finding>) -> O
             || lit.strip_prefix("IPv6:").is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok());
         if ok {
             out.push(Finding::new(Code::EmailAddressLiteral, field.clone()));
-            Some(domain.to_string())
+            Some(Cow::Borrowed(domain))
         } else {
             out.push(Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", "[…]"));
             None

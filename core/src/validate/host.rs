@@ -1,6 +1,7 @@
 //! Host and domain names: the SMTP/POP3 server fields and the domain of an
 //! address share these rules.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::finding::{Code, Finding, Severity, Text};
@@ -41,7 +42,7 @@ pub(crate) fn host_findings(input: &str, field: &'static str, role: HostRole) ->
 
 fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostCheck {
     let mut findings = Vec::new();
-    let ascii = check_into(input, &field, role, want_ascii, &mut findings);
+    let ascii = check_into(input, &field, role, want_ascii, &mut findings).map(Cow::into_owned);
     HostCheck { findings, ascii }
 }
 
@@ -49,13 +50,13 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
 /// profile's findings in one list: a list per check, moved into it, showed
 /// in the benchmark); returns the A-label form when it is usable and
 /// `want_ascii` (an IP literal's always).
-pub(crate) fn check_into(
-    input: &str,
+pub(crate) fn check_into<'a>(
+    input: &'a str,
     field: &Text,
     role: HostRole,
     want_ascii: bool,
     out: &mut Vec<Finding>,
-) -> Option<String> {
+) -> Option<Cow<'a, str>> {
     let start = out.len();
     // Only spaces and tabs are trimmed; a line break is never "whitespace"
     // here but a control character, and an error.
@@ -92,7 +93,7 @@ pub(crate) fn check_into(
         let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
         if colon.is_some() && bare.parse::<Ipv6Addr>().is_ok() {
             out.push(Finding::new(Code::HostIpLiteral, field.clone()));
-            return Some(bare.to_ascii_lowercase());
+            return Some(lower(bare));
         }
         if let (host, Some(port)) = split_port(trimmed) {
             out.push(
@@ -106,7 +107,7 @@ pub(crate) fn check_into(
         }
         if trimmed.parse::<Ipv4Addr>().is_ok() {
             out.push(Finding::new(Code::HostIpLiteral, field.clone()));
-            return Some(trimmed.to_string());
+            return Some(Cow::Borrowed(trimmed));
         }
     }
 
@@ -140,12 +141,12 @@ pub(crate) fn check_into(
     // The checks below ignore case, so a plain name is checked as typed
     // and lower-cased only for a caller that wants the A-label form.
     let (ascii, longest_label) = if scan.plain {
-        (std::borrow::Cow::Borrowed(name), scan.longest_label)
+        (Cow::Borrowed(name), scan.longest_label)
     } else {
         match idna_checked(name, field) {
             Ok(a) => {
                 let longest = a.split('.').map(str::len).max().unwrap_or(0);
-                (std::borrow::Cow::Owned(a), longest)
+                (Cow::Owned(a), longest)
             }
             Err(f) => {
                 out.push(f);
@@ -165,7 +166,13 @@ pub(crate) fn check_into(
         out.push(Finding::new(Code::DomainDotless, field.clone()));
     }
     let error = out[start..].iter().any(|f| f.severity == Severity::Error);
-    (!error && want_ascii).then(|| if scan.plain { name.to_ascii_lowercase() } else { ascii.into_owned() })
+    (!error && want_ascii).then(|| if scan.plain { lower(name) } else { ascii })
+}
+
+/// `s` in lower case, copied only when it has an upper-case letter (most
+/// names are typed in lower case; this runs for every address).
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) }
 }
 
 /// What one pass over a name's bytes finds (the name is checked on every

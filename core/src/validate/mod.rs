@@ -89,7 +89,7 @@ pub(crate) fn sibling(field: &str, name: &str) -> Text {
 /// Appends the address's findings to `out` (plus a typo suggestion for a
 /// usable address whose findings offer no fix of their own); returns the
 /// address's domain in A-label form when it is usable.
-fn email_into(value: &str, field: Text, out: &mut Vec<Finding>) -> Option<String> {
+fn email_into<'a>(value: &'a str, field: Text, out: &mut Vec<Finding>) -> Option<std::borrow::Cow<'a, str>> {
     let start = out.len();
     let domain = email::check_into(value, &field, out);
     if let Some(d) = &domain {
