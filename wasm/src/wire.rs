@@ -179,14 +179,22 @@ impl Encoded {
 fn find_in(s: &str, input: &[&str]) -> Option<(u16, u16, u16)> {
     let needle = s.as_bytes();
     let (&first, _) = needle.split_first()?;
-    let (j, v, start) = input.iter().enumerate().find_map(|(j, v)| {
-        let hay = v.as_bytes();
-        // A plain search: std's `find` sets up a two-way searcher first,
-        // which for texts and values this short costs more than it saves.
-        let start = (0..(hay.len() + 1).checked_sub(needle.len())?)
-            .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)?;
-        Some((j, *v, start))
+    // A whole value first (the user-name default is mostly the address as
+    // typed, a port number the port), lengths before bytes: most texts
+    // found are one, and a search inside every value cost more than all
+    // the rest of the encoding.
+    let whole = input.iter().position(|v| v.len() == needle.len() && v.as_bytes() == needle);
+    let (j, start) = whole.map(|j| (j, 0)).or_else(|| {
+        input.iter().enumerate().find_map(|(j, v)| {
+            let hay = v.as_bytes();
+            // A plain search: std's `find` sets up a two-way searcher first,
+            // which for texts and values this short costs more than it saves.
+            let start = (0..(hay.len() + 1).checked_sub(needle.len())?)
+                .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)?;
+            Some((j, start))
+        })
     })?;
+    let v = input[j];
     let (start, len) = if v.is_ascii() {
         (start, s.len())
     } else {
