@@ -150,7 +150,7 @@ pub struct Finding {
     pub params: Pairs,
     /// A suggested change, if there is an unambiguous one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
     /// The message, rendered in the requested language (empty until
     /// [`localize`] or [`Finding::rendered`]).
     pub message: String,
@@ -180,7 +180,7 @@ impl Finding {
 
     /// Adds a field change to the fix.
     pub fn fix(mut self, field: impl Into<Text>, value: impl Into<Text>) -> Self {
-        self.fix.get_or_insert_with(Fix::default).set.insert(field, value);
+        self.fix.get_or_insert_with(Box::default).set.insert(field, value);
         self
     }
 

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::ascii;
 use super::host::{self, HostRole, display_char};
 use crate::finding::{Code, Finding, Severity, Text};
 
@@ -56,7 +57,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
     let start = out.len();
     // Spaces and tabs around a typed address are trimmed (with a finding);
     // CR, LF and other control characters are never trimmed but rejected.
-    let addr = input.trim_matches([' ', '\t']);
+    let addr = ascii::trim_blanks(input);
     if addr.is_empty() {
         out.push(Finding::new(Code::Empty, field.clone()));
         return None;
@@ -77,7 +78,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
         );
         return None;
     }
-    if let Some(open) = addr.ends_with('>').then(|| addr.rfind('<')).flatten() {
+    if let Some(open) = addr.ends_with('>').then(|| ascii::rfind(addr, b'<')).flatten() {
         let inner = addr[open + 1..addr.len() - 1].trim();
         out.push(
             Finding::new(Code::EmailDisplayName, field.clone())
@@ -86,7 +87,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
         );
         return None;
     }
-    let Some(at) = addr.rfind('@') else {
+    let Some(at) = ascii::rfind(addr, b'@') else {
         out.push(Finding::new(Code::EmailMissingAt, field.clone()));
         return None;
     };

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::ascii;
 use crate::finding::{Code, Finding, Severity, Text};
 
 /// Which field a host name is checked for; it decides wording and defaults.
@@ -60,7 +61,7 @@ pub(crate) fn check_into<'a>(
     let start = out.len();
     // Only spaces and tabs are trimmed; a line break is never "whitespace"
     // here but a control character, and an error.
-    let trimmed = input.trim_matches([' ', '\t']);
+    let trimmed = ascii::trim_blanks(input);
     if trimmed.is_empty() {
         out.push(Finding::new(Code::Empty, field.clone()));
         return None;
@@ -73,7 +74,7 @@ pub(crate) fn check_into<'a>(
     // literal starts with a digit. A name has neither (the common case, and
     // one pass over the bytes to know it: the checks below were measurable
     // on every keystroke).
-    let colon = trimmed.find(':');
+    let colon = ascii::find(trimmed, b':');
     if role != HostRole::EmailDomain && (colon.is_some() || trimmed.as_bytes()[0].is_ascii_digit()) {
         let url = colon.filter(|&i| trimmed[i + 1..].starts_with("//"));
         if let Some((scheme, rest)) = url.map(|i| (&trimmed[..i], &trimmed[i + 3..])) {
@@ -162,7 +163,7 @@ pub(crate) fn check_into<'a>(
     }
     if ascii.eq_ignore_ascii_case("localhost") {
         out.push(Finding::new(Code::HostLocalhost, field.clone()));
-    } else if !ascii.contains('.') {
+    } else if !ascii.as_bytes().contains(&b'.') {
         out.push(Finding::new(Code::DomainDotless, field.clone()));
     }
     let error = out[start..].iter().any(|f| f.severity == Severity::Error);
