@@ -96,3 +96,10 @@ test('an input far larger than the buffer is written whole', () => {
   assert.equal(f.code, 'email_local_too_long');
   assert.deepEqual(validateProfile(good()), []);
 });
+
+test('a value too long for the wire is a specific error, not a wrong length', () => {
+  const p = good();
+  p.name = 'x'.repeat(0x5555556);
+  assert.throws(() => validateProfile(p), /not a profile: a value is too long/);
+  assert.deepEqual(validateProfile(good()), []);
+});

@@ -13,7 +13,9 @@
 // findings' encoding back into plain objects: one crossing per call.
 //
 // Into the module, values are written straight into a buffer in wasm
-// memory: per value its length in bytes (four) and its UTF-8. Out of it,
+// memory: per value its length in bytes (four ASCII bytes, seven bits
+// each, low first: the whole input is then UTF-8, checked in one go) and
+// its UTF-8. Out of it,
 // findings come as 16-bit units read in place. A text is one unit k > 0
 // (entry k-1 of the table the module sends once: codes, fields, keys,
 // templates, subjects, static values), or 0 and three more: the index of
@@ -55,12 +57,14 @@ const utf8in = new TextEncoder();
 const values = [];
 let count = 0;
 
-// Writes a value: its length in bytes (four, little endian) and its UTF-8,
+// Writes a value: its length in bytes (four bytes of seven bits) and its UTF-8,
 // ASCII by hand and the rest with encodeInto. When it may not fit (three
 // bytes per UTF-16 unit at most), nothing is written and the count goes on
 // with that bound, so the module learns a size that will do.
 function put(v) {
   const n = v.length;
+  // Three bytes per unit at most, in 28 bits: 89 million units.
+  if (n > 0x5555555) bad('a value is too long');
   const i = base + at;
   values[count++] = v;
   if (i + 4 + 3 * n > end) {
@@ -82,10 +86,10 @@ function put(v) {
     if (v.isWellFormed !== undefined && !v.isWellFormed()) values[count - 1] = v.toWellFormed();
   }
   const len = w - i - 4;
-  b[i] = len & 0xff;
-  b[i + 1] = (len >>> 8) & 0xff;
-  b[i + 2] = (len >>> 16) & 0xff;
-  b[i + 3] = len >>> 24;
+  b[i] = len & 0x7f;
+  b[i + 1] = (len >>> 7) & 0x7f;
+  b[i + 2] = (len >>> 14) & 0x7f;
+  b[i + 3] = len >>> 21;
   at = w - base;
 }
 
