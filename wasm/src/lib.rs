@@ -134,25 +134,25 @@ pub fn wire_validate(kind: u32, len: usize) -> u32 {
         let (tag, findings) = match kind {
             PROFILE => {
                 let (tag, profile) = wire::parse_profile(&values).map_err(|e| format!("not a profile: {e}"))?;
-                (tag, Lazy::Profile(profile))
+                (tag, Input::Profile(profile))
             }
             SETTINGS => {
                 let (tag, settings) =
                     wire::parse_settings(&values).map_err(|e| format!("not a settings document: {e}"))?;
-                (tag, Lazy::Settings(settings))
+                (tag, Input::Settings(settings))
             }
             FIELD => {
                 let (tag, field, value) = wire::parse_field(&values)?;
-                (tag, Lazy::Field(field, value))
+                (tag, Input::Field(field, value))
             }
             _ => return Err(format!("internal error: unknown kind {kind}")),
         };
         // A bad language tag is reported before any validation is done.
         let lang = parse_lang(Some(tag).filter(|t| !t.is_empty()))?;
         let findings = match findings {
-            Lazy::Profile(p) => profile_findings(p),
-            Lazy::Settings(s) => settings_findings(&s),
-            Lazy::Field(field, value) => {
+            Input::Profile(p) => profile_findings(p),
+            Input::Settings(s) => settings_findings(&s),
+            Input::Field(field, value) => {
                 field_findings(field, value).ok_or_else(|| format!("unknown field {field:?}"))?
             }
         };
@@ -178,7 +178,7 @@ pub fn wire_validate(kind: u32, len: usize) -> u32 {
 }
 
 /// What `wire_validate` validates, once the language is known to be good.
-enum Lazy<'a> {
+enum Input<'a> {
     Profile(mailsetup_core::ProfileRef<'a>),
     Settings(mailsetup_core::validate::Settings),
     Field(&'a str, &'a str),

@@ -257,7 +257,8 @@ impl<'a> Values<'a> {
         let mut values = Vec::with_capacity(16);
         let mut at = 0;
         while at < bytes.len() {
-            let [a, b, c, d] = *bytes.get(at..at + 4).and_then(|l| l.first_chunk()).ok_or("internal error: stray byte")?;
+            let [a, b, c, d] =
+                *bytes.get(at..at + 4).and_then(|l| l.first_chunk()).ok_or("internal error: stray byte")?;
             let n = usize::from(a) | usize::from(b) << 7 | usize::from(c) << 14 | usize::from(d) << 21;
             values.push(text.get(at + 4..at + 4 + n).ok_or("internal error: value cut short")?);
             at += 4 + n;
