@@ -231,6 +231,26 @@ pub fn localize(findings: &mut [Finding], lang: Lang) {
     }
 }
 
+/// Every static text validation uses as a parameter or fix value (a
+/// `Cow::Borrowed` value): security names and labels, standard-port hints,
+/// parts and details. A caller that encodes findings can send these as
+/// numbers (the wasm package does); a test holds validation to this list.
+pub const STATIC_VALUES: &[&str] = &[
+    "tls",
+    "starttls",
+    "none",
+    "SSL/TLS",
+    "STARTTLS",
+    "—",
+    "465 / 587",
+    "110 / 995",
+    "domain",
+    "[…]",
+    "IDNA/UTS 46",
+    "\"",
+    "Leerzeichen / space",
+];
+
 /// How a message names the field it is about ("Der Port", …), German and
 /// English: what `{subject}` in a template stands for when the finding
 /// has no `subject` parameter of its own.

@@ -120,3 +120,48 @@ const EMAIL_ADDRESS_DELIBERATE: &[(&str, &str)] = &[
 
 const HOSTNAME_DELIBERATE: &[(&str, &str)] =
     &[("example.", "a trailing dot (fully-qualified name) is accepted in server fields with an info finding")];
+
+/// Every static parameter or fix value validation hands out is in
+/// `STATIC_VALUES` (the wasm package sends those as numbers, and anything
+/// else as text: a value missing from the list is not wrong there, only
+/// slower, so it would go unnoticed without this test). Every address and
+/// host name of the corpora, as a profile with each port and security.
+#[test]
+fn static_values_are_listed() {
+    use mailsetup_core::finding::{STATIC_VALUES, Text};
+    use mailsetup_core::validate::profile_findings;
+    use mailsetup_core::{AuthKind, ProfileRef, Security, ServerRef};
+
+    let emails = corpus("isemail.jsonl");
+    let hosts = corpus("hostname_jsonschema_hostname.jsonl");
+    let mut unlisted = std::collections::BTreeSet::new();
+    let mut seen = 0;
+    for (i, e) in emails.iter().enumerate() {
+        for (k, h) in hosts.iter().enumerate().filter(|(k, _)| k % 7 == i % 7) {
+            let [security, pop_security] =
+                [[Security::Tls, Security::Starttls], [Security::Starttls, Security::None]][(i + k) % 2];
+            let port = [0, 25, 110, 465, 587, 995, 70000][(i + k) % 7];
+            let server = |security| ServerRef { host: &h.input, port, security, username: "" };
+            let profile = ProfileRef {
+                name: "",
+                email: &e.input,
+                auth: AuthKind::Password,
+                smtp: server(security),
+                pop_before_smtp: Some(server(pop_security)),
+            };
+            for f in profile_findings(profile) {
+                let fix = f.fix.iter().flat_map(|fix| fix.set.texts());
+                for (_, v) in f.params.texts().chain(fix) {
+                    if let Text::Borrowed(v) = v {
+                        seen += 1;
+                        if !STATIC_VALUES.contains(v) {
+                            unlisted.insert(format!("{:?} ({})", v, f.code.as_str()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 100, "the inputs give static values: {seen}");
+    assert!(unlisted.is_empty(), "static values missing from STATIC_VALUES: {unlisted:?}");
+}

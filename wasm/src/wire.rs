@@ -15,7 +15,7 @@
 //! stands for, both in the table, and JS fills in the parameters (sending
 //! rendered messages cost more than all the rest).
 
-use mailsetup_core::finding::{Code, Finding, Pairs, SUBJECTS, Severity, Text};
+use mailsetup_core::finding::{Code, Finding, Pairs, STATIC_VALUES, SUBJECTS, Severity, Text};
 use mailsetup_core::validate::{PROFILE_FIELDS, Settings, Tenant};
 use mailsetup_core::{AuthKind, Lang, Profile, ProfileRef, Security, ServerRef};
 
@@ -45,12 +45,11 @@ const PARAM_KEYS: &[&str] = &[
     "profile_email",
 ];
 
-/// The static parameter and fix values the core uses (security names and
-/// labels and the standard-port hints from `port.rs`): sent as a token, not as text
-/// (making a JS string from wasm memory is the dearest part of a text). A
-/// value made for the finding (a port number, say) is never looked up
-/// here: it goes back as a reference into the input or as text.
-const VALUES: &[&str] = &["tls", "starttls", "none", "SSL/TLS", "STARTTLS", "—", "465 / 587", "110 / 995"];
+/// The static parameter and fix values the core uses: sent as a token, not
+/// as text (making a JS string from wasm memory is the dearest part of a
+/// text). A value made for the finding (a port number, say) is never looked
+/// up here: it goes back as a reference into the input or as text.
+const VALUES: &[&str] = STATIC_VALUES;
 
 /// The table of texts sent once: codes, severities, field names, parameter
 /// keys, message templates (per code, German then English), subjects (the

@@ -303,11 +303,11 @@ fn split_port(s: &str) -> (&str, Option<&str>) {
     }
 }
 
-pub(crate) fn display_char(c: char) -> String {
+pub(crate) fn display_char(c: char) -> Text {
     match c {
-        ' ' => "Leerzeichen / space".into(),
-        c if c.is_control() => format!("U+{:04X}", c as u32),
-        c => c.to_string(),
+        ' ' => Text::Borrowed("Leerzeichen / space"),
+        c if c.is_control() => Text::Owned(format!("U+{:04X}", c as u32)),
+        c => Text::Owned(c.to_string()),
     }
 }
 
