@@ -114,41 +114,54 @@ fn fnv1a(s: &str) -> u32 {
     s.bytes().fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
-/// Every known domain by the hash of its name, sorted by hash: entry `i`
-/// below the ISPDB's count is ISPDB domain `i`, the rest curated ones. The
-/// sort is stable, so an ISPDB domain comes before a curated one of the
-/// same name (the ISPDB is asked first). Built on first use. Why: a lookup
-/// runs for every usable address, and the binary search over the sorted
-/// names compared text at every step (6 % of validation); this compares
-/// numbers, and text once.
-fn domain_index() -> &'static [(u32, u16)] {
-    static INDEX: std::sync::OnceLock<Vec<(u32, u16)>> = std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
+/// Slots of the domain table: a power of two, at least twice the number of
+/// known domains (about a thousand), so probe chains stay short.
+const DOMAIN_SLOTS: usize = 4096;
+const EMPTY: u16 = u16::MAX;
+
+/// Every known domain in an open-addressing hash table (linear probing):
+/// slot values below the ISPDB's count are ISPDB domains, the rest curated
+/// ones. ISPDB domains go in first, so on a name's probe chain the ISPDB
+/// entry comes before a curated one of the same name (the ISPDB is asked
+/// first). Built on first use. Why: a lookup runs for every usable address,
+/// and the binary search over the sorted names compared text at every step
+/// (6 % of validation); this compares text about once. (A sorted index
+/// needed a sort, which cost 2.5 KB of the wasm size budget.)
+fn domain_table() -> &'static [u16] {
+    static TABLE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
         let n = ispdb::DOMAIN_START.len();
         let names = (0..n).map(ispdb_domain).chain(curated::DOMAINS.iter().map(|(d, _)| *d));
-        let mut index: Vec<(u32, u16)> = names
-            .enumerate()
-            .map(|(i, d)| (fnv1a(d), u16::try_from(i).expect("fewer than 65536 known domains")))
-            .collect();
-        index.sort_by_key(|&(hash, _)| hash);
-        index
+        let mut table = vec![EMPTY; DOMAIN_SLOTS];
+        for (i, name) in names.enumerate() {
+            let i = u16::try_from(i).ok().filter(|i| *i != EMPTY && usize::from(*i) < DOMAIN_SLOTS / 2);
+            let i = i.expect("the domain table has room for every known domain");
+            let mut slot = fnv1a(name) as usize % DOMAIN_SLOTS;
+            while table[slot] != EMPTY {
+                slot = (slot + 1) % DOMAIN_SLOTS;
+            }
+            table[slot] = i;
+        }
+        table
     })
 }
 
 fn find_domain(domain: &str) -> Option<Found> {
-    let index = domain_index();
-    let hash = fnv1a(domain);
+    let table = domain_table();
     let n = ispdb::DOMAIN_START.len();
-    let from = index.partition_point(|&(h, _)| h < hash);
-    index[from..].iter().take_while(|&&(h, _)| h == hash).find_map(|&(_, i)| match usize::from(i) {
-        i if i < n => {
-            (ispdb_domain(i) == domain).then(|| ispdb_line(usize::from(ispdb::DOMAIN_PROVIDER[i])).map(Found::Ispdb))?
+    let mut slot = fnv1a(domain) as usize % DOMAIN_SLOTS;
+    loop {
+        match usize::from(table[slot]) {
+            i if i == usize::from(EMPTY) => return None,
+            i if i < n && ispdb_domain(i) == domain => {
+                return ispdb_line(usize::from(ispdb::DOMAIN_PROVIDER[i])).map(Found::Ispdb);
+            }
+            i if i >= n && curated::DOMAINS[i - n].0 == domain => {
+                return Some(Found::Curated(curated::DOMAINS[i - n].1));
+            }
+            _ => slot = (slot + 1) % DOMAIN_SLOTS,
         }
-        i => {
-            let (d, id) = curated::DOMAINS[i - n];
-            (d == domain).then_some(Found::Curated(id))
-        }
-    })
+    }
 }
 
 fn provider_by_id(id: &str) -> Option<Row> {
