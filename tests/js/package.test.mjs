@@ -103,3 +103,14 @@ test('a value too long for the wire is a specific error, not a wrong length', ()
   assert.throws(() => validateProfile(p), /not a profile: a value is too long/);
   assert.deepEqual(validateProfile(good()), []);
 });
+
+test('the TypeScript types accept the API as the page uses it and reject misuse (tsc)', async () => {
+  const { execFile } = await import('node:child_process');
+  const root = new URL('../../', import.meta.url);
+  const tsc = new URL('node_modules/typescript/bin/tsc', root).pathname;
+  const project = new URL('tests/js/types/tsconfig.json', root).pathname;
+  const { code, out } = await new Promise((resolve) =>
+    execFile(process.execPath, [tsc, '-p', project], (err, stdout, stderr) =>
+      resolve({ code: err ? err.code : 0, out: stdout + stderr })));
+  assert.equal(code, 0, `tsc found problems in the package's types:\n${out}`);
+});
