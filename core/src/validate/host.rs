@@ -194,6 +194,18 @@ struct Scan {
     longest_label: usize,
 }
 
+/// Which bytes are ASCII letters, digits or the hyphen.
+const LDH: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-';
+        c += 1;
+    }
+    t
+};
+
 impl Scan {
     fn of(name: &str) -> Scan {
         let b = name.as_bytes();
@@ -204,6 +216,11 @@ impl Scan {
         // the name ends with a dot, as `split('.')` would have it).
         for i in 0..=b.len() {
             let c = b.get(i).copied().unwrap_or(b'.');
+            // Letters, digits and hyphens, the most of any name, by one
+            // look-up instead of four range tests.
+            if LDH[usize::from(c)] {
+                continue;
+            }
             match c {
                 b'.' => {
                     let label = &b[start..i];
