@@ -66,7 +66,8 @@ pub(crate) fn check_into<'a>(
         out.push(Finding::new(Code::Empty, field.clone()));
         return None;
     }
-    if trimmed != input && role != HostRole::EmailDomain {
+    // A slice of the input: shorter exactly when something was trimmed.
+    if trimmed.len() != input.len() && role != HostRole::EmailDomain {
         out.push(Finding::new(Code::Trimmed, field.clone()));
     }
 
@@ -230,7 +231,7 @@ impl Scan {
                             scan.hyphen_edge |= *first == b'-' || *last == b'-';
                         }
                     }
-                    scan.plain &= !(label.len() >= 4 && label[2..4] == *b"--");
+                    scan.plain &= !(label.len() >= 4 && label[2] == b'-' && label[3] == b'-');
                     scan.longest_label = scan.longest_label.max(label.len());
                     start = i + 1;
                 }

@@ -133,7 +133,7 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut 
                 Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default),
             );
         }
-    } else if s.username != s.username.trim() {
+    } else if s.username.len() != s.username.trim().len() {
         out.push(Finding::new(Code::Trimmed, username));
     }
 }
