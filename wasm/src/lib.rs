@@ -9,10 +9,8 @@
 
 mod wire;
 
-#[cfg(test)]
-use mailsetup_core::Finding;
-use mailsetup_core::Lang;
-use mailsetup_core::validate::{field_findings, profile_findings, settings_findings};
+use mailsetup_core::validate::{field_findings, profile_findings_into, settings_findings};
+use mailsetup_core::{Finding, Lang};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -90,6 +88,8 @@ thread_local! {
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// The encoding of the last call's findings, reused (JS reads it in place).
     static ENCODED: RefCell<wire::Encoded> = RefCell::new(wire::Encoded::default());
+    /// The findings of the call being encoded, kept for its room.
+    static FINDINGS: RefCell<Vec<Finding>> = const { RefCell::new(Vec::new()) };
     /// The last call's error message.
     static ERROR: RefCell<String> = const { RefCell::new(String::new()) };
     /// Where JS finds the last call's result: the units' address and count
@@ -149,23 +149,28 @@ pub fn wire_validate(kind: u32, len: usize) -> u32 {
         };
         // A bad language tag is reported before any validation is done.
         let lang = parse_lang(Some(tag).filter(|t| !t.is_empty()))?;
-        let findings = match findings {
-            Input::Profile(p) => profile_findings(p),
-            Input::Settings(s) => settings_findings(&s),
-            Input::Field(field, value) => {
-                field_findings(field, value).ok_or_else(|| format!("unknown field {field:?}"))?
+        FINDINGS.with_borrow_mut(|list| {
+            list.clear();
+            match findings {
+                Input::Profile(p) => profile_findings_into(p, list),
+                Input::Settings(s) => list.extend(settings_findings(&s)),
+                Input::Field(field, value) => {
+                    list.extend(field_findings(field, value).ok_or_else(|| format!("unknown field {field:?}"))?)
+                }
             }
-        };
-        ENCODED.with_borrow_mut(|out| {
-            wire::encode(&findings, lang, values.all(), out);
-            RESULT.set([
-                out.units.as_ptr() as u32,
-                out.units.len() as u32,
-                out.texts.as_ptr() as u32,
-                out.texts.len() as u32,
-            ]);
-        });
-        Ok::<(), String>(())
+            ENCODED.with_borrow_mut(|out| {
+                wire::encode(list, lang, values.all(), out);
+                RESULT.set([
+                    out.units.as_ptr() as u32,
+                    out.units.len() as u32,
+                    out.texts.as_ptr() as u32,
+                    out.texts.len() as u32,
+                ]);
+            });
+            // The owned texts go now; the list's room stays for the next call.
+            list.clear();
+            Ok::<(), String>(())
+        })
     });
     match outcome {
         Ok(()) => 0,

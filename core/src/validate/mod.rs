@@ -39,18 +39,24 @@ pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
     // Room for what a profile typically has, so the list does not grow
     // step by step.
     let mut out = Vec::with_capacity(6);
+    profile_findings_into(profile, &mut out);
+    out
+}
+
+/// [`profile_findings`] appended to `out`: a caller that validates on every
+/// keystroke keeps one list and its room from call to call.
+pub fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     }
-    let domain = email_into(profile.email, "email".into(), &mut out);
+    let domain = email_into(profile.email, "email".into(), out);
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
-    server(profile.smtp, profile.email, domain.as_deref(), false, &mut out);
+    server(profile.smtp, profile.email, domain.as_deref(), false, out);
     if let Some(pop) = profile.pop_before_smtp {
-        server(pop, profile.email, domain.as_deref(), true, &mut out);
+        server(pop, profile.email, domain.as_deref(), true, out);
     }
-    out
 }
 
 /// Every field name a profile's findings use, so that they need no
