@@ -15,8 +15,8 @@
 // Into the module, values are written straight into a buffer in wasm
 // memory: per value its length in bytes (four ASCII bytes, seven bits
 // each, low first: the whole input is then UTF-8, checked in one go) and
-// its UTF-8. Out of it,
-// findings come as 16-bit units read in place. A text is one unit k > 0
+// its UTF-8. Out of it, findings come as 16-bit units read in place.
+// A text is one unit k > 0
 // (entry k-1 of the table the module sends once: codes, fields, keys,
 // templates, subjects, static values), or 0 and three more: the index of
 // an input value and where in it the text is (start, length; this call's
