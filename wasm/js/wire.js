@@ -337,47 +337,29 @@ function render(token, subject) {
 
 const utf8 = new TextDecoder();
 
-// The decoder's state: the units, where it is in them, the texts of the
-// call (decoded on first use) and where it is in those.
-let a = null;
-let pos = 0;
+// The call's own texts (decoded on first use) and where the decoder is in
+// them. The position in the units is a local of `decodeFindings`: kept
+// here, every step through the units was a store to module state.
 let texts = '';
 let textsAt = 0;
 let textsLen = 0;
 let tpos = 0;
 
-function nextText() {
-  const k = a[pos++];
-  if (k !== 0) return table[k - 1];
-  const j = a[pos];
-  const x = a[pos + 1];
-  const y = a[pos + 2];
-  pos += 3;
+// A text that is not a table token: `len` UTF-16 units at `start` of input
+// value `j`, or, for `j` = 0xffff, the next `hi * 65536 + lo` units of the
+// call's own texts.
+function refText(j, start, len) {
   if (j !== 0xffff) {
     const v = values[j];
-    return x === 0 && y === v.length ? v : v.slice(x, x + y);
+    return start === 0 && len === v.length ? v : v.slice(start, start + len);
   }
   if (textsLen !== 0) {
     texts = utf8.decode(u8.subarray(textsAt, textsAt + textsLen));
     textsLen = 0;
   }
-  const n = x * 65536 + y;
+  const n = start * 65536 + len;
   tpos += n;
   return texts.slice(tpos - n, tpos);
-}
-
-function pairs(record) {
-  const o = {};
-  for (let n = a[pos++]; n > 0; n--) {
-    const k = nextText();
-    const v = nextText();
-    o[k] = v;
-    if (record) {
-      keys[npairs] = k;
-      vals[npairs++] = v;
-    }
-  }
-  return o;
 }
 
 /**
@@ -387,25 +369,54 @@ function pairs(record) {
  */
 export function decodeFindings(ptr, len, tptr, tlen) {
   views();
-  a = u16;
-  pos = ptr >>> 1;
+  const a = u16;
+  const tab = table;
+  let p = ptr >>> 1;
+  const stop = p + len;
   textsAt = tptr;
   textsLen = tlen;
   tpos = 0;
-  const stop = pos + len;
   const out = [];
-  while (pos < stop) {
-    const code = table[a[pos] - 1];
-    const severity = table[a[pos + 1] - 1];
-    pos += 2;
-    const field = nextText();
-    npairs = 0;
-    const params = pairs(true);
-    const fix = a[pos++] === 0 ? undefined : { set: pairs(false) };
-    const template = a[pos];
-    const subject = a[pos + 1];
-    pos += 2;
-    const message = render(template, subject === 0 ? undefined : table[subject - 1]);
+  // Each text is read the same way: a token k > 0 (one unit), or 0 and a
+  // reference (three more).
+  let k = 0;
+  while (p < stop) {
+    const code = tab[a[p] - 1];
+    const severity = tab[a[p + 1] - 1];
+    p += 2;
+    k = a[p];
+    const field = k !== 0 ? tab[k - 1] : refText(a[p + 1], a[p + 2], a[p + 3]);
+    p += k !== 0 ? 1 : 4;
+    const params = {};
+    npairs = a[p++];
+    for (let m = 0; m < npairs; m++) {
+      k = a[p];
+      const key = k !== 0 ? tab[k - 1] : refText(a[p + 1], a[p + 2], a[p + 3]);
+      p += k !== 0 ? 1 : 4;
+      k = a[p];
+      const value = k !== 0 ? tab[k - 1] : refText(a[p + 1], a[p + 2], a[p + 3]);
+      p += k !== 0 ? 1 : 4;
+      params[key] = value;
+      keys[m] = key;
+      vals[m] = value;
+    }
+    let fix;
+    if (a[p++] !== 0) {
+      const set = {};
+      for (let n = a[p++]; n > 0; n--) {
+        k = a[p];
+        const key = k !== 0 ? tab[k - 1] : refText(a[p + 1], a[p + 2], a[p + 3]);
+        p += k !== 0 ? 1 : 4;
+        k = a[p];
+        set[key] = k !== 0 ? tab[k - 1] : refText(a[p + 1], a[p + 2], a[p + 3]);
+        p += k !== 0 ? 1 : 4;
+      }
+      fix = { set };
+    }
+    const template = a[p];
+    const subject = a[p + 1];
+    p += 2;
+    const message = render(template, subject === 0 ? undefined : tab[subject - 1]);
     out.push(fix ? { code, severity, field, params, fix, message } : { code, severity, field, params, message });
   }
   texts = '';
