@@ -114,3 +114,16 @@ test('the TypeScript types accept the API as the page uses it and reject misuse 
       resolve({ code: err ? err.code : 0, out: stdout + stderr })));
   assert.equal(code, 0, `tsc found problems in the package's types:\n${out}`);
 });
+
+test('a bad settings document names the profile or tenant at fault', async () => {
+  const { validateSettings } = await import('../../www/pkg/mailsetup.js');
+  assert.throws(() => validateSettings({ profiles: [good(), { smtp: 5 }] }),
+    /^Error: not a settings document: profiles\[1\]: `smtp` must be an object$/);
+  assert.throws(() => validateSettings({ profiles: [], tenants: [{ id: '1' }, 'x'] }),
+    /^Error: not a settings document: `tenants\[1\]` must be an object$/);
+  assert.throws(() => validateSettings({ profiles: {} }), /^Error: not a settings document: `profiles` must be an array$/);
+  assert.throws(() => validateSettings({ tenants: [{ id: 1 }] }),
+    /^Error: not a settings document: `tenants\[0\]\.id` must be a string$/);
+  assert.throws(() => validateSettings({}, 'fr'), /unknown language "fr"/);
+  assert.deepEqual(validateSettings({ profiles: [good()], tenants: [] }, 'en'), []);
+});
