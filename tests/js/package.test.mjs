@@ -127,3 +127,11 @@ test('a bad settings document names the profile or tenant at fault', async () =>
   assert.throws(() => validateSettings({}, 'fr'), /unknown language "fr"/);
   assert.deepEqual(validateSettings({ profiles: [good()], tenants: [] }, 'en'), []);
 });
+
+test('a getter that validates again while its profile is read is refused, and nothing is left broken', () => {
+  const p = good();
+  Object.defineProperty(p, 'email', { enumerable: true, get: () => { validateField('email', 'x'); return 'a@b.de'; } });
+  assert.throws(() => validateProfile(p), /called again while reading the input of a call/);
+  assert.deepEqual(validateProfile(good()), []);
+  assert.equal(validateField('email', 'info.praxis.de')[0].code, 'email_missing_at');
+});

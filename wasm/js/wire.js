@@ -160,8 +160,15 @@ function bad(message) {
   throw new Error(`${what}${message}`);
 }
 
-function ready() {
+// Whether a call is under way. The input is read through the caller's own
+// objects, whose getters could call in again and would then write over the
+// call's state; that is refused instead.
+let busy = false;
+
+function enter() {
   if (ex === null) throw new Error('mailsetup: the module is not initialized (call init() or initSync() first)');
+  if (busy) throw new Error('mailsetup: called again while reading the input of a call (from a getter?)');
+  busy = true;
 }
 
 function language(lang) {
@@ -202,15 +209,19 @@ function finish(kind) {
  * @returns {Finding[]}
  */
 export function validateProfile(p, lang) {
-  ready();
-  what = 'not a profile: ';
-  const tag = language(lang);
-  for (;;) {
-    begin();
-    put(tag);
-    profile(p);
-    if (at <= inCap) return finish(PROFILE);
-    grow(at);
+  enter();
+  try {
+    what = 'not a profile: ';
+    const tag = language(lang);
+    for (;;) {
+      begin();
+      put(tag);
+      profile(p);
+      if (at <= inCap) return finish(PROFILE);
+      grow(at);
+    }
+  } finally {
+    busy = false;
   }
 }
 
@@ -221,33 +232,37 @@ export function validateProfile(p, lang) {
  * @returns {Finding[]}
  */
 export function validateSettings(doc, lang) {
-  ready();
-  what = 'not a settings document: ';
-  const tag = language(lang);
-  if (!isObject(doc)) bad('expected an object');
-  const profiles = list(doc.profiles, 'profiles');
-  const tenants = list(doc.tenants, 'tenants');
-  for (;;) {
-    begin();
-    put(tag);
-    put(String(profiles.length));
-    for (let i = 0; i < profiles.length; i++) {
-      what = `not a settings document: profiles[${i}]: `;
-      profile(profiles[i]);
-    }
+  enter();
+  try {
     what = 'not a settings document: ';
-    put(String(tenants.length));
-    for (let i = 0; i < tenants.length; i++) {
-      const t = tenants[i];
-      if (!isObject(t)) bad(`\`tenants[${i}]\` must be an object`);
-      const path = `tenants[${i}].`;
-      text(t.id, path, 'id');
-      text(t.name, path, 'name');
-      text(t.email, path, 'email');
-      text(t.profile, path, 'profile');
+    const tag = language(lang);
+    if (!isObject(doc)) bad('expected an object');
+    const profiles = list(doc.profiles, 'profiles');
+    const tenants = list(doc.tenants, 'tenants');
+    for (;;) {
+      begin();
+      put(tag);
+      put(String(profiles.length));
+      for (let i = 0; i < profiles.length; i++) {
+        what = `not a settings document: profiles[${i}]: `;
+        profile(profiles[i]);
+      }
+      what = 'not a settings document: ';
+      put(String(tenants.length));
+      for (let i = 0; i < tenants.length; i++) {
+        const t = tenants[i];
+        if (!isObject(t)) bad(`\`tenants[${i}]\` must be an object`);
+        const path = `tenants[${i}].`;
+        text(t.id, path, 'id');
+        text(t.name, path, 'name');
+        text(t.email, path, 'email');
+        text(t.profile, path, 'profile');
+      }
+      if (at <= inCap) return finish(SETTINGS);
+      grow(at);
     }
-    if (at <= inCap) return finish(SETTINGS);
-    grow(at);
+  } finally {
+    busy = false;
   }
 }
 
@@ -260,18 +275,22 @@ export function validateSettings(doc, lang) {
  * @returns {Finding[]}
  */
 export function validateField(field, value, lang) {
-  ready();
-  what = '';
-  const tag = language(lang);
-  if (typeof field !== 'string') bad('the field name must be a string');
-  if (typeof value !== 'string') bad('the value must be a string');
-  for (;;) {
-    begin();
-    put(tag);
-    put(field);
-    put(value);
-    if (at <= inCap) return finish(FIELD);
-    grow(at);
+  enter();
+  try {
+    what = '';
+    const tag = language(lang);
+    if (typeof field !== 'string') bad('the field name must be a string');
+    if (typeof value !== 'string') bad('the value must be a string');
+    for (;;) {
+      begin();
+      put(tag);
+      put(field);
+      put(value);
+      if (at <= inCap) return finish(FIELD);
+      grow(at);
+    }
+  } finally {
+    busy = false;
   }
 }
 
