@@ -224,6 +224,11 @@ impl Finding {
     }
 }
 
+/// Whether any of `findings` is an error (a value the probe will not use).
+pub fn has_error(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
 /// Renders every finding in `lang`.
 pub fn localize(findings: &mut [Finding], lang: Lang) {
     for f in findings {

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use mailsetup_core::Severity;
+use mailsetup_core::finding::has_error;
 use mailsetup_core::validate::{HostRole, check_email, check_host};
 use serde::Deserialize;
 
@@ -28,11 +28,11 @@ fn corpus(name: &str) -> Vec<Case> {
 }
 
 fn email_ok(input: &str) -> bool {
-    !check_email(input, "email").findings.iter().any(|f| f.severity == Severity::Error)
+    !has_error(&check_email(input, "email").findings)
 }
 
 fn host_ok(input: &str) -> bool {
-    !check_host(input, "smtp.host", HostRole::Smtp).findings.iter().any(|f| f.severity == Severity::Error)
+    !has_error(&check_host(input, "smtp.host", HostRole::Smtp).findings)
 }
 
 /// Runs a corpus; returns (agreeing, total, unexplained disagreements).

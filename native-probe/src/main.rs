@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use mailsetup_core::finding::has_error;
 use mailsetup_core::validate::validate_in;
 use mailsetup_core::{Lang, Profile, Severity};
 use mailsetup_probe::password;
@@ -220,7 +221,7 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
             Err(e) => return bad_input(format!("{}: not a profile: {e}", path.display())),
         }
     };
-    let errors = findings.iter().any(|f| f.severity == Severity::Error);
+    let errors = has_error(&findings);
     if json {
         println!("{}", serde_json::json!({"valid": !errors, "findings": findings}));
     } else {
@@ -256,7 +257,7 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
         let record = match serde_json::from_str::<String>(&line) {
             Ok(value) => {
                 let findings = mailsetup_core::validate::validate_field(field, &value, lang).unwrap_or_default();
-                let valid = !findings.iter().any(|f| f.severity == Severity::Error);
+                let valid = !has_error(&findings);
                 any_error |= !valid;
                 serde_json::json!({"value": value, "valid": valid, "findings": findings})
             }

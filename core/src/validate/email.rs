@@ -12,7 +12,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ascii;
 use super::host::{self, HostRole, display_char};
-use crate::finding::{Code, Finding, Severity, Text};
+use crate::finding::{Code, Finding, Text, has_error};
 
 /// The result of checking an address.
 #[derive(Clone, Debug, Default)]
@@ -26,7 +26,7 @@ pub struct EmailCheck {
 impl EmailCheck {
     /// Whether there is no finding of severity error.
     pub fn is_valid(&self) -> bool {
-        !self.findings.iter().any(|f| f.severity == Severity::Error)
+        !has_error(&self.findings)
     }
 }
 
@@ -110,7 +110,10 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
     } else if let Some(c) = local.chars().find(|&c| c != '.' && !is_atext(c)) {
         out.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", display_char(c)));
         local_ok = false;
-    } else if local.starts_with('.') || local.ends_with('.') || local.as_bytes().windows(2).any(|w| w[0] == b'.' && w[1] == b'.') {
+    } else if local.starts_with('.')
+        || local.ends_with('.')
+        || local.as_bytes().windows(2).any(|w| w[0] == b'.' && w[1] == b'.')
+    {
         out.push(Finding::new(Code::EmailLocalDots, field.clone()));
         local_ok = false;
     }
@@ -152,7 +155,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
             local_ok = false;
         }
     }
-    let valid = !out[start..].iter().any(|f| f.severity == Severity::Error);
+    let valid = !has_error(&out[start..]);
     domain_ascii.filter(|_| local_ok && valid)
 }
 

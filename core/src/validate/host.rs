@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ascii;
-use crate::finding::{Code, Finding, Severity, Text};
+use crate::finding::{Code, Finding, Severity, Text, has_error};
 
 /// Which field a host name is checked for; it decides wording and defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,8 +167,7 @@ pub(crate) fn check_into<'a>(
     } else if !ascii.as_bytes().contains(&b'.') {
         out.push(Finding::new(Code::DomainDotless, field.clone()));
     }
-    let error = out[start..].iter().any(|f| f.severity == Severity::Error);
-    (!error && want_ascii).then(|| if scan.plain { lower(name) } else { ascii })
+    (!has_error(&out[start..]) && want_ascii).then(|| if scan.plain { lower(name) } else { ascii })
 }
 
 /// `s` in lower case, copied only when it has an upper-case letter (most
