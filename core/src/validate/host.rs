@@ -36,9 +36,7 @@ pub fn check_host(input: &str, field: impl Into<Text>, role: HostRole) -> HostCh
 /// [`check_host`]'s findings alone, without making the A-label copy that
 /// validation of a server field does not need.
 pub(crate) fn host_findings(input: &str, field: &'static str, role: HostRole) -> Vec<Finding> {
-    let mut out = Vec::new();
-    check_into(input, &field.into(), role, false, &mut out);
-    out
+    check(input, field.into(), role, false).findings
 }
 
 fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostCheck {
@@ -234,8 +232,8 @@ impl Scan {
                     scan.longest_label = scan.longest_label.max(label.len());
                     start = i + 1;
                 }
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => {}
                 0x80.. => scan.plain = false,
+                // Any other ASCII byte (letters, digits and hyphens went on above).
                 _ => {
                     if scan.invalid.is_none() {
                         scan.invalid = Some(char::from(c));
