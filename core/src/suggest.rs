@@ -144,25 +144,30 @@ const POPULAR_SETS: [u64; POPULAR.len()] = {
     out
 };
 
-/// Bit `i` of entry `n` is set when `POPULAR[i]` is `n` bytes long (longer
-/// ones are in the last entry): the candidates of a length are found
-/// without looking at the others.
-const POPULAR_BY_LEN: [u64; MAX_CAND + 1] = {
+/// Bit `i` of entry `n` is set when `POPULAR[i]` is `n` bytes long: the
+/// candidates of a length are found without looking at the others.
+const POPULAR_BY_LEN: [u64; MAX_CAND] = {
     assert!(POPULAR.len() <= 64, "one bit per popular domain");
-    let mut out = [0u64; MAX_CAND + 1];
+    let mut out = [0u64; MAX_CAND];
     let mut i = 0;
     while i < POPULAR.len() {
-        let n = if POPULAR[i].len() < MAX_CAND { POPULAR[i].len() } else { MAX_CAND };
-        out[n] |= 1 << i;
+        assert!(POPULAR[i].len() < MAX_CAND, "a popular domain is shorter than MAX_CAND");
+        out[POPULAR[i].len()] |= 1 << i;
         i += 1;
     }
     out
 };
 
-/// The popular domains `len - max ..= len + max` bytes long, as bits.
-fn popular_near_len(len: usize, max: usize) -> u64 {
+/// The indexes of the popular domains `len - max ..= len + max` bytes long,
+/// in [`POPULAR`]'s order (the earlier, more common one first).
+fn popular_near_len(len: usize, max: usize) -> impl Iterator<Item = usize> {
     let hi = (len + max).min(MAX_CAND - 1);
-    (len.saturating_sub(max)..=hi).fold(0, |m, n| m | POPULAR_BY_LEN[n])
+    let mut bits = (len.saturating_sub(max)..=hi).fold(0, |m, n| m | POPULAR_BY_LEN[n]);
+    std::iter::from_fn(move || {
+        let i = (bits != 0).then(|| bits.trailing_zeros() as usize)?;
+        bits &= bits - 1;
+        Some(i)
+    })
 }
 
 /// A weaker lower bound than [`bag_distance`] at the cost of two bit
@@ -183,18 +188,10 @@ fn bag_distance(a: &[u8; 37], b: &[u8; 37]) -> usize {
     more.max(less)
 }
 
-/// Whether `domain` is one of [`POPULAR`] (length and first byte first:
-/// asked for every address).
+/// Whether `domain` is one of [`POPULAR`] (only those of its length are
+/// compared: asked for every address).
 fn is_popular(domain: &str) -> bool {
-    let mut same_len = popular_near_len(domain.len(), 0);
-    while same_len != 0 {
-        let i = same_len.trailing_zeros() as usize;
-        same_len &= same_len - 1;
-        if POPULAR[i] == domain {
-            return true;
-        }
-    }
-    false
+    popular_near_len(domain.len(), 0).any(|i| POPULAR[i] == domain)
 }
 
 /// A suggestion for the address's domain, or `None` when the domain is
@@ -227,17 +224,14 @@ pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
         return None;
     }
     let max = if domain.len() <= 7 { 1 } else { 2 };
-    // Ascending bits: the earlier (more common) candidate wins a tie.
-    let mut near = popular_near_len(domain.len(), max);
-    if near == 0 {
-        return None;
-    }
+    // The earlier (more common) candidate wins a tie.
+    let mut near = popular_near_len(domain.len(), max).peekable();
+    // None of a near length: nothing to count letters for.
+    near.peek()?;
     let counts = letter_counts(domain.as_bytes());
     let set = letter_set(&counts);
     let mut best: Option<(usize, &str)> = None;
-    while near != 0 {
-        let i = near.trailing_zeros() as usize;
-        near &= near - 1;
+    for i in near {
         let cand = POPULAR[i];
         if set_distance(set, POPULAR_SETS[i]) > max || bag_distance(&counts, &POPULAR_COUNTS[i]) > max {
             continue;
