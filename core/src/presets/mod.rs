@@ -109,6 +109,12 @@ fn ispdb_domain(i: usize) -> &'static str {
     entry(ispdb::DOMAINS, ispdb::DOMAIN_START, i).unwrap_or("")
 }
 
+/// Every known domain: the ISPDB's in their order, then the curated ones.
+/// Index `i` below the ISPDB's count is ISPDB domain `i`.
+fn known_domains() -> impl Iterator<Item = &'static str> {
+    (0..ispdb::DOMAIN_START.len()).map(ispdb_domain).chain(curated::DOMAINS.iter().map(|(d, _)| *d))
+}
+
 /// FNV-1a, 32 bits: short names, a few instructions a byte.
 fn fnv1a(s: &str) -> u32 {
     s.bytes().fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
@@ -130,10 +136,8 @@ const EMPTY: u16 = u16::MAX;
 fn domain_table() -> &'static [u16] {
     static TABLE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let n = ispdb::DOMAIN_START.len();
-        let names = (0..n).map(ispdb_domain).chain(curated::DOMAINS.iter().map(|(d, _)| *d));
         let mut table = vec![EMPTY; DOMAIN_SLOTS];
-        for (i, name) in names.enumerate() {
+        for (i, name) in known_domains().enumerate() {
             let i = u16::try_from(i).ok().filter(|i| *i != EMPTY && usize::from(*i) < DOMAIN_SLOTS / 2);
             let i = i.expect("the domain table has room for every known domain");
             let mut slot = fnv1a(name) as usize % DOMAIN_SLOTS;
@@ -387,9 +391,7 @@ mod tests {
                 Found::Curated(id) => format!("curated {id}"),
             })
         };
-        let names: Vec<&str> =
-            (0..ispdb::DOMAIN_START.len()).map(ispdb_domain).chain(curated::DOMAINS.iter().map(|(d, _)| *d)).collect();
-        for d in &names {
+        for d in known_domains() {
             assert!(found(d).is_some(), "{d}");
             assert_eq!(found(d), plain(d), "{d}");
             for near in [format!("{d}x"), format!("x{d}"), d[1..].to_string(), d.to_uppercase()] {
