@@ -61,6 +61,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// A file's text; the error names the file.
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes a file; the error names the file.
+fn write(path: &Path, text: &str) -> Result {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
@@ -215,25 +225,17 @@ fn entry() -> Result {
         return Err(format!("expected one js/wire.js under {}, found {}", snippets.display(), wire.len()));
     };
     let relative = wire.strip_prefix(&pkg).map_err(|e| e.to_string())?.to_string_lossy().replace('\\', "/");
-    let read = |name: &str| {
-        let path = root().join("wasm/entry").join(name);
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
-    };
-    let write = |name: &str, text: String| {
-        let path = pkg.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
-    };
-    let js = read("mailsetup.js")?;
+    let entry = root().join("wasm/entry");
+    let js = read(&entry.join("mailsetup.js"))?;
     if !js.contains("'@WIRE@'") {
         return Err("wasm/entry/mailsetup.js lacks the '@WIRE@' placeholder".into());
     }
-    write("mailsetup.js", js.replace("'@WIRE@'", &format!("'./{relative}'")))?;
-    write("mailsetup.d.ts", read("mailsetup.d.ts")?)?;
+    write(&pkg.join("mailsetup.js"), &js.replace("'@WIRE@'", &format!("'./{relative}'")))?;
+    write(&pkg.join("mailsetup.d.ts"), &read(&entry.join("mailsetup.d.ts"))?)?;
     // package.json: the entry is the main module; its files are shipped.
     let manifest = pkg.join("package.json");
-    let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
     let mut json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+        serde_json::from_str(&read(&manifest)?).map_err(|e| format!("{}: {e}", manifest.display()))?;
     json["main"] = "mailsetup.js".into();
     json["types"] = "mailsetup.d.ts".into();
     let files = json["files"].as_array_mut().ok_or("package.json has no `files` list")?;
@@ -243,7 +245,7 @@ fn entry() -> Result {
         }
     }
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
-    std::fs::write(&manifest, text + "\n").map_err(|e| format!("{}: {e}", manifest.display()))
+    write(&manifest, &(text + "\n"))
 }
 
 /// Runs a test step, echoing its output and counting passed/failed tests.

@@ -229,7 +229,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     let generated = generate(root)?;
     let path = root.join(OUT);
     if check {
-        let committed = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let committed = super::read(&path)?;
         if committed != generated {
             return Err(format!(
                 "{OUT} is not what `cargo xtask presets` generates from the ISPDB; run it and commit the result"
@@ -238,7 +238,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         eprintln!("xtask: {OUT} is reproducible from the ISPDB");
         return Ok(());
     }
-    std::fs::write(&path, generated).map_err(|e| format!("{}: {e}", path.display()))?;
+    super::write(&path, &generated)?;
     eprintln!("xtask: wrote {OUT}");
     Ok(())
 }
