@@ -45,15 +45,13 @@ const PARAM_KEYS: &[&str] = &[
     "profile_email",
 ];
 
-/// The static parameter and fix values the core uses: sent as a token, not
-/// as text (making a JS string from wasm memory is the dearest part of a
-/// text). A value made for the finding (a port number, say) is never looked
-/// up here: it goes back as a reference into the input or as text.
-const VALUES: &[&str] = STATIC_VALUES;
-
 /// The table of texts sent once: codes, severities, field names, parameter
 /// keys, message templates (per code, German then English), subjects (the
-/// same), static values.
+/// same), and the core's static parameter and fix values (`STATIC_VALUES`:
+/// sent as a token, not as text, as making a JS string from wasm memory is
+/// the dearest part of a text; a value made for the finding, a port number
+/// say, is never looked up there but goes back as a reference into the
+/// input or as text).
 pub fn table() -> String {
     let mut all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     all.extend(SEVERITIES.map(Severity::as_str));
@@ -61,7 +59,7 @@ pub fn table() -> String {
     all.extend(PARAM_KEYS);
     all.extend(Code::ALL.iter().flat_map(|c| [c.template(Lang::De), c.template(Lang::En)]));
     all.extend(SUBJECTS.iter().flatten());
-    all.extend(VALUES);
+    all.extend(STATIC_VALUES);
     debug_assert!(all.iter().all(|t| !t.contains('\n')), "table entries are separated by newlines");
     all.join("\n")
 }
@@ -166,7 +164,7 @@ impl Encoded {
         for (k, v) in pairs.texts().take(n) {
             self.push_known(k, keys_at, keys, input);
             match v {
-                Text::Borrowed(_) => self.push_known(v, VALUES_AT, VALUES, input),
+                Text::Borrowed(_) => self.push_known(v, VALUES_AT, STATIC_VALUES, input),
                 Text::Owned(_) => self.push_text(v, input),
             }
         }
