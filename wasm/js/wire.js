@@ -192,6 +192,19 @@ function begin() {
   count = 0;
 }
 
+// Writes the language tag and then the input with `write(x, y)` (a module
+// function: a closure per call would be an object per call), growing the
+// buffer until it fits, and runs the module on it.
+function run(kind, tag, write, x, y) {
+  for (;;) {
+    begin();
+    put(tag);
+    write(x, y);
+    if (at <= inCap) return finish(kind);
+    grow(at);
+  }
+}
+
 // Runs the module on the `at` bytes written, and returns the findings or
 // throws the module's message.
 function finish(kind) {
@@ -212,14 +225,7 @@ export function validateProfile(p, lang) {
   enter();
   try {
     what = 'not a profile: ';
-    const tag = language(lang);
-    for (;;) {
-      begin();
-      put(tag);
-      profile(p);
-      if (at <= inCap) return finish(PROFILE);
-      grow(at);
-    }
+    return run(PROFILE, language(lang), profile, p);
   } finally {
     busy = false;
   }
@@ -237,30 +243,7 @@ export function validateSettings(doc, lang) {
     what = 'not a settings document: ';
     const tag = language(lang);
     if (!isObject(doc)) bad('expected an object');
-    const profiles = list(doc.profiles, 'profiles');
-    const tenants = list(doc.tenants, 'tenants');
-    for (;;) {
-      begin();
-      put(tag);
-      put(String(profiles.length));
-      for (let i = 0; i < profiles.length; i++) {
-        what = `not a settings document: profiles[${i}]: `;
-        profile(profiles[i]);
-      }
-      what = 'not a settings document: ';
-      put(String(tenants.length));
-      for (let i = 0; i < tenants.length; i++) {
-        const t = tenants[i];
-        if (!isObject(t)) bad(`\`tenants[${i}]\` must be an object`);
-        const path = `tenants[${i}].`;
-        text(t.id, path, 'id');
-        text(t.name, path, 'name');
-        text(t.email, path, 'email');
-        text(t.profile, path, 'profile');
-      }
-      if (at <= inCap) return finish(SETTINGS);
-      grow(at);
-    }
+    return run(SETTINGS, tag, settings, list(doc.profiles, 'profiles'), list(doc.tenants, 'tenants'));
   } finally {
     busy = false;
   }
@@ -281,17 +264,34 @@ export function validateField(field, value, lang) {
     const tag = language(lang);
     if (typeof field !== 'string') bad('the field name must be a string');
     if (typeof value !== 'string') bad('the value must be a string');
-    for (;;) {
-      begin();
-      put(tag);
-      put(field);
-      put(value);
-      if (at <= inCap) return finish(FIELD);
-      grow(at);
-    }
+    return run(FIELD, tag, fieldAndValue, field, value);
   } finally {
     busy = false;
   }
+}
+
+function settings(profiles, tenants) {
+  put(String(profiles.length));
+  for (let i = 0; i < profiles.length; i++) {
+    what = `not a settings document: profiles[${i}]: `;
+    profile(profiles[i]);
+  }
+  what = 'not a settings document: ';
+  put(String(tenants.length));
+  for (let i = 0; i < tenants.length; i++) {
+    const t = tenants[i];
+    if (!isObject(t)) bad(`\`tenants[${i}]\` must be an object`);
+    const path = `tenants[${i}].`;
+    text(t.id, path, 'id');
+    text(t.name, path, 'name');
+    text(t.email, path, 'email');
+    text(t.profile, path, 'profile');
+  }
+}
+
+function fieldAndValue(field, value) {
+  put(field);
+  put(value);
 }
 
 function list(a, key) {
