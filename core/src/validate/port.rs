@@ -68,18 +68,21 @@ pub(crate) fn port_security_into(
     if security == Security::None {
         out.push(Finding::new(Code::SecurityNone, security_field()));
     }
+    // The port as text is static (a standard port): no allocation.
     let expected = match (role, port) {
-        (HostRole::Pop3, 995) | (HostRole::Smtp, 465) => Some(Security::Tls),
-        (HostRole::Pop3, 110) | (HostRole::Smtp, 587) => Some(Security::Starttls),
+        (HostRole::Pop3, 995) => Some((Security::Tls, "995")),
+        (HostRole::Smtp, 465) => Some((Security::Tls, "465")),
+        (HostRole::Pop3, 110) => Some((Security::Starttls, "110")),
+        (HostRole::Smtp, 587) => Some((Security::Starttls, "587")),
         _ => None,
     };
-    if let Some(exp) = expected {
+    if let Some((exp, port)) = expected {
         if exp != security && security != Security::None {
             let code = if role == HostRole::Pop3 { Code::PopPortSecurityMismatch } else { Code::PortSecurityMismatch };
             let field = security_field();
             out.push(
                 Finding::new(code, field.clone())
-                    .with("port", port.to_string())
+                    .with("port", port)
                     .with("security", security.as_str())
                     .with("expected", exp.as_str())
                     .with("security_label", label(security))
