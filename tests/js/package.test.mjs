@@ -30,7 +30,32 @@ test('findings are plain objects with stable codes, German by default', () => {
   assert.equal(Object.getPrototypeOf(f[0].params), Object.prototype);
 });
 
-test('English, and field-by-field validation as one types', () => {
+test('a finding of static texts only is one frozen object; one with typed text is new each call', () => {
+  const p = good();
+  p.smtp.port = 465; // port_security_mismatch: nothing in it comes from what was typed
+  p.email = 'info@gmx.dee'; // domain_typo: its fix holds the address
+  const [typo1, port1] = validateProfile(p, 'de');
+  const [typo2, port2] = validateProfile(p, 'de');
+  assert.equal(port1.code, 'port_security_mismatch');
+  assert.equal(port2, port1);
+  assert.ok(Object.isFrozen(port1) && Object.isFrozen(port1.params) && Object.isFrozen(port1.fix.set));
+  assert.deepEqual(port1.params, {
+    port: '465', security: 'starttls', expected: 'tls', security_label: 'STARTTLS', expected_label: 'SSL/TLS',
+  });
+  assert.deepEqual(port1.fix, { set: { 'smtp.security': 'tls' } });
+  assert.throws(() => { port1.message = 'changed'; }, TypeError);
+  assert.match(validateProfile(p, 'de')[1].message, /^Port 465/);
+  // The language is part of it: English is another object.
+  const en = validateProfile(p, 'en')[1];
+  assert.notEqual(en, port1);
+  assert.match(en.message, /465/);
+  assert.notEqual(typo2, typo1);
+  assert.deepEqual(typo2, typo1);
+  assert.equal(Object.isFrozen(typo1), false);
+});
+
+test('English, and field-by-field validation as one types'
+, () => {
   const [f] = validateField('smtp.host', 'smtp://mail.gmx.net:587', 'en');
   assert.equal(f.code, 'host_is_url');
   assert.deepEqual(f.fix.set, { 'smtp.host': 'mail.gmx.net', 'smtp.port': '587' });

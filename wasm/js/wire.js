@@ -320,6 +320,7 @@ export function setTable(joined, mem, exports, resultAt) {
   u8 = null;
   table = joined.split('\n').map(internalized);
   compiled = new Array(table.length);
+  shared = [];
   grow(1024);
 }
 
@@ -355,6 +356,16 @@ function render(token, subject) {
 }
 
 const utf8 = new TextDecoder();
+
+// Markers of a shared finding (src/wire.rs), and the findings by number.
+const SHARED = 0xfffd;
+let shared = [];
+
+function deepFreeze(f) {
+  Object.freeze(f.params);
+  if (f.fix !== undefined) Object.freeze(Object.freeze(f.fix).set);
+  return Object.freeze(f);
+}
 
 // The call's own texts (decoded on first use) and where the decoder is in
 // them. The position in the units is a local of `decodeFindings`: kept
@@ -400,6 +411,18 @@ export function decodeFindings(ptr, len, tptr, tlen) {
   // reference (three more).
   let k = 0;
   while (p < stop) {
+    // A shared finding (see `Shared` in src/wire.rs): the object built
+    // when it came first, or its first coming, to be built and kept.
+    let id = -1;
+    if (a[p] >= SHARED) {
+      if (a[p] === SHARED) {
+        out.push(shared[a[p + 1]]);
+        p += 2;
+        continue;
+      }
+      id = a[p + 1];
+      p += 2;
+    }
     const code = tab[a[p] - 1];
     const severity = tab[a[p + 1] - 1];
     p += 2;
@@ -436,7 +459,9 @@ export function decodeFindings(ptr, len, tptr, tlen) {
     const subject = a[p + 1];
     p += 2;
     const message = render(template, subject === 0 ? undefined : tab[subject - 1]);
-    out.push(fix ? { code, severity, field, params, fix, message } : { code, severity, field, params, message });
+    const finding = fix ? { code, severity, field, params, fix, message } : { code, severity, field, params, message };
+    if (id >= 0) shared[id] = deepFreeze(finding);
+    out.push(finding);
   }
   texts = '';
   return out;

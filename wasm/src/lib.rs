@@ -25,10 +25,11 @@ export interface Profile {
   name: string; email: string; auth: "password" | "oauth2";
   smtp: Server; pop_before_smtp: Server | null;
 }
-export interface Fix { set: Record<string, string>; }
+/** Findings are values: read them, do not change them (one that depends on no input text is one frozen object, handed out again by later calls). */
+export interface Fix { readonly set: Readonly<Record<string, string>>; }
 export interface Finding {
-  code: string; severity: Severity; field: string;
-  params: Record<string, string>; fix?: Fix; message: string;
+  readonly code: string; readonly severity: Severity; readonly field: string;
+  readonly params: Readonly<Record<string, string>>; readonly fix?: Fix; readonly message: string;
 }
 export interface Tenant { id: string; name: string; email: string; profile: string | null; }
 export interface Settings { profiles: Profile[]; tenants: Tenant[]; }

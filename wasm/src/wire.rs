@@ -15,7 +15,7 @@
 //! stands for, both in the table, and JS fills in the parameters (sending
 //! rendered messages cost more than all the rest).
 
-use mailsetup_core::finding::{Code, Finding, Pairs, STATIC_VALUES, SUBJECTS, Severity, Text};
+use mailsetup_core::finding::{ASCII_CHARS, Code, Finding, Pairs, STATIC_VALUES, SUBJECTS, Severity, Text};
 use mailsetup_core::validate::{PROFILE_FIELDS, Settings, Tenant};
 use mailsetup_core::{AuthKind, Lang, Profile, ProfileRef, Security, ServerRef};
 
@@ -60,6 +60,7 @@ pub fn table() -> String {
     all.extend(Code::ALL.iter().flat_map(|c| [c.template(Lang::De), c.template(Lang::En)]));
     all.extend(SUBJECTS.iter().flatten());
     all.extend(STATIC_VALUES);
+    all.extend((0..ASCII_CHARS.len()).map(|i| &ASCII_CHARS[i..i + 1]));
     debug_assert!(all.iter().all(|t| !t.contains('\n')), "table entries are separated by newlines");
     all.join("\n")
 }
@@ -83,6 +84,78 @@ pub struct Encoded {
     pub texts: String,
     /// Static texts already looked up (see [`Encoded::lookup`]).
     seen: Vec<Seen>,
+    /// Whether the finding being encoded has a text that is not a token.
+    dynamic: bool,
+    /// Findings already sent whole (see [`Shared`]).
+    shared: Shared,
+}
+
+/// Findings made of tokens only (nothing from the input, no text of their
+/// own: "the port must be 1–65535", "quoted local part") are sent whole
+/// once, with a number, and from then on as that number: JS keeps the
+/// object it built the first time (frozen, so no caller can change it for
+/// the next) and hands it out again. Building a finding's objects and its
+/// message is most of what JS spends per finding, and more than half the
+/// findings of the e-mail corpus are like this.
+///
+/// Units: `SHARED_NEW`, the number, then the finding as usual; or
+/// `SHARED`, the number. A finding's encoding starts with its code's
+/// token, which is far below both. The numbers are bounded (`SHARED_MAX`):
+/// past that, findings are sent whole every time, as before.
+#[derive(Debug, Default)]
+struct Shared {
+    /// The encodings of the shared findings, one after the other.
+    units: Vec<u16>,
+    /// Per number: where its encoding starts in `units`, and its length.
+    spans: Vec<(u32, u32)>,
+    /// Open addressing by a hash of the encoding: number + 1, or 0 for a
+    /// free slot.
+    slots: Vec<u16>,
+}
+
+const SHARED: u16 = u16::MAX - 2;
+const SHARED_NEW: u16 = u16::MAX - 1;
+/// At most this many shared findings (a finding of tokens only can name
+/// each code, field and static value: the combinations that occur are far
+/// fewer).
+const SHARED_MAX: usize = 2048;
+/// Twice as many slots as numbers, a power of two.
+const SHARED_SLOTS: usize = 2 * SHARED_MAX;
+
+impl Shared {
+    /// The number of the finding encoded as `key`, and whether it is new.
+    /// `None` when the table is full and `key` is not in it.
+    fn number(&mut self, key: &[u16]) -> Option<(u16, bool)> {
+        if self.slots.is_empty() {
+            self.slots.resize(SHARED_SLOTS, 0);
+        }
+        // FNV-1a over the units.
+        let mut h: u32 = 0x811c_9dc5;
+        for &u in key {
+            h = (h ^ u32::from(u)).wrapping_mul(0x0100_0193);
+        }
+        let mut slot = h as usize % SHARED_SLOTS;
+        loop {
+            match self.slots[slot] {
+                0 => break,
+                n => {
+                    let (start, len) = self.spans[usize::from(n - 1)];
+                    if self.units[start as usize..][..len as usize] == *key {
+                        return Some((n - 1, false));
+                    }
+                }
+            }
+            slot = (slot + 1) % SHARED_SLOTS;
+        }
+        if self.spans.len() >= SHARED_MAX {
+            return None;
+        }
+        let n = self.spans.len() as u16;
+        self.spans.push((self.units.len() as u32, key.len() as u32));
+        self.units.extend_from_slice(key);
+        self.slots[slot] = n + 1;
+        Some((n, true))
+    }
 }
 
 /// A static text's address and length, the table part it was looked up in,
@@ -118,6 +191,7 @@ impl Encoded {
     /// finding (`Cow::Owned`) is looked for in the input: a static one is
     /// not from there.
     fn push_text(&mut self, s: &Text, input: &[&str]) {
+        self.dynamic = true;
         if let Text::Owned(o) = s {
             if let Some((j, start, len)) = find_in(o, input) {
                 self.units.extend([0, j, start, len]);
@@ -164,7 +238,12 @@ impl Encoded {
         for (k, v) in pairs.texts().take(n) {
             self.push_known(k, keys_at, keys, input);
             match v {
-                Text::Borrowed(_) => self.push_known(v, VALUES_AT, STATIC_VALUES, input),
+                // A character named by a finding: its place in the table
+                // is where it is in `ASCII_CHARS`.
+                Text::Borrowed(c) => match char_index(c) {
+                    Some(i) => push_token(&mut self.units, CHARS_AT + i),
+                    None => self.push_known(v, VALUES_AT, STATIC_VALUES, input),
+                },
                 Text::Owned(_) => self.push_text(v, input),
             }
         }
@@ -209,6 +288,16 @@ const KEYS_AT: usize = FIELDS_AT + PROFILE_FIELDS.len();
 const TEMPLATES_AT: usize = KEYS_AT + PARAM_KEYS.len();
 const SUBJECTS_AT: usize = TEMPLATES_AT + 2 * Code::ALL.len();
 const VALUES_AT: usize = SUBJECTS_AT + 2 * SUBJECTS.len();
+const CHARS_AT: usize = VALUES_AT + STATIC_VALUES.len();
+// A finding's first unit is its code's token or a shared finding's marker.
+const _: () = assert!(CHARS_AT + ASCII_CHARS.len() < SHARED as usize);
+
+/// Where `c` is in `ASCII_CHARS`, when it is a slice of it (by address:
+/// a character typed is another text, not in the table).
+fn char_index(c: &'static str) -> Option<usize> {
+    let i = (c.as_ptr() as usize).checked_sub(ASCII_CHARS.as_ptr() as usize)?;
+    (c.len() == 1 && i < ASCII_CHARS.len()).then_some(i)
+}
 
 /// Encodes findings into `out` (cleared first); messages are to be
 /// rendered in `lang`. `input` is the values JS wrote for this call, in
@@ -218,6 +307,8 @@ pub fn encode(findings: &[Finding], lang: Lang, input: &[&str], out: &mut Encode
     out.units.clear();
     out.texts.clear();
     for f in findings {
+        let start = out.units.len();
+        out.dynamic = false;
         let code = f.code.index();
         push_token(&mut out.units, code);
         push_token(&mut out.units, Code::ALL.len() + severity_index(f.severity));
@@ -234,6 +325,16 @@ pub fn encode(findings: &[Finding], lang: Lang, input: &[&str], out: &mut Encode
         match f.subject() {
             Some(s) => push_token(&mut out.units, SUBJECTS_AT + 2 * s + lang as usize),
             None => out.units.push(0),
+        }
+        if !out.dynamic {
+            match out.shared.number(&out.units[start..]) {
+                Some((n, false)) => {
+                    out.units.truncate(start);
+                    out.units.extend([SHARED, n]);
+                }
+                Some((n, true)) => drop(out.units.splice(start..start, [SHARED_NEW, n])),
+                None => {}
+            }
         }
     }
 }
@@ -347,4 +448,43 @@ pub fn parse_settings<'a>(values: &Values<'a>) -> Result<(&'a str, Settings), St
 pub fn parse_field<'a>(values: &Values<'a>) -> Result<(&'a str, &'a str, &'a str), String> {
     let mut r = values.reader();
     Ok((r.next()?, r.next()?, r.next()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A finding of tokens only goes whole with a new number the first
+    /// time and as that number after; one with typed text always whole.
+    #[wasm_bindgen_test]
+    fn static_findings_are_sent_once() {
+        let port = Finding::new(Code::Port25, "smtp.port");
+        let typo =
+            Finding::new(Code::DomainTypo, "email").with("suggestion", "gmx.de").fix("email", "a@gmx.de".to_string());
+        let mut out = Encoded::default();
+        encode(&[port.clone(), typo.clone()], Lang::De, &[], &mut out);
+        let first = out.units.clone();
+        assert_eq!(first[..2], [SHARED_NEW, 0]);
+        encode(&[port.clone(), typo.clone()], Lang::De, &[], &mut out);
+        assert_eq!(out.units[..2], [SHARED, 0]);
+        assert_eq!(out.units[2..], first[first.len() - (out.units.len() - 2)..], "the typo finding goes whole again");
+        // In English it is another finding (another template).
+        encode(&[port], Lang::En, &[], &mut out);
+        assert_eq!(out.units[..2], [SHARED_NEW, 1]);
+    }
+
+    /// The table of shared findings stops taking new ones when full; those
+    /// it has keep their numbers.
+    #[wasm_bindgen_test]
+    fn shared_findings_are_bounded() {
+        let mut shared = Shared::default();
+        for i in 0..SHARED_MAX {
+            assert_eq!(shared.number(&[7, i as u16, 1]), Some((i as u16, true)));
+        }
+        assert_eq!(shared.number(&[7, 0xfff0, 1]), None);
+        for i in [0, 1, SHARED_MAX - 1] {
+            assert_eq!(shared.number(&[7, i as u16, 1]), Some((i as u16, false)));
+        }
+    }
 }

@@ -41,4 +41,9 @@ validateField('email', 5);
 // @ts-expect-error: security is one of three words
 validateProfile({ ...profile, smtp: { ...profile.smtp, security: 'ssl' } });
 
+// @ts-expect-error: a finding is read-only
+findings[0].message = 'x';
+// @ts-expect-error: so are its parameters
+findings[0].params.port = '587';
+
 export { all, field, host, loaded, loading, message, set, severity, suggestion };
