@@ -132,19 +132,21 @@ const FIELD: u32 = 2;
 pub fn wire_validate(kind: u32, len: usize) -> u32 {
     let outcome = INPUT.with_borrow(|buf| {
         let values = wire::Values::decode(buf.get(..len).ok_or("internal error: input cut short")?)?;
-        let (tag, findings) = match kind {
+        let field_homes;
+        let (tag, findings, homes) = match kind {
             PROFILE => {
                 let (tag, profile) = wire::parse_profile(&values).map_err(|e| format!("not a profile: {e}"))?;
-                (tag, Input::Profile(profile))
+                (tag, Input::Profile(profile), &wire::PROFILE_HOMES[..])
             }
             SETTINGS => {
                 let (tag, settings) =
                     wire::parse_settings(&values).map_err(|e| format!("not a settings document: {e}"))?;
-                (tag, Input::Settings(settings))
+                (tag, Input::Settings(settings), &[][..])
             }
             FIELD => {
                 let (tag, field, value) = wire::parse_field(&values)?;
-                (tag, Input::Field(field, value))
+                field_homes = wire::field_homes(field);
+                (tag, Input::Field(field, value), &field_homes[..])
             }
             _ => return Err(format!("internal error: unknown kind {kind}")),
         };
@@ -160,7 +162,7 @@ pub fn wire_validate(kind: u32, len: usize) -> u32 {
                 }
             }
             ENCODED.with_borrow_mut(|out| {
-                wire::encode(list, lang, values.all(), out);
+                wire::encode(list, lang, &wire::Input { values: values.all(), homes }, out);
                 RESULT.set([
                     out.units.as_ptr() as u32,
                     out.units.len() as u32,
@@ -193,10 +195,10 @@ enum Input<'a> {
 /// Findings as plain JS objects, messages rendered in `lang`, as
 /// js/wire.js decodes them (for the tests of the rendering).
 #[cfg(test)]
-fn findings_to_js(findings: &[Finding], lang: Lang, input: &[&str]) -> JsValue {
+fn findings_to_js(findings: &[Finding], lang: Lang) -> JsValue {
     init();
     ENCODED.with_borrow_mut(|out| {
-        wire::encode(findings, lang, input, out);
+        wire::encode(findings, lang, &wire::Input::NONE, out);
         decode_findings(out.units.as_ptr() as usize, out.units.len(), out.texts.as_ptr() as usize, out.texts.len())
     })
 }
@@ -265,7 +267,7 @@ mod tests {
                             f.params.insert(key.to_string(), format!("«{key}» ü😀"));
                         }
                     }
-                    let js = findings_to_js(std::slice::from_ref(&f), lang, &[]);
+                    let js = findings_to_js(std::slice::from_ref(&f), lang);
                     let got = js_sys::Reflect::get(&js_sys::Array::from(&js).get(0), &"message".into()).unwrap();
                     assert_eq!(got.as_string().unwrap(), f.rendered(lang).message, "{code:?} {field} {lang:?}");
                 }

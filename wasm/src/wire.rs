@@ -84,19 +84,25 @@ pub struct Encoded {
     pub texts: String,
     /// Static texts already looked up (see [`Encoded::lookup`]).
     seen: Vec<Seen>,
-    /// Whether the finding being encoded has a text that is not a token.
-    dynamic: bool,
+    /// The key of the finding being encoded (see [`Shared`]).
+    key: Vec<usize>,
+    /// The input value of the finding's own field, when known: its texts
+    /// are searched for there first.
+    home: Option<usize>,
     /// Findings already sent whole (see [`Shared`]).
     shared: Shared,
 }
 
-/// Findings made of tokens only (nothing from the input, no text of their
-/// own: "the port must be 1–65535", "quoted local part") are sent whole
-/// once, with a number, and from then on as that number: JS keeps the
-/// object it built the first time (frozen, so no caller can change it for
-/// the next) and hands it out again. Building a finding's objects and its
-/// message is most of what JS spends per finding, and more than half the
-/// findings of the e-mail corpus are like this.
+/// Findings made of static texts only (nothing from the input, nothing
+/// made for them: "the port must be 1–65535", "quoted local part") are sent
+/// whole once, with a number, and from then on as that number: JS keeps
+/// the object it built the first time (frozen, so no caller can change it
+/// for the next) and hands it out again. Building a finding's objects and
+/// its message is most of what JS spends per finding, and more than half
+/// the findings of the e-mail corpus are like this. A finding is known
+/// again by its code, severity and language and the addresses and lengths
+/// of its texts (a `&'static str` always holds the same text), before it is
+/// encoded: a repeat costs neither JS nor the encoder anything.
 ///
 /// Units: `SHARED_NEW`, the number, then the finding as usual; or
 /// `SHARED`, the number. A finding's encoding starts with its code's
@@ -104,57 +110,86 @@ pub struct Encoded {
 /// past that, findings are sent whole every time, as before.
 #[derive(Debug, Default)]
 struct Shared {
-    /// The encodings of the shared findings, one after the other.
-    units: Vec<u16>,
-    /// Per number: where its encoding starts in `units`, and its length.
+    /// The keys of the shared findings, one after the other.
+    keys: Vec<usize>,
+    /// Per number: where its key starts in `keys`, and its length.
     spans: Vec<(u32, u32)>,
-    /// Open addressing by a hash of the encoding: number + 1, or 0 for a
-    /// free slot.
+    /// Open addressing by a hash of the key: number + 1, or 0 for a free
+    /// slot.
     slots: Vec<u16>,
 }
 
 const SHARED: u16 = u16::MAX - 2;
 const SHARED_NEW: u16 = u16::MAX - 1;
-/// At most this many shared findings (a finding of tokens only can name
+/// At most this many shared findings (a finding of static texts can name
 /// each code, field and static value: the combinations that occur are far
 /// fewer).
 const SHARED_MAX: usize = 2048;
 /// Twice as many slots as numbers, a power of two.
 const SHARED_SLOTS: usize = 2 * SHARED_MAX;
 
+/// What tells a finding of static texts from another: its code, severity
+/// and language, and each text's address and length (field, parameters,
+/// fix), in order. `None` when a text is not static. The subject and the
+/// template follow from these.
+fn static_key(f: &Finding, lang: Lang, key: &mut Vec<usize>) -> Option<()> {
+    fn text(t: &Text, key: &mut Vec<usize>) -> Option<()> {
+        let Text::Borrowed(s) = t else { return None };
+        key.extend([s.as_ptr() as usize, s.len()]);
+        Some(())
+    }
+    fn pairs(p: &Pairs, key: &mut Vec<usize>) -> Option<()> {
+        key.push(p.len());
+        p.texts().try_for_each(|(k, v)| text(k, key).and_then(|()| text(v, key)))
+    }
+    key.clear();
+    key.push(f.code.index() | severity_index(f.severity) << 16 | (lang as usize) << 24);
+    text(&f.field, key)?;
+    pairs(&f.params, key)?;
+    match &f.fix {
+        None => key.push(usize::MAX),
+        Some(fix) => pairs(&fix.set, key)?,
+    }
+    Some(())
+}
+
 impl Shared {
-    /// The number of the finding encoded as `key`, and whether it is new.
-    /// `None` when the table is full and `key` is not in it.
-    fn number(&mut self, key: &[u16]) -> Option<(u16, bool)> {
+    /// Where `key` is or would go: its slot, and its number when it is there.
+    fn find(&mut self, key: &[usize]) -> (usize, Option<u16>) {
         if self.slots.is_empty() {
             self.slots.resize(SHARED_SLOTS, 0);
         }
-        // FNV-1a over the units.
-        let mut h: u32 = 0x811c_9dc5;
-        for &u in key {
-            h = (h ^ u32::from(u)).wrapping_mul(0x0100_0193);
+        // FNV-1a over the words.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &w in key {
+            h = (h ^ w as u64).wrapping_mul(0x0000_0100_0000_01b3);
         }
-        let mut slot = h as usize % SHARED_SLOTS;
+        let mut slot = (h ^ (h >> 32)) as usize % SHARED_SLOTS;
         loop {
             match self.slots[slot] {
-                0 => break,
+                0 => return (slot, None),
                 n => {
                     let (start, len) = self.spans[usize::from(n - 1)];
-                    if self.units[start as usize..][..len as usize] == *key {
-                        return Some((n - 1, false));
+                    if self.keys[start as usize..][..len as usize] == *key {
+                        return (slot, Some(n - 1));
                     }
                 }
             }
             slot = (slot + 1) % SHARED_SLOTS;
         }
+    }
+
+    /// Gives `key` the next number at `slot` (from [`Shared::find`]);
+    /// `None` when the table is full.
+    fn add(&mut self, slot: usize, key: &[usize]) -> Option<u16> {
         if self.spans.len() >= SHARED_MAX {
             return None;
         }
         let n = self.spans.len() as u16;
-        self.spans.push((self.units.len() as u32, key.len() as u32));
-        self.units.extend_from_slice(key);
+        self.spans.push((self.keys.len() as u32, key.len() as u32));
+        self.keys.extend_from_slice(key);
         self.slots[slot] = n + 1;
-        Some((n, true))
+        Some(n)
     }
 }
 
@@ -191,9 +226,8 @@ impl Encoded {
     /// finding (`Cow::Owned`) is looked for in the input: a static one is
     /// not from there.
     fn push_text(&mut self, s: &Text, input: &[&str]) {
-        self.dynamic = true;
         if let Text::Owned(o) = s {
-            if let Some((j, start, len)) = find_in(o, input) {
+            if let Some((j, start, len)) = find_in(o, input, self.home) {
                 self.units.extend([0, j, start, len]);
                 return;
             }
@@ -253,7 +287,7 @@ impl Encoded {
 /// Where `s` occurs in one of the input values: (value index, start, length)
 /// in UTF-16 units, each below `OWN_TEXT`. Texts are short and so is the
 /// input, so a plain search does; an empty text is not worth a reference.
-fn find_in(s: &str, input: &[&str]) -> Option<(u16, u16, u16)> {
+fn find_in(s: &str, input: &[&str], home: Option<usize>) -> Option<(u16, u16, u16)> {
     let needle = s.as_bytes();
     let (&first, _) = needle.split_first()?;
     // A whole value first (the user-name default is mostly the address as
@@ -261,16 +295,21 @@ fn find_in(s: &str, input: &[&str]) -> Option<(u16, u16, u16)> {
     // found are one, and a search inside every value cost more than all
     // the rest of the encoding.
     let whole = input.iter().position(|v| v.len() == needle.len() && v.as_bytes() == needle);
-    let (j, start) = whole.map(|j| (j, 0)).or_else(|| {
-        input.iter().enumerate().find_map(|(j, v)| {
-            let hay = v.as_bytes();
-            // A plain search: std's `find` sets up a two-way searcher first,
-            // which for texts and values this short costs more than it saves.
-            let start = (0..(hay.len() + 1).checked_sub(needle.len())?)
-                .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)?;
-            Some((j, start))
-        })
-    })?;
+    // A plain search: std's `find` sets up a two-way searcher first, which
+    // for texts and values this short costs more than it saves.
+    let search = |j: usize| {
+        let hay = input.get(j)?.as_bytes();
+        let start = (0..(hay.len() + 1).checked_sub(needle.len())?)
+            .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)?;
+        Some((j, start))
+    };
+    // Then the finding's own field (a URL's parts are in the host field;
+    // searching the address before it cost more than the rest of the
+    // encoding), then every value.
+    let (j, start) = whole
+        .map(|j| (j, 0))
+        .or_else(|| home.and_then(search))
+        .or_else(|| (0..input.len()).filter(|j| Some(*j) != home).find_map(search))?;
     let v = input[j];
     let (start, len) = if v.is_ascii() {
         (start, s.len())
@@ -299,42 +338,90 @@ fn char_index(c: &'static str) -> Option<usize> {
     (c.len() == 1 && i < ASCII_CHARS.len()).then_some(i)
 }
 
+/// The values JS wrote for a call, in order (texts of findings found there
+/// are sent as references), and per entry of `PROFILE_FIELDS` the value
+/// that field came from, where there is one.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'v, 'a> {
+    pub values: &'v [&'a str],
+    pub homes: &'v [Option<usize>],
+}
+
+impl Input<'_, '_> {
+    /// No input (findings that did not come from js/wire.js).
+    pub const NONE: Input<'static, 'static> = Input { values: &[], homes: &[] };
+}
+
+/// [`Input::homes`] of a profile: the values as [`parse_profile`] reads
+/// them (the language tag first; the POP3 server's after its flag).
+pub const PROFILE_HOMES: [Option<usize>; 12] =
+    [Some(1), Some(2), Some(3), None, Some(4), Some(5), Some(6), Some(7), Some(9), Some(10), Some(11), Some(12)];
+const _: () = assert!(PROFILE_HOMES.len() == PROFILE_FIELDS.len());
+
+/// [`Input::homes`] of one field as [`parse_field`] reads it (tag, name,
+/// value); all `None` for a name that is not a profile's field.
+pub fn field_homes(field: &str) -> [Option<usize>; 12] {
+    let mut homes = [None; 12];
+    if let Some(i) = PROFILE_FIELDS.iter().position(|f| *f == field) {
+        homes[i] = Some(2);
+    }
+    homes
+}
+
 /// Encodes findings into `out` (cleared first); messages are to be
-/// rendered in `lang`. `input` is the values JS wrote for this call, in
-/// order (empty when the input came another way): texts found there are
-/// sent as references.
-pub fn encode(findings: &[Finding], lang: Lang, input: &[&str], out: &mut Encoded) {
+/// rendered in `lang`.
+pub fn encode(findings: &[Finding], lang: Lang, input: &Input, out: &mut Encoded) {
     out.units.clear();
     out.texts.clear();
+    let mut key = std::mem::take(&mut out.key);
     for f in findings {
-        let start = out.units.len();
-        out.dynamic = false;
-        let code = f.code.index();
-        push_token(&mut out.units, code);
-        push_token(&mut out.units, Code::ALL.len() + severity_index(f.severity));
-        out.push_known(&f.field, FIELDS_AT, PROFILE_FIELDS, input);
-        out.push_pairs(&f.params, KEYS_AT, PARAM_KEYS, input);
-        match &f.fix {
-            None => out.units.push(0),
-            Some(fix) => {
-                out.units.push(1);
-                out.push_pairs(&fix.set, FIELDS_AT, PROFILE_FIELDS, input);
-            }
+        if static_key(f, lang, &mut key).is_none() {
+            out.push_finding(f, lang, input);
+            continue;
         }
-        push_token(&mut out.units, TEMPLATES_AT + 2 * code + lang as usize);
-        match f.subject() {
-            Some(s) => push_token(&mut out.units, SUBJECTS_AT + 2 * s + lang as usize),
-            None => out.units.push(0),
-        }
-        if !out.dynamic {
-            match out.shared.number(&out.units[start..]) {
-                Some((n, false)) => {
-                    out.units.truncate(start);
-                    out.units.extend([SHARED, n]);
+        match out.shared.find(&key) {
+            (_, Some(n)) => out.units.extend([SHARED, n]),
+            (slot, None) => {
+                let start = out.units.len();
+                out.push_finding(f, lang, input);
+                if let Some(n) = out.shared.add(slot, &key) {
+                    drop(out.units.splice(start..start, [SHARED_NEW, n]));
                 }
-                Some((n, true)) => drop(out.units.splice(start..start, [SHARED_NEW, n])),
-                None => {}
             }
+        }
+    }
+    out.key = key;
+}
+
+impl Encoded {
+    /// One finding, whole.
+    fn push_finding(&mut self, f: &Finding, lang: Lang, input: &Input) {
+        let (homes, input) = (input.homes, input.values);
+        let code = f.code.index();
+        push_token(&mut self.units, code);
+        push_token(&mut self.units, Code::ALL.len() + severity_index(f.severity));
+        match self.lookup(&f.field, FIELDS_AT, PROFILE_FIELDS) {
+            Some(i) => {
+                push_token(&mut self.units, FIELDS_AT + i);
+                self.home = homes.get(i).copied().flatten();
+            }
+            None => {
+                self.home = None;
+                self.push_text(&f.field, input);
+            }
+        }
+        self.push_pairs(&f.params, KEYS_AT, PARAM_KEYS, input);
+        match &f.fix {
+            None => self.units.push(0),
+            Some(fix) => {
+                self.units.push(1);
+                self.push_pairs(&fix.set, FIELDS_AT, PROFILE_FIELDS, input);
+            }
+        }
+        push_token(&mut self.units, TEMPLATES_AT + 2 * code + lang as usize);
+        match f.subject() {
+            Some(s) => push_token(&mut self.units, SUBJECTS_AT + 2 * s + lang as usize),
+            None => self.units.push(0),
         }
     }
 }
@@ -455,22 +542,23 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    /// A finding of tokens only goes whole with a new number the first
-    /// time and as that number after; one with typed text always whole.
+    /// A finding of static texts only goes whole with a new number the
+    /// first time and as that number after; one with a text made for it
+    /// always whole.
     #[wasm_bindgen_test]
     fn static_findings_are_sent_once() {
         let port = Finding::new(Code::Port25, "smtp.port");
         let typo =
             Finding::new(Code::DomainTypo, "email").with("suggestion", "gmx.de").fix("email", "a@gmx.de".to_string());
         let mut out = Encoded::default();
-        encode(&[port.clone(), typo.clone()], Lang::De, &[], &mut out);
+        encode(&[port.clone(), typo.clone()], Lang::De, &Input::NONE, &mut out);
         let first = out.units.clone();
         assert_eq!(first[..2], [SHARED_NEW, 0]);
-        encode(&[port.clone(), typo.clone()], Lang::De, &[], &mut out);
+        encode(&[port.clone(), typo.clone()], Lang::De, &Input::NONE, &mut out);
         assert_eq!(out.units[..2], [SHARED, 0]);
         assert_eq!(out.units[2..], first[first.len() - (out.units.len() - 2)..], "the typo finding goes whole again");
         // In English it is another finding (another template).
-        encode(&[port], Lang::En, &[], &mut out);
+        encode(&[port], Lang::En, &Input::NONE, &mut out);
         assert_eq!(out.units[..2], [SHARED_NEW, 1]);
     }
 
@@ -479,12 +567,48 @@ mod tests {
     #[wasm_bindgen_test]
     fn shared_findings_are_bounded() {
         let mut shared = Shared::default();
+        let mut number = |key: &[usize]| match shared.find(key) {
+            (_, Some(n)) => Some((n, false)),
+            (slot, None) => shared.add(slot, key).map(|n| (n, true)),
+        };
         for i in 0..SHARED_MAX {
-            assert_eq!(shared.number(&[7, i as u16, 1]), Some((i as u16, true)));
+            assert_eq!(number(&[7, i, 1]), Some((i as u16, true)));
         }
-        assert_eq!(shared.number(&[7, 0xfff0, 1]), None);
+        assert_eq!(number(&[7, SHARED_MAX, 1]), None);
         for i in [0, 1, SHARED_MAX - 1] {
-            assert_eq!(shared.number(&[7, i as u16, 1]), Some((i as u16, false)));
+            assert_eq!(number(&[7, i, 1]), Some((i as u16, false)));
         }
+    }
+
+    /// `PROFILE_HOMES` names, for each field of a profile, the value
+    /// `parse_profile` reads it from.
+    #[wasm_bindgen_test]
+    fn profile_homes_are_where_the_fields_are_read() {
+        let values: Vec<String> = (0..13).map(|i| format!("{i}")).collect();
+        let mut values: Vec<&str> = values.iter().map(String::as_str).collect();
+        (values[3], values[6], values[8], values[11]) = ("password", "tls", "1", "starttls");
+        let (_, p) = parse_profile(&Values { values: values.clone() }).unwrap();
+        let pop = p.pop_before_smtp.unwrap();
+        let read = [
+            p.name,
+            p.email,
+            "password",
+            "",
+            p.smtp.host,
+            "5",
+            "tls",
+            p.smtp.username,
+            pop.host,
+            "10",
+            "starttls",
+            pop.username,
+        ];
+        for (i, field) in PROFILE_FIELDS.iter().enumerate() {
+            match PROFILE_HOMES[i] {
+                Some(j) => assert_eq!(values[j], read[i], "{field}"),
+                None => assert_eq!(*field, "password"),
+            }
+        }
+        assert_eq!((p.smtp.port, pop.port), (5, 10));
     }
 }
