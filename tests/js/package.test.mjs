@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync, validateProfile, validateField } from '../../www/pkg/mailsetup.js';
+import { initSync, validateProfile, validateField, validateSettings } from '../../www/pkg/mailsetup.js';
 
 initSync({ module: readFileSync(new URL('../../www/pkg/mailsetup_wasm_bg.wasm', import.meta.url)) });
 
@@ -54,7 +54,45 @@ test('a finding of static texts only is one frozen object; one with typed text i
   assert.equal(Object.isFrozen(typo1), false);
 });
 
+test('a call gives the same findings whatever came before it (values kept in place from the last call)', () => {
+  // After a call in another language no value is in place: every value is written.
+  const fresh = (p) => {
+    validateProfile({ ...good(), name: 'other' }, 'en');
+    return validateProfile(p, 'de');
+  };
+  const base = good();
+  const steps = [
+    base,
+    { ...base, email: 'info@praxis-mueller.d' }, // typing in the address, the last value
+    { ...base, email: 'info@praxis-mueller.de ' },
+    { ...base, name: 'Praxis Müller 2', email: 'info@praxis-mueller.de ' }, // the first value
+    { ...base, smtp: { ...base.smtp, port: 465 } }, // one in the middle
+    { ...base, smtp: { ...base.smtp, host: 'smtp://mail.gmx.net:587', username: '' } },
+    { ...base, smtp: { ...base.smtp, host: 'smtp://mail.gmx.net:587', username: '' } }, // equal, other objects
+    { ...base, pop_before_smtp: { host: 'pop.gmx.net', port: 110, security: 'tls', username: '' } },
+    { ...base, pop_before_smtp: null },
+    { ...base, email: 'x'.repeat(50000) + '@gmx.de' }, // the buffer grows (and may move)
+    { ...base, email: 'info@gmx.dee' },
+  ];
+  for (const [i, p] of steps.entries()) {
+    validateProfile(steps[i === 0 ? 0 : i - 1], 'de');
+    const got = validateProfile(p, 'de');
+    const expected = fresh(p);
+    assert.deepEqual(got, expected, `step ${i}`);
+    // A field and a settings document in between, and a call that fails while reading.
+    validateField('email', p.email, 'de');
+    assert.throws(() => validateProfile({ ...p, smtp: { ...p.smtp, security: 'ssl' } }, 'de'), /security/);
+    assert.throws(() => validateProfile({ ...p, smtp: { ...p.smtp, port: '587' } }, 'de'), /whole number/);
+    assert.deepEqual(validateProfile(p, 'de'), expected, `step ${i}, after other calls`);
+    const doc = { profiles: [p], tenants: [] };
+    const settings = validateSettings(doc, 'de');
+    assert.deepEqual(validateSettings(doc, 'de'), settings, `step ${i}, settings twice`);
+    assert.deepEqual(validateProfile(p, 'de'), expected, `step ${i}, after settings`);
+  }
+});
+
 test('English, and field-by-field validation as one types'
+
 , () => {
   const [f] = validateField('smtp.host', 'smtp://mail.gmx.net:587', 'en');
   assert.equal(f.code, 'host_is_url');

@@ -57,11 +57,27 @@ const utf8in = new TextEncoder();
 const values = [];
 let count = 0;
 
+// Where each value's bytes end (`at` after it), for the first `written`
+// values: a call whose first values are those of the last call (the same
+// strings, in the same buffer) starts writing after them. On a keystroke
+// the fields before the one typed in are not written again. `prefix` is
+// how many may still be skipped in the call being written.
+const ends = [];
+let written = 0;
+let prefix = 0;
+
 // Writes a value: its length in bytes (four bytes of seven bits) and its UTF-8,
 // ASCII by hand and the rest with encodeInto. When it may not fit (three
 // bytes per UTF-16 unit at most), nothing is written and the count goes on
 // with that bound, so the module learns a size that will do.
 function put(v) {
+  // The same value at the same place as in the last call: its bytes are
+  // still there (the module only reads this buffer).
+  if (count < prefix && v === values[count]) {
+    at = ends[count++];
+    return;
+  }
+  prefix = 0;
   const n = v.length;
   // Three bytes per unit at most, in 28 bits: 89 million units.
   if (n > 0x5555555) bad('a value is too long');
@@ -91,6 +107,8 @@ function put(v) {
   b[i + 2] = (len >>> 14) & 0x7f;
   b[i + 3] = len >>> 21;
   at = w - base;
+  ends[count - 1] = at;
+  written = count;
 }
 
 // Each value is read by its own property access: with the key in a
@@ -104,7 +122,7 @@ function text(v, prefix, key) {
 
 function server(s, prefix) {
   if (!isObject(s)) bad(`\`${prefix.slice(0, -1)}\` must be an object`);
-  text(s.host, prefix, 'host');
+  text(s.security, prefix, 'security');
   const port = s.port;
   if (port === undefined || port === null) {
     put('');
@@ -113,17 +131,21 @@ function server(s, prefix) {
   } else {
     put(String(port));
   }
-  text(s.security, prefix, 'security');
+  text(s.host, prefix, 'host');
   text(s.username, prefix, 'username');
 }
 
+// The values in the order that keeps most of them in place while one
+// types (see `ends`): what is chosen from a list or typed once first, the
+// address, typed the most, last of the profile's own; the POP3 server,
+// rarely there, after it. src/wire.rs reads this order.
 function profile(p) {
   if (!isObject(p)) bad('expected an object');
   if (p.smtp === undefined) bad('missing field `smtp`');
   text(p.name, '', 'name');
-  text(p.email, '', 'email');
   text(p.auth, '', 'auth');
   server(p.smtp, 'smtp.');
+  text(p.email, '', 'email');
   const pop = p.pop_before_smtp;
   if (pop === undefined || pop === null) {
     put('');
@@ -182,6 +204,8 @@ function language(lang) {
 function grow(need) {
   inPtr = ex.wire_input(need);
   inCap = need;
+  // The buffer may have moved: nothing of it is known.
+  written = 0;
 }
 
 function begin() {
@@ -190,6 +214,7 @@ function begin() {
   end = inPtr + inCap;
   at = 0;
   count = 0;
+  prefix = written;
 }
 
 // Writes the language tag and then the input with `write(x, y)` (a module

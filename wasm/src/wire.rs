@@ -347,6 +347,7 @@ pub struct Input<'v, 'a> {
     pub homes: &'v [Option<usize>],
 }
 
+#[cfg(test)]
 impl Input<'_, '_> {
     /// No input (findings that did not come from js/wire.js).
     pub const NONE: Input<'static, 'static> = Input { values: &[], homes: &[] };
@@ -355,7 +356,7 @@ impl Input<'_, '_> {
 /// [`Input::homes`] of a profile: the values as [`parse_profile`] reads
 /// them (the language tag first; the POP3 server's after its flag).
 pub const PROFILE_HOMES: [Option<usize>; 12] =
-    [Some(1), Some(2), Some(3), None, Some(4), Some(5), Some(6), Some(7), Some(9), Some(10), Some(11), Some(12)];
+    [Some(1), Some(7), Some(2), None, Some(5), Some(4), Some(3), Some(6), Some(11), Some(10), Some(9), Some(12)];
 const _: () = assert!(PROFILE_HOMES.len() == PROFILE_FIELDS.len());
 
 /// [`Input::homes`] of one field as [`parse_field`] reads it (tag, name,
@@ -476,30 +477,32 @@ impl<'a> Reader<'_, 'a> {
     }
 }
 
+// A server's values and a profile's come in the order js/wire.js writes
+// them (see `profile` there): what changes least first.
 fn server<'a>(r: &mut Reader<'_, 'a>, path: &str) -> Result<ServerRef<'a>, String> {
-    let host = r.next()?;
-    let port = match r.next()? {
-        "" => 0,
-        p => p.parse().map_err(|_| format!("`{path}.port` must be a whole number"))?,
-    };
     let security = match r.next()? {
         "" | "starttls" => Security::Starttls,
         "tls" => Security::Tls,
         "none" => Security::None,
         other => return Err(format!("`{path}.security` must be \"tls\", \"starttls\" or \"none\", not {other:?}")),
     };
+    let port = match r.next()? {
+        "" => 0,
+        p => p.parse().map_err(|_| format!("`{path}.port` must be a whole number"))?,
+    };
+    let host = r.next()?;
     Ok(ServerRef { host, port, security, username: r.next()? })
 }
 
 fn profile<'a>(r: &mut Reader<'_, 'a>) -> Result<ProfileRef<'a>, String> {
     let name = r.next()?;
-    let email = r.next()?;
     let auth = match r.next()? {
         "" | "password" => AuthKind::Password,
         "oauth2" => AuthKind::Oauth2,
         other => return Err(format!("`auth` must be \"password\" or \"oauth2\", not {other:?}")),
     };
     let smtp = server(r, "smtp")?;
+    let email = r.next()?;
     let pop_before_smtp = match r.next()? {
         "" => None,
         _ => Some(server(r, "pop_before_smtp")?),
@@ -586,7 +589,7 @@ mod tests {
     fn profile_homes_are_where_the_fields_are_read() {
         let values: Vec<String> = (0..13).map(|i| format!("{i}")).collect();
         let mut values: Vec<&str> = values.iter().map(String::as_str).collect();
-        (values[3], values[6], values[8], values[11]) = ("password", "tls", "1", "starttls");
+        (values[2], values[3], values[8], values[9]) = ("password", "tls", "1", "starttls");
         let (_, p) = parse_profile(&Values { values: values.clone() }).unwrap();
         let pop = p.pop_before_smtp.unwrap();
         let read = [
@@ -595,7 +598,7 @@ mod tests {
             "password",
             "",
             p.smtp.host,
-            "5",
+            "4",
             "tls",
             p.smtp.username,
             pop.host,
@@ -609,6 +612,6 @@ mod tests {
                 None => assert_eq!(*field, "password"),
             }
         }
-        assert_eq!((p.smtp.port, pop.port), (5, 10));
+        assert_eq!((p.smtp.port, pop.port), (4, 10));
     }
 }
