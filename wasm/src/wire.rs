@@ -170,7 +170,10 @@ impl Shared {
                 0 => return (slot, None),
                 n => {
                     let (start, len) = self.spans[usize::from(n - 1)];
-                    if self.keys[start as usize..][..len as usize] == *key {
+                    // Word by word: a slice comparison is a call to a byte
+                    // loop in wasm, dearer than the dozen words of a key.
+                    let known = &self.keys[start as usize..][..len as usize];
+                    if known.len() == key.len() && known.iter().zip(key).all(|(a, b)| a == b) {
                         return (slot, Some(n - 1));
                     }
                 }

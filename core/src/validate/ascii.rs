@@ -27,6 +27,27 @@ pub(crate) fn trim_blanks(s: &str) -> &str {
     &s[start..end]
 }
 
+/// Whether `s` has a control character (`char::is_control`: C0, DEL and
+/// C1), by bytes: C1 characters are `C2 80`…`C2 9F` in UTF-8, and a byte
+/// below `0x80` is a whole character. Decoding every character of an
+/// address for this showed in the benchmark.
+pub(crate) fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &x)| x < 0x20 || x == 0x7f || (x == 0xc2 && b.get(i + 1).is_some_and(|n| *n < 0xa0)))
+}
+
+/// The first character of `s` for which `ok` is false, testing ASCII
+/// characters by `ascii[byte]` and decoding only from the first byte
+/// beyond ASCII on (most addresses have none).
+pub(crate) fn find_not(s: &str, ascii: &[bool; 128], ok: impl Fn(char) -> bool) -> Option<char> {
+    match s.bytes().position(|b| b >= 0x80 || !ascii[usize::from(b)]) {
+        None => None,
+        Some(i) if s.as_bytes()[i] < 0x80 => Some(char::from(s.as_bytes()[i])),
+        // A byte beyond ASCII starts a character (the ones before are ASCII).
+        Some(i) => s[i..].chars().find(|&c| !ok(c)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +60,29 @@ mod tests {
                 assert_eq!(find(s, b), s.find(char::from(b)), "{s:?} {b}");
                 assert_eq!(rfind(s, b), s.rfind(char::from(b)), "{s:?} {b}");
             }
+        }
+    }
+
+    #[test]
+    fn control_characters_by_bytes_as_by_chars() {
+        let mut all: Vec<char> = (0..0x300).filter_map(char::from_u32).collect();
+        all.extend(['\u{2028}', '\u{feff}', '\u{10ffff}', 'ü', '😀']);
+        for c in all {
+            for s in [format!("{c}"), format!("a{c}b"), format!("ü{c}"), format!("{c}\u{c2}")] {
+                assert_eq!(has_control(&s), s.chars().any(char::is_control), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_not_as_by_chars() {
+        let mut ascii = [false; 128];
+        for b in b'a'..=b'z' {
+            ascii[usize::from(b)] = true;
+        }
+        let ok = |c: char| c.is_ascii_lowercase() || (!c.is_ascii() && c.is_alphabetic());
+        for s in ["", "abc", "abC", "äbc", "abä€", "ab€", "ab\u{a0}", "a.b", "üö-"] {
+            assert_eq!(find_not(s, &ascii, ok), s.chars().find(|&c| !ok(c)), "{s:?}");
         }
     }
 }

@@ -30,12 +30,29 @@ impl EmailCheck {
     }
 }
 
+/// Which ASCII characters `is_atext` takes, and the dot (a dot-atom's
+/// dots are checked apart).
+const ATEXT_OR_DOT: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = b == b'.' as usize || is_atext_ascii(b as u8);
+        b += 1;
+    }
+    t
+};
+
+const fn is_atext_ascii(b: u8) -> bool {
+    matches!(b,
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+        | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/' | b'=' | b'?' | b'^' | b'_' | b'`'
+        | b'{' | b'|' | b'}' | b'~')
+}
+
 fn is_atext(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
-        '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '-' | '/' | '=' | '?' | '^' | '_' | '`' | '{' | '|' | '}'
-        | '~' => true,
-        c => !c.is_ascii() && !c.is_control() && !c.is_whitespace(),
+    match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => is_atext_ascii(b),
+        _ => !c.is_control() && !c.is_whitespace(),
     }
 }
 
@@ -67,7 +84,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
     if addr.len() != input.len() {
         out.push(Finding::new(Code::Trimmed, field.clone()));
     }
-    if addr.chars().any(|c| c.is_control()) {
+    if ascii::has_control(addr) {
         out.push(Finding::new(Code::EmailControlChar, field.clone()));
         return None;
     }
@@ -107,7 +124,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
         } else {
             out.push(Finding::new(Code::EmailQuoted, field.clone()));
         }
-    } else if let Some(c) = local.chars().find(|&c| c != '.' && !is_atext(c)) {
+    } else if let Some(c) = ascii::find_not(local, &ATEXT_OR_DOT, |c| c == '.' || is_atext(c)) {
         out.push(Finding::new(Code::EmailLocalInvalidChar, field.clone()).with("char", display_char(c)));
         local_ok = false;
     } else if local.starts_with('.')
