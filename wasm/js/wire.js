@@ -51,6 +51,7 @@ let base = 0;
 let end = 0;
 let at = 0;
 const utf8in = new TextEncoder();
+const LONG = 48;
 
 // The values written for the current call, in order: the module refers to
 // texts found in them instead of sending them back.
@@ -90,10 +91,14 @@ function put(v) {
   const b = u8;
   let w = i + 4;
   let k = 0;
-  for (; k < n; k++) {
-    const c = v.charCodeAt(k);
-    if (c >= 0x80) break;
-    b[w++] = c;
+  // A long value goes to `encodeInto` whole: past about 40 characters it
+  // is cheaper than the loop (about 2 ns a character here).
+  if (n <= LONG) {
+    for (; k < n; k++) {
+      const c = v.charCodeAt(k);
+      if (c >= 0x80) break;
+      b[w++] = c;
+    }
   }
   if (k < n) {
     w += utf8in.encodeInto(k === 0 ? v : v.slice(k), u8.subarray(w, end)).written;

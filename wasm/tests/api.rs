@@ -159,17 +159,22 @@ fn a_lone_surrogate_comes_back_as_the_core_saw_it() {
     use mailsetup_core::validate::validate_in;
     use mailsetup_core::{Lang, Profile};
 
-    let js = profile_js(GOOD);
-    let smtp = js_sys::Reflect::get(&js, &"smtp".into()).unwrap();
-    js_sys::Reflect::set(&smtp, &"username".into(), &"".into()).unwrap();
-    // "a\u{D800}@x.de"
-    let email = js_sys::JsString::from_char_code(&[0x61, 0xD800, 0x40, 0x78, 0x2E, 0x64, 0x65]);
-    js_sys::Reflect::set(&js, &"email".into(), &email).unwrap();
+    // A short value and a long one (the two take different ways into wasm memory).
+    for local in ["a", &"a".repeat(60)] {
+        let js = profile_js(GOOD);
+        let smtp = js_sys::Reflect::get(&js, &"smtp".into()).unwrap();
+        js_sys::Reflect::set(&smtp, &"username".into(), &"".into()).unwrap();
+        // "…\u{D800}@x.de"
+        let mut units: Vec<u16> = local.encode_utf16().collect();
+        units.extend([0xD800, 0x40, 0x78, 0x2E, 0x64, 0x65]);
+        let email = js_sys::JsString::from_char_code(&units);
+        js_sys::Reflect::set(&js, &"email".into(), &email).unwrap();
 
-    let mut profile: Profile = serde_json::from_str(GOOD).unwrap();
-    profile.email = "a\u{FFFD}@x.de".into();
-    profile.smtp.username = String::new();
-    let want = core_json(&validate_in(&profile, Lang::De));
-    assert!(want.to_string().contains("a\u{FFFD}@x.de"), "the default is the address: {want}");
-    assert_eq!(js_json(&validate_profile(&js, &JsValue::from_str("de")).unwrap()), want);
+        let mut profile: Profile = serde_json::from_str(GOOD).unwrap();
+        profile.email = format!("{local}\u{FFFD}@x.de");
+        profile.smtp.username = String::new();
+        let want = core_json(&validate_in(&profile, Lang::De));
+        assert!(want.to_string().contains(&profile.email), "the default is the address: {want}");
+        assert_eq!(js_json(&validate_profile(&js, &JsValue::from_str("de")).unwrap()), want);
+    }
 }
