@@ -160,9 +160,11 @@ pub(crate) fn check_into<'a>(
     if ascii.len() > 253 {
         out.push(Finding::new(Code::DomainTooLong, field.clone()));
     }
+    // A plain name's labels were counted by the scan.
+    let dotless = if scan.plain { scan.labels < 2 } else { !ascii.as_bytes().contains(&b'.') };
     if ascii.eq_ignore_ascii_case("localhost") {
         out.push(Finding::new(Code::HostLocalhost, field.clone()));
-    } else if !ascii.as_bytes().contains(&b'.') {
+    } else if dotless {
         out.push(Finding::new(Code::DomainDotless, field.clone()));
     }
     (!has_error(&out[start..]) && want_ascii).then(|| if scan.plain { lower(name) } else { ascii })
@@ -190,6 +192,8 @@ struct Scan {
     plain: bool,
     /// The longest label, in bytes.
     longest_label: usize,
+    /// How many labels (dots + 1).
+    labels: usize,
 }
 
 /// Which bytes are ASCII letters, digits or the hyphen.
@@ -230,6 +234,7 @@ impl Scan {
                     }
                     scan.plain &= !(label.len() >= 4 && label[2] == b'-' && label[3] == b'-');
                     scan.longest_label = scan.longest_label.max(label.len());
+                    scan.labels += 1;
                     start = i + 1;
                 }
                 0x80.. => scan.plain = false,

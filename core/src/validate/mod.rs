@@ -3,7 +3,7 @@
 //! Nothing here touches the network; it is fast enough to run on every
 //! keystroke in the browser.
 
-mod ascii;
+pub(crate) mod ascii;
 mod email;
 mod host;
 mod idna2008;
