@@ -224,6 +224,9 @@ fn entry() -> Result {
     let [wire] = wire.as_slice() else {
         return Err(format!("expected one js/wire.js under {}, found {}", snippets.display(), wire.len()));
     };
+    // Shipped without its comments, which are for whoever reads the source
+    // (wasm/js/wire.js): they were half of the file's share of the size budget.
+    write(wire, &strip_comments(&read(wire)?).map_err(|e| format!("{}: {e}", wire.display()))?)?;
     let relative = wire.strip_prefix(&pkg).map_err(|e| e.to_string())?.to_string_lossy().replace('\\', "/");
     let entry = root().join("wasm/entry");
     let js = read(&entry.join("mailsetup.js"))?;
@@ -246,6 +249,63 @@ fn entry() -> Result {
     }
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
     write(&manifest, &(text + "\n"))
+}
+
+/// `js` without its whole-line comments (`// …` lines and `/* … */` blocks
+/// that start and end a line). Only safe where no string or template
+/// literal spans lines, so that none of those lines is inside one: that is
+/// checked, and refused.
+fn strip_comments(js: &str) -> Result<String> {
+    let mut out = String::with_capacity(js.len());
+    let mut in_block = false;
+    for (n, line) in js.lines().enumerate() {
+        let t = line.trim();
+        if in_block {
+            in_block = !t.ends_with("*/");
+            if in_block && t.contains("*/") {
+                return Err(format!("line {}: code after the end of a comment", n + 1));
+            }
+            continue;
+        }
+        if t.starts_with("/*") {
+            in_block = !t.ends_with("*/");
+            continue;
+        }
+        if t.starts_with("//") {
+            continue;
+        }
+        if line.matches('`').count() % 2 != 0 || line.ends_with('\\') {
+            return Err(format!("line {}: a literal that spans lines; comments cannot be stripped safely", n + 1));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if in_block {
+        return Err("a comment that does not end".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_comments;
+
+    #[test]
+    fn strips_whole_line_comments_only() {
+        let js = "// a\n/**\n * b\n */\nconst x = 1; // kept\n  /* c */\nconst re = /\\/\\//;\nconst s = `//${x}`;\n";
+        assert_eq!(strip_comments(js).unwrap(), "const x = 1; // kept\nconst re = /\\/\\//;\nconst s = `//${x}`;\n");
+        assert!(strip_comments("const s = `a\n// b\n`;\n").is_err());
+        assert!(strip_comments("const s = 'a\\\n// b';\n").is_err());
+        assert!(strip_comments("/* open\n").is_err());
+    }
+
+    #[test]
+    fn the_wire_module_strips() {
+        let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wasm/js/wire.js")).unwrap();
+        let stripped = strip_comments(&js).unwrap();
+        assert!(stripped.len() < js.len() * 2 / 3, "{} of {}", stripped.len(), js.len());
+        assert!(stripped.contains("export function validateProfile("));
+    }
 }
 
 /// Runs a test step, echoing its output and counting passed/failed tests.
