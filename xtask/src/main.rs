@@ -286,28 +286,6 @@ fn strip_comments(js: &str) -> Result<String> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::strip_comments;
-
-    #[test]
-    fn strips_whole_line_comments_only() {
-        let js = "// a\n/**\n * b\n */\nconst x = 1; // kept\n  /* c */\nconst re = /\\/\\//;\nconst s = `//${x}`;\n";
-        assert_eq!(strip_comments(js).unwrap(), "const x = 1; // kept\nconst re = /\\/\\//;\nconst s = `//${x}`;\n");
-        assert!(strip_comments("const s = `a\n// b\n`;\n").is_err());
-        assert!(strip_comments("const s = 'a\\\n// b';\n").is_err());
-        assert!(strip_comments("/* open\n").is_err());
-    }
-
-    #[test]
-    fn the_wire_module_strips() {
-        let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wasm/js/wire.js")).unwrap();
-        let stripped = strip_comments(&js).unwrap();
-        assert!(stripped.len() < js.len() * 2 / 3, "{} of {}", stripped.len(), js.len());
-        assert!(stripped.contains("export function validateProfile("));
-    }
-}
-
 /// Runs a test step, echoing its output and counting passed/failed tests.
 fn counted(c: &mut Command, tally: &mut (u64, u64)) -> Result {
     eprintln!("xtask: $ {c:?}");
@@ -388,4 +366,26 @@ fn wizard(extra: &[String]) -> Result {
     let mut c = cmd("cargo");
     c.args(["run", "--release", "-p", "mailsetup-probe", "--bin", "mailprobe", "--", "serve", "--open"]).args(extra);
     run_passthrough(&mut c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_comments;
+
+    #[test]
+    fn strips_whole_line_comments_only() {
+        let js = "// a\n/**\n * b\n */\nconst x = 1; // kept\n  /* c */\nconst re = /\\/\\//;\nconst s = `//${x}`;\n";
+        assert_eq!(strip_comments(js).unwrap(), "const x = 1; // kept\nconst re = /\\/\\//;\nconst s = `//${x}`;\n");
+        assert!(strip_comments("const s = `a\n// b\n`;\n").is_err());
+        assert!(strip_comments("const s = 'a\\\n// b';\n").is_err());
+        assert!(strip_comments("/* open\n").is_err());
+    }
+
+    #[test]
+    fn the_wire_module_strips() {
+        let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wasm/js/wire.js")).unwrap();
+        let stripped = strip_comments(&js).unwrap();
+        assert!(stripped.len() < js.len() * 2 / 3, "{} of {}", stripped.len(), js.len());
+        assert!(stripped.contains("export function validateProfile("));
+    }
 }
