@@ -287,8 +287,9 @@ impl Encoded {
     }
 }
 
-/// Where `s` occurs in one of the input values: (value index, start, length)
-/// in UTF-16 units, each below `OWN_TEXT`. Texts are short and so is the
+/// Where `s` occurs in one of the input values (a whole value first, then
+/// within `home`, the finding's own field, then within any): (value index,
+/// start, length) in UTF-16 units, each below `OWN_TEXT`. Texts are short and so is the
 /// input, so a plain search does; an empty text is not worth a reference.
 fn find_in(s: &str, input: &[&str], home: Option<usize>) -> Option<(u16, u16, u16)> {
     let needle = s.as_bytes();
@@ -346,7 +347,9 @@ fn char_index(c: &'static str) -> Option<usize> {
 /// that field came from, where there is one.
 #[derive(Clone, Copy, Debug)]
 pub struct Input<'v, 'a> {
+    /// The values, in the order JS wrote them.
     pub values: &'v [&'a str],
+    /// Per entry of `PROFILE_FIELDS`, the index of its value in `values`.
     pub homes: &'v [Option<usize>],
 }
 
