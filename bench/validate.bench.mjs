@@ -19,23 +19,12 @@ const profiles = corpus.map((email, i) => ({
 
 // A second set: what practices type (provider and own domains, an umlaut
 // domain, typos, user name filled or left empty), written down before
-// measuring. The corpus above is the stress case.
-const typical = [
-  ['info@praxis-mueller.de', 'smtp.ionos.de', 465, 'tls', 'info@praxis-mueller.de'],
-  ['praxis.schmidt@gmx.de', 'mail.gmx.net', 587, 'starttls', ''],
-  ['physio-berlin@web.de', 'smtp.web.de', 587, 'starttls', 'physio-berlin'],
-  ['kontakt@physiotherapie-am-see.de', 'smtp.strato.de', 465, 'tls', ''],
-  ['termine@t-online.de', 'securesmtp.t-online.de', 465, 'tls', 'termine@t-online.de'],
-  ['info@müller-physio.de', 'smtp.müller-physio.de', 587, 'starttls', ''],
-  ['praxis.weber@gmial.com', 'smtp.gmail.com', 465, 'tls', ''],
-  ['empfang@krankengymnastik-nord.de', 'smtp.ionos.de', 587, 'tls', 'empfang@krankengymnastik-nord.de'],
-  ['Praxis Lange <info@praxis-lange.de>', 'smtp.ionos.de', 465, 'tls', ''],
-  ['info@ergo-praxis.de ', 'mail.ergo-praxis.de:587', 587, 'starttls', 'info'],
-  ['rezeption@mailbox.org', 'smtp.mailbox.org', 465, 'tls', ''],
-  ['info@gmx.dee', 'mail.gmx.net', 25, 'starttls', ''],
-].map(([email, host, port, security, username]) => ({
-  name: 'Praxis', email, auth: 'password', smtp: { host, port, security, username }, pop_before_smtp: null,
-}));
+// measuring (typical-profiles.json; core/examples/prof.rs reads it too).
+// The corpus above is the stress case.
+const typical = JSON.parse(readFileSync(new URL('./typical-profiles.json', import.meta.url), 'utf8'))
+  .map(([email, host, port, security, username]) => ({
+    name: 'Praxis', email, auth: 'password', smtp: { host, port, security, username }, pop_before_smtp: null,
+  }));
 
 function ours(set) {
   let n = 0;

@@ -367,8 +367,8 @@ const _: () = assert!(PROFILE_HOMES.len() == PROFILE_FIELDS.len());
 
 /// [`Input::homes`] of one field as [`parse_field`] reads it (tag, name,
 /// value); all `None` for a name that is not a profile's field.
-pub fn field_homes(field: &str) -> [Option<usize>; 12] {
-    let mut homes = [None; 12];
+pub fn field_homes(field: &str) -> [Option<usize>; PROFILE_HOMES.len()] {
+    let mut homes = [None; PROFILE_HOMES.len()];
     if let Some(i) = PROFILE_FIELDS.iter().position(|f| *f == field) {
         homes[i] = Some(2);
     }
