@@ -140,13 +140,13 @@ pub(crate) fn check_into<'a>(
     // case and the fast path (IDNA was most of the validation time).
     // The checks below ignore case, so a plain name is checked as typed
     // and lower-cased only for a caller that wants the A-label form.
-    let (ascii, longest_label) = if scan.plain {
-        (Cow::Borrowed(name), scan.longest_label)
+    let (ascii, longest_label, labels) = if scan.plain {
+        (Cow::Borrowed(name), scan.longest_label, scan.labels)
     } else {
         match idna_checked(name, field) {
             Ok(a) => {
-                let longest = a.split('.').map(str::len).max().unwrap_or(0);
-                (Cow::Owned(a), longest)
+                let (longest, labels) = a.split('.').fold((0, 0), |(m, n), l| (m.max(l.len()), n + 1));
+                (Cow::Owned(a), longest, labels)
             }
             Err(f) => {
                 out.push(f);
@@ -160,11 +160,9 @@ pub(crate) fn check_into<'a>(
     if ascii.len() > 253 {
         out.push(Finding::new(Code::DomainTooLong, field.clone()));
     }
-    // A plain name's labels were counted by the scan.
-    let dotless = if scan.plain { scan.labels < 2 } else { !ascii.as_bytes().contains(&b'.') };
     if ascii.eq_ignore_ascii_case("localhost") {
         out.push(Finding::new(Code::HostLocalhost, field.clone()));
-    } else if dotless {
+    } else if labels < 2 {
         out.push(Finding::new(Code::DomainDotless, field.clone()));
     }
     (!has_error(&out[start..]) && want_ascii).then(|| if scan.plain { lower(name) } else { ascii })
