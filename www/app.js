@@ -22,6 +22,11 @@ const TEXT = {
     tenant_name: 'Mandant', tenant_email: 'E-Mail-Adresse', tenant_profile: 'Profil', add_tenant: 'Mandant hinzufügen', remove: 'Entfernen',
     no_profile: '– kein Profil –', save: 'Speichern', export: 'Exportieren', import: 'Importieren…',
     saved: 'Gespeichert.', save_failed: 'Speichern fehlgeschlagen:', import_failed: 'Diese Datei ist keine Einstellungsdatei:',
+    load_failed: 'Die gespeicherten Einstellungen konnten nicht geladen werden:', file: 'Datei:',
+    start_anew: 'Neu beginnen (die Datei wird aufbewahrt)', kept: 'Die alte Datei wurde aufbewahrt als {path}. Sie können jetzt neu beginnen.',
+    save_blocked: 'Speichern ist gesperrt, bis die gespeicherten Einstellungen geladen sind oder Sie neu beginnen.',
+    stale: 'Die Einstellungen wurden inzwischen an anderer Stelle geändert (anderes Fenster oder Programm). Ihre Eingaben bleiben erhalten.',
+    reload: 'Neu laden', reloaded: 'Neu geladen. Ihre Eingaben im Profil sind erhalten; speichern Sie erneut.',
     imported: 'Importiert und gespeichert.', no_profiles: 'Noch kein Profil. Legen Sie eines mit „Neu…“ an.',
     edit_profile: 'Profil bearbeiten', new_profile: 'Neues Profil', ok: 'OK', cancel: 'Abbrechen',
     profile_saved: 'Profil gespeichert.', send_test: 'Testnachricht senden', sending: 'Die Testnachricht wird gesendet …',
@@ -29,7 +34,7 @@ const TEXT = {
     oauth_info: 'OAuth 2.0 (Anmeldung über die Webseite des Anbieters) kann dieser Assistent noch nicht einrichten. Nur so geht es bei Outlook.com/Hotmail und Microsoft 365; bei Gmail geht es alternativ mit einem App-Passwort.',
     untested: 'Die Einstellungen wurden noch nicht getestet', testing: 'Die Einstellungen werden getestet …',
     fix_errors: 'Bitte beheben Sie zuerst die markierten Fehler.', apply: 'übernehmen',
-    no_token: 'Diese Seite wurde ohne Zugangsschlüssel geöffnet. Öffnen Sie die Adresse, die „mailprobe serve“ ausgibt.',
+    no_token: 'Diese Seite hat keinen Zugang zum lokalen Dienst. Öffnen Sie die Adresse, die „mailprobe serve“ beim Start ausgibt.',
     service_error: 'Der lokale Testdienst hat den Test abgelehnt:',
     stage: { resolve: 'Namensauflösung', connect: 'Verbindung', tls: 'Verschlüsselung', greeting: 'Begrüßung',
       ehlo: 'EHLO', starttls: 'STARTTLS', auth: 'Anmeldung', sender: 'Absenderprüfung', quit: 'Abmeldung', pop3: 'POP3' },
@@ -53,6 +58,11 @@ const TEXT = {
     tenant_name: 'Tenant', tenant_email: 'E-mail address', tenant_profile: 'Profile', add_tenant: 'Add tenant', remove: 'Remove',
     no_profile: '– no profile –', save: 'Save', export: 'Export', import: 'Import…',
     saved: 'Saved.', save_failed: 'Saving failed:', import_failed: 'This file is not a settings file:',
+    load_failed: 'The saved settings could not be loaded:', file: 'File:',
+    start_anew: 'Start anew (the file is kept)', kept: 'The old file was kept as {path}. You can start anew now.',
+    save_blocked: 'Saving is blocked until the saved settings have loaded or you start anew.',
+    stale: 'The settings were changed elsewhere in the meantime (another window or program). What you typed is kept.',
+    reload: 'Reload', reloaded: 'Reloaded. What you typed in the profile is kept; save again.',
     imported: 'Imported and saved.', no_profiles: 'No profile yet. Create one with “New…”.',
     edit_profile: 'Edit profile', new_profile: 'New profile', ok: 'OK', cancel: 'Cancel',
     profile_saved: 'Profile saved.', send_test: 'Send test message', sending: 'Sending the test message …',
@@ -60,7 +70,7 @@ const TEXT = {
     oauth_info: 'This wizard cannot set up OAuth 2.0 (sign-in through the provider’s website) yet. Outlook.com/Hotmail and Microsoft 365 allow only that; Gmail also works with an app password.',
     untested: 'The settings have not been tested yet', testing: 'Testing the settings …',
     fix_errors: 'Please fix the marked errors first.', apply: 'apply',
-    no_token: 'This page was opened without its access key. Open the address that “mailprobe serve” prints.',
+    no_token: 'This page has no access to the local service. Open the address that “mailprobe serve” prints when it starts.',
     service_error: 'The local test service refused the test:',
     stage: { resolve: 'name lookup', connect: 'connection', tls: 'encryption', greeting: 'greeting',
       ehlo: 'EHLO', starttls: 'STARTTLS', auth: 'sign-in', sender: 'sender check', quit: 'sign-off', pop3: 'POP3' },
@@ -76,14 +86,8 @@ let lastFindings = [];
 const touched = new Set();
 let showAll = false;
 
-// The service's token comes in the URL once; keep it for this tab only and
-// take it out of the address bar (and so out of history and screenshots).
-const params = new URLSearchParams(location.search);
-if (params.get('token')) {
-  sessionStorage.setItem('mailsetup.token', params.get('token'));
-  history.replaceState(null, '', location.pathname);
-}
-const token = sessionStorage.getItem('mailsetup.token');
+// The service's one-time URL token was traded for an HttpOnly session
+// cookie before this page loaded: the page never sees a secret.
 
 function t(key) { return TEXT[lang][key] ?? key; }
 
@@ -96,17 +100,22 @@ function applyLanguage() {
   validate();
 }
 
+// The profile as the form shows it. Fields the form does not know (from
+// a later version, or another program) are kept from the profile being
+// edited: saving never drops them.
 function profile() {
   const v = (id) => $(id).value;
   const popOn = $('#pop-enabled').checked;
   const port = (id) => { const n = Number(v(id).trim()); return Number.isInteger(n) && n >= 0 ? n : 0; };
+  const base = editing >= 0 ? settings.profiles[editing] : {};
   return {
+    ...base,
     name: v('#name'),
     email: v('#email'),
     auth: form.querySelector('input[name=auth]:checked').value,
-    smtp: { host: v('#smtp-host'), port: port('#smtp-port'), security: v('#smtp-security'), username: v('#smtp-username') },
+    smtp: { ...base.smtp, host: v('#smtp-host'), port: port('#smtp-port'), security: v('#smtp-security'), username: v('#smtp-username') },
     pop_before_smtp: popOn
-      ? { host: v('#pop-host'), port: port('#pop-port'), security: 'starttls', username: v('#smtp-username') }
+      ? { ...base.pop_before_smtp, host: v('#pop-host'), port: port('#pop-port'), security: base.pop_before_smtp?.security ?? 'starttls', username: base.pop_before_smtp?.username ?? v('#smtp-username') }
       : null,
   };
 }
@@ -214,10 +223,6 @@ async function runTest() {
     setStatus('failed', t('fix_errors'));
     return;
   }
-  if (!token) {
-    setStatus('failed', t('no_token'));
-    return;
-  }
   setStatus('testing', t('testing'));
   $('#test').disabled = true;
   try {
@@ -238,9 +243,10 @@ async function streamTest(path, onVerdict) {
   $('#details').hidden = true;
   const resp = await fetch(path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ profile: profile(), password: $('#password').value, lang }),
   });
+  if (resp.status === 403) throw new Error(t('no_token'));
   if (!resp.ok) throw new Error(`${resp.status} ${await resp.text()}`);
   const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
@@ -282,38 +288,116 @@ function onEvent(ev) {
 
 let settings = { profiles: [], tenants: [] };
 let editing = -1; // index in settings.profiles, -1 for a new profile
+// The version of the settings file this page's list is based on (its
+// ETag); a save names it, and the service refuses a stale one.
+let etag = null;
+// Set while the saved settings could not be loaded: nothing may overwrite them.
+let saveBlocked = false;
 
 const blankProfile = () => ({
   name: '', email: '', auth: 'password',
   smtp: { host: '', port: 587, security: 'starttls', username: '' }, pop_before_smtp: null,
 });
 
-async function api(method, path, body) {
+// A failure of the settings API, with the service's kind, message and file.
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body.message ?? `${status}`);
+    this.status = status;
+    this.kind = body.error;
+    this.path = body.path;
+  }
+}
+
+async function api(method, path, body, headers = {}) {
   const resp = await fetch(path, {
     method,
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    headers: { 'Content-Type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (!resp.ok) throw new Error(`${resp.status} ${await resp.text()}`);
+  if (!resp.ok) {
+    const text = await resp.text();
+    let parsed;
+    try { parsed = JSON.parse(text); } catch { parsed = { message: resp.status === 403 ? t('no_token') : `${resp.status} ${text}` }; }
+    throw new ApiError(resp.status, parsed);
+  }
   return resp;
 }
 
+function settingsMessage(...parts) {
+  const box = $('#settings-status');
+  box.replaceChildren(...parts);
+}
+
+function withPath(text, e) {
+  return e.path ? `${text} ${e.message} (${t('file')} ${e.path})` : `${text} ${e.message}`;
+}
+
 async function loadSettings() {
-  if (!token) return;
   try {
-    settings = await (await api('GET', '/api/settings')).json();
+    const resp = await api('GET', '/api/settings');
+    settings = await resp.json();
+    settings.profiles ??= [];
+    settings.tenants ??= [];
+    etag = resp.headers.get('ETag');
+    saveBlocked = false;
+    return true;
   } catch (e) {
-    $('#settings-status').textContent = `${t('save_failed')} ${e.message}`;
+    saveBlocked = true;
+    const text = document.createElement('span');
+    text.textContent = withPath(t('load_failed'), e);
+    const parts = [text];
+    if (e.kind === 'damaged' || e.kind === 'unreadable') parts.push(' ', button(t('start_anew'), startAnew));
+    settingsMessage(...parts);
+    return false;
+  }
+}
+
+// After loading failed: the service keeps the damaged file beside it; the
+// page starts with an empty list.
+async function startAnew() {
+  try {
+    const resp = await api('POST', '/api/settings/start-anew');
+    const { kept } = await resp.json();
+    settings = { profiles: [], tenants: [] };
+    etag = resp.headers.get('ETag');
+    saveBlocked = false;
+    renderProfiles();
+    renderTenants();
+    settingsMessage(t('kept').replace('{path}', kept));
+  } catch (e) {
+    settingsMessage(withPath(t('save_failed'), e));
+  }
+}
+
+// Reloads the list after another window or program saved; the profile
+// form keeps what was typed.
+async function reloadSettings() {
+  if (await loadSettings()) {
+    if (editing >= settings.profiles.length) editing = -1;
+    renderProfiles();
+    renderTenants();
+    renderTitle($('#name').value);
+    settingsMessage(t('reloaded'));
   }
 }
 
 async function saveSettings(message = t('saved')) {
+  if (saveBlocked) {
+    settingsMessage(t('save_blocked'));
+    return false;
+  }
   try {
-    await api('PUT', '/api/settings', settings);
-    $('#settings-status').textContent = message;
+    const resp = await api('PUT', '/api/settings', settings, etag ? { 'If-Match': etag } : {});
+    etag = resp.headers.get('ETag');
+    settingsMessage(message);
     return true;
   } catch (e) {
-    $('#settings-status').textContent = `${t('save_failed')} ${e.message}`;
+    if (e.kind === 'stale') {
+      settingsMessage(t('stale'), ' ', button(t('reload'), reloadSettings));
+    } else {
+      settingsMessage(withPath(t('save_failed'), e));
+    }
     return false;
   }
 }
@@ -473,6 +557,7 @@ async function okProfile() {
   renderProfiles();
   renderTenants();
   if (await saveSettings()) $('#form-status').textContent = t('profile_saved');
+  else $('#form-status').textContent = $('#settings-status').textContent;
   renderTitle(p.name);
 }
 
@@ -489,7 +574,7 @@ async function importSettings(file) {
   try {
     const doc = JSON.parse(await file.text());
     validateSettings(doc, lang); // throws for anything that is not a settings document
-    settings = { profiles: doc.profiles ?? [], tenants: doc.tenants ?? [] };
+    settings = { ...doc, profiles: doc.profiles ?? [], tenants: doc.tenants ?? [] };
   } catch (e) {
     $('#settings-status').textContent = `${t('import_failed')} ${e.message}`;
     return;

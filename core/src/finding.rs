@@ -324,13 +324,22 @@ pub(crate) fn fill(template: &str, params: &std::collections::BTreeMap<String, S
 }
 
 /// Appends `template` to `out` with each `{key}` replaced by its value;
-/// unknown keys stay visible.
+/// unknown keys stay visible. A value that could turn the text around it
+/// (see [`needs_isolation`]) is isolated (FSI … PDI), so that an unclosed
+/// right-to-left override in a typed value cannot reverse the rest of the
+/// message (issue #13).
 pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&str) -> Option<&'a str>) {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
         match after.find('}').and_then(|end| Some((end, value(&after[..end])?))) {
+            Some((end, v)) if needs_isolation(v) => {
+                out.push('\u{2068}');
+                out.push_str(v);
+                out.push('\u{2069}');
+                rest = &after[end + 1..];
+            }
             Some((end, v)) => {
                 out.push_str(v);
                 rest = &after[end + 1..];
@@ -342,6 +351,19 @@ pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&st
         }
     }
     out.push_str(rest);
+}
+
+/// Whether `value` holds a bidi control or a right-to-left letter: such a
+/// value is isolated when it is put into a message. (wasm/js/wire.js
+/// mirrors this test; the wasm tests hold both to the same messages.)
+pub fn needs_isolation(value: &str) -> bool {
+    !value.is_ascii()
+        && value.chars().any(|c| {
+            matches!(c,
+                '\u{0590}'..='\u{08FF}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' |
+                '\u{2066}'..='\u{2069}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' |
+                '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}')
+        })
 }
 
 /// `haystack.contains(needle)`, usable in constants.
@@ -556,6 +578,17 @@ codes! {
     PopPortSecurityMismatch = "pop_port_security_mismatch", Warning,
         de: "POP3-Port {port} wird üblicherweise mit {expected_label} verwendet, nicht mit {security_label}.",
         en: "POP3 port {port} is normally used with {expected_label}, not with {security_label}.";
+    /// Issue #13: a control character (a line break, say) in a name or user
+    /// name. It would end a protocol line early and start another command.
+    ControlChar = "control_char", Error,
+        de: "{subject} enthält ein unsichtbares Steuerzeichen (z. B. einen Zeilenumbruch). Bitte tippen Sie den Wert neu ein.",
+        en: "{subject} contains an invisible control character (such as a line break). Please type it again.";
+    /// Issue #13: an invisible, format or bidi character (a soft hyphen
+    /// pasted from Word or PDF, a right-to-left override): the value looks
+    /// right but is not what the server gets.
+    InvisibleChar = "invisible_char", Error,
+        de: "{subject} enthält ein unsichtbares Zeichen ({char}), z. B. aus einem kopierten Text. Mit „übernehmen“ wird es entfernt: {suggestion}",
+        en: "{subject} contains an invisible character ({char}), for example from copied text. “Apply” removes it: {suggestion}";
     /// Two profiles with the same name.
     ProfileNameDuplicate = "profile_name_duplicate", Error,
         de: "Es gibt schon ein Profil „{name}“ (Nr. {first}). Bitte wählen Sie einen anderen Namen.",
@@ -612,6 +645,14 @@ mod tests {
         assert_eq!(v["severity"], "error");
         assert_eq!(v["field"], "smtp.port");
         assert_eq!(v["message"], "Bitte tragen Sie einen Port ein (Standard-Port: 465 / 587).");
+    }
+
+    #[test]
+    fn values_that_could_turn_the_message_around_are_isolated() {
+        let f = Finding::new(Code::TenantUnassigned, "tenants[0].profile").with("tenant", "\u{202E}Nord");
+        assert_eq!(f.rendered(Lang::En).message, "The tenant “\u{2068}\u{202E}Nord\u{2069}” has no profile assigned.");
+        let f = Finding::new(Code::TenantUnassigned, "tenants[0].profile").with("tenant", "Physio Süd");
+        assert_eq!(f.rendered(Lang::En).message, "The tenant “Physio Süd” has no profile assigned.");
     }
 
     #[test]

@@ -123,6 +123,9 @@ pub enum FailureKind {
     ConnectionClosed,
     /// The profile cannot be tested (e.g. OAuth 2.0 only).
     Unsupported,
+    /// User data that would have broken a protocol line (a line break);
+    /// nothing of it was sent.
+    UnsafeInput,
 }
 
 /// A failure with where it happened and the server's reply, if any.

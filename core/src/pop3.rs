@@ -17,7 +17,7 @@ use crate::lines::LineBuffer;
 use crate::observe::{Failure, FailureKind, Stage, Transcript};
 use crate::profile::Security;
 use crate::sanitize::server_text;
-use crate::secret::Password;
+use crate::secret::{Password, Redactor};
 
 const MAX_LINE: usize = 2000;
 const MAX_CAPA_LINES: usize = 100;
@@ -57,6 +57,7 @@ pub struct Pop3Dialogue {
     actions: VecDeque<Action>,
     transcript: Transcript,
     failure: Option<Failure>,
+    redactor: Redactor,
 }
 
 impl Pop3Dialogue {
@@ -64,6 +65,7 @@ impl Pop3Dialogue {
     pub fn new(config: Pop3Config) -> Self {
         let tls_active = config.security == Security::Tls;
         Pop3Dialogue {
+            redactor: Redactor::for_login(&config.username, &config.password),
             config,
             state: State::Greeting,
             tls_active,
@@ -76,6 +78,16 @@ impl Pop3Dialogue {
     }
 
     fn send(&mut self, line: &str, shown: Option<&str>) {
+        // `USER <name>` with a line break in the name would be a second
+        // command (`DELE 1`), whatever validation let through.
+        if line.contains(['\r', '\n']) {
+            let d = "a line with a line break from the profile was not sent";
+            self.transcript.push('i', d);
+            self.failure = Some(Failure::new(Stage::Pop3, FailureKind::UnsafeInput).detail(d));
+            self.state = State::Done;
+            self.actions.push_back(Action::Close);
+            return;
+        }
         self.transcript.push('c', shown.unwrap_or(line));
         let mut b = line.as_bytes().to_vec();
         b.extend_from_slice(b"\r\n");
@@ -127,7 +139,7 @@ impl Pop3Dialogue {
     }
 
     fn on_line(&mut self, line: &[u8]) {
-        let text = server_text(line, MAX_LINE);
+        let text = self.redactor.redact(server_text(line, MAX_LINE));
         self.transcript.push('s', text.clone());
         if self.state == State::Capa && self.capa.is_some() {
             // Inside the multi-line CAPA answer.
@@ -146,7 +158,8 @@ impl Pop3Dialogue {
         let ok = line.starts_with(b"+OK");
         let err = line.starts_with(b"-ERR");
         if !ok && !err {
-            self.fail(FailureKind::ProtocolError, format!("not a POP3 reply: {}", server_text(line, 80)));
+            let shown = self.redactor.redact(server_text(line, 80));
+            self.fail(FailureKind::ProtocolError, format!("not a POP3 reply: {shown}"));
             return;
         }
         match self.state {

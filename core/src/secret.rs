@@ -32,9 +32,86 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// What a server must never get shown back: a password, and every form of
+/// it a dialogue sends (the AUTH PLAIN blob, the AUTH LOGIN lines), in case
+/// a server echoes them (`535 … pass=<password>`). Every server text goes
+/// through [`Redactor::redact`] before it is kept anywhere (issue #13).
+#[derive(Default)]
+pub struct Redactor {
+    /// Longest first, so that a longer form is replaced whole.
+    needles: Vec<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} forms)", self.needles.len())
+    }
+}
+
+/// What replaces a secret in server text.
+pub const REDACTED: &str = "<redacted>";
+
+impl Redactor {
+    /// The forms of `user` + `password` that a login sends.
+    pub fn for_login(user: &str, password: &Password) -> Self {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::STANDARD as B64;
+        let pw = password.expose();
+        if pw.is_empty() {
+            return Redactor::default();
+        }
+        let mut blob = Zeroizing::new(Vec::with_capacity(user.len() + pw.len() + 2));
+        blob.push(0);
+        blob.extend_from_slice(user.as_bytes());
+        blob.push(0);
+        blob.extend_from_slice(pw.as_bytes());
+        let mut needles = vec![
+            Zeroizing::new(pw.to_string()),
+            Zeroizing::new(B64.encode(pw.as_bytes())),
+            Zeroizing::new(B64.encode(&*blob)),
+            // AUTH LOGIN's user line: not a secret alone, but a server that
+            // echoes what it got must not show half of the pair either.
+            Zeroizing::new(B64.encode(user.as_bytes())),
+        ];
+        needles.retain(|n| !n.is_empty());
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        Redactor { needles }
+    }
+
+    /// `text` with every form replaced by [`REDACTED`].
+    pub fn redact(&self, text: String) -> String {
+        if !self.needles.iter().any(|n| text.contains(n.as_str())) {
+            return text;
+        }
+        let mut out = Zeroizing::new(text);
+        for n in &self.needles {
+            if out.contains(n.as_str()) {
+                *out = out.replace(n.as_str(), REDACTED);
+            }
+        }
+        std::mem::take(&mut *out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_forms_of_the_password_are_redacted() {
+        let r = Redactor::for_login("info@praxis.de", &Password::new("geheim".into()));
+        let cases = [
+            ("535 5.7.8 pass=geheim rejected", "535 5.7.8 pass=<redacted> rejected"),
+            ("535 you sent AGluZm9AcHJheGlzLmRlAGdlaGVpbQ==", "535 you sent <redacted>"),
+            ("334 Z2VoZWlt?", "334 <redacted>?"),
+            ("334 aW5mb0BwcmF4aXMuZGU=", "334 <redacted>"),
+            ("250 nothing to hide", "250 nothing to hide"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(r.redact(text.into()), want);
+        }
+        assert!(!format!("{r:?}").contains("geheim"));
+    }
 
     #[test]
     fn debug_prints_nothing_of_the_value() {

@@ -22,7 +22,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use crate::observe::{Failure, FailureKind, Stage, Transcript};
 use crate::profile::Security;
 use crate::reply::{Reply, ReplyParser};
-use crate::secret::Password;
+use crate::secret::{Password, Redactor};
 
 /// What the dialogue needs to know.
 #[derive(Clone, Debug)]
@@ -101,13 +101,16 @@ pub struct SmtpDialogue {
     learned: Learned,
     failure: Option<Failure>,
     stage: Stage,
+    redactor: Redactor,
 }
 
 impl SmtpDialogue {
     /// Starts a dialogue. With implicit TLS, the connection is already encrypted.
     pub fn new(config: SmtpConfig) -> Self {
         let tls_active = config.security == Security::Tls;
+        let redactor = Redactor::for_login(config.username.as_deref().unwrap_or_default(), &config.password);
         SmtpDialogue {
+            redactor,
             config,
             state: State::Greeting,
             tls_active,
@@ -170,20 +173,20 @@ impl SmtpDialogue {
         }
         self.parser.push(data);
         while self.state != State::Done && self.state != State::AwaitTls {
-            let reply = match self.parser.next_reply() {
+            let mut reply = match self.parser.next_reply() {
                 None => break,
                 Some(Ok(r)) => r,
                 Some(Err(e)) => {
-                    for l in self.parser.take_raw() {
-                        self.transcript.push('s', l);
-                    }
-                    self.fail(Failure::new(self.stage, FailureKind::ProtocolError).detail(e.describe()));
+                    self.keep_raw_lines();
+                    let detail = self.redactor.redact(e.describe());
+                    self.fail(Failure::new(self.stage, FailureKind::ProtocolError).detail(detail));
                     return;
                 }
             };
-            for l in self.parser.take_raw() {
-                self.transcript.push('s', l);
+            for line in &mut reply.lines {
+                *line = self.redactor.redact(std::mem::take(line));
             }
+            self.keep_raw_lines();
             // Data after 220 to STARTTLS and before the handshake would be
             // read as if it came through TLS: an injection (CVE-2011-0411).
             // Elsewhere extra replies are legal (an unsolicited 421, say) and
@@ -419,7 +422,24 @@ impl SmtpDialogue {
         self.actions.push_back(Action::Close);
     }
 
+    /// The server's lines as received (sanitized), with echoed credentials redacted.
+    fn keep_raw_lines(&mut self) {
+        for l in self.parser.take_raw() {
+            let l = self.redactor.redact(l);
+            self.transcript.push('s', l);
+        }
+    }
+
     fn send(&mut self, line: String) {
+        // User data (the sender address, the EHLO name) must not end a line
+        // and start another command, whatever validation let through.
+        if line.contains(['\r', '\n']) {
+            self.fail(
+                Failure::new(self.stage, FailureKind::UnsafeInput)
+                    .detail("a line with a line break from the profile was not sent"),
+            );
+            return;
+        }
         self.transcript.push('c', line.clone());
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
@@ -765,6 +785,40 @@ mod tests {
             ],
         );
         assert!(d.failure().is_none());
+    }
+
+    /// Issue #13: a sender with CR LF (a profile that skipped validation)
+    /// never reaches the server as two commands.
+    #[test]
+    fn a_line_break_in_user_data_is_never_sent() {
+        let mut c = config(Security::Tls);
+        c.sender = Some("info@praxis.de>\r\nRCPT TO:<victim@example.org".into());
+        let d = run(
+            SmtpDialogue::new(c),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                ("235 ok\r\n", &["CLOSE"]),
+            ],
+        );
+        assert_eq!(d.failure().unwrap().kind, FailureKind::UnsafeInput);
+    }
+
+    /// Issue #13: a server that echoes the password or the AUTH blob.
+    #[test]
+    fn echoed_credentials_are_redacted_everywhere() {
+        let d = run(
+            SmtpDialogue::new(config(Security::Tls)),
+            &[
+                ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
+                ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
+                ("535-5.7.8 pass=geheim\r\n535 5.7.8 got AGluZm9AcHJheGlzLmRlAGdlaGVpbQ==\r\n", &["CLOSE"]),
+            ],
+        );
+        let f = d.failure().unwrap();
+        assert_eq!(f.reply.as_ref().unwrap().lines, ["5.7.8 pass=<redacted>", "5.7.8 got <redacted>"]);
+        let all = format!("{:?}{:?}", d.transcript(), f);
+        assert!(!all.contains("geheim") && !all.contains("AGluZm9AcHJheGlz"), "{all}");
     }
 
     #[test]

@@ -219,6 +219,10 @@ categories! {
     ConnectionClosed = "connection_closed",
         de: "Der Server {host} hat die Verbindung unerwartet beendet.", "Prüfen Sie Port und Verschlüsselung, und versuchen Sie es erneut.",
         en: "The server {host} closed the connection unexpectedly.", "Check port and encryption, and try again.";
+    /// The profile has errors: it was not tested, and nothing was sent.
+    InvalidProfile = "invalid_profile",
+        de: "Das Profil enthält Fehler und wurde nicht getestet.", "Beheben Sie die markierten Fehler und testen Sie dann erneut.",
+        en: "The profile has errors and was not tested.", "Fix the marked errors, then test again.";
     /// Cannot be tested.
     Unsupported = "unsupported",
         de: "Dieses Profil kann der Assistent nicht testen.", "{detail}",
@@ -298,9 +302,15 @@ pub fn categorize(f: &Failure) -> Category {
         K::AuthMechanismUnsupported => Category::AuthMechanismUnsupported,
         K::AuthRejected => auth_category(code, &enhanced, &text, too_many),
         K::SenderRejected | K::RecipientRejected => {
+            // A refusal that names the sender is about the sender, at MAIL
+            // FROM or at RCPT TO alike (Postfix checks the sender late).
             if f.kind == K::SenderRejected && (code == 550 || code == 553) && enhanced(5, 7, 1)
+                || enhanced(5, 7, 1) && text.contains("sender")
+                || enhanced(5, 7, 60)
+                || text.contains("sendasdenied")
                 || text.contains("sender address rejected")
                 || text.contains("not owned by user")
+                || text.contains("not allowed for user")
                 || text.contains("sender not allowed")
             {
                 Category::SenderNotPermitted
@@ -319,6 +329,7 @@ pub fn categorize(f: &Failure) -> Category {
         K::ProtocolError => Category::ProtocolError,
         K::ConnectionClosed => Category::ConnectionClosed,
         K::Unsupported => Category::Unsupported,
+        K::UnsafeInput => Category::InvalidProfile,
     }
 }
 
@@ -436,6 +447,22 @@ mod tests {
                 "sender_not_permitted",
             ),
             (FailureKind::RecipientRejected, "554 5.7.1 <x@y.de>: Relay access denied\r\n", "relay_denied"),
+            // Issue #12: a refusal naming the sender is the sender's, at RCPT too.
+            (
+                FailureKind::RecipientRejected,
+                "550 5.7.1 Sender address <x@y.de> not allowed for user info@praxis.de\r\n",
+                "sender_not_permitted",
+            ),
+            (
+                FailureKind::RecipientRejected,
+                "550 5.7.60 SMTP; Client does not have permissions to send as this sender\r\n",
+                "sender_not_permitted",
+            ),
+            (
+                FailureKind::SenderRejected,
+                "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied\r\n",
+                "sender_not_permitted",
+            ),
             (FailureKind::RecipientRejected, "451 4.3.0 try later\r\n", "temporary_failure"),
         ];
         for (kind, raw, want) in cases {
@@ -461,7 +488,26 @@ mod tests {
         let v = diagnose(obs, "info@gmx.de", "", Lang::De);
         assert_eq!(v.category, Category::Timeout);
         assert!(v.hint.contains("gesperrt"), "{}", v.hint);
-        assert!(!v.message.contains('{') && !v.hint.contains('{'));
+        // Issue #12: every category, in both languages, with every
+        // parameter a verdict fills in.
+        for c in Category::ALL {
+            for lang in [Lang::De, Lang::En] {
+                for stage in [Stage::Resolve, Stage::Auth] {
+                    let (m, h) = c.templates(lang);
+                    let mut params = BTreeMap::new();
+                    for (k, v) in
+                        [("host", "h"), ("port", "1"), ("email", "a@b.de"), ("detail", "d"), ("provider_hint", "")]
+                    {
+                        params.insert(k.to_string(), v.to_string());
+                    }
+                    params.insert("stage_label".into(), stage_label(stage, lang).into());
+                    params.insert("timeout_hint".into(), timeout_hint(stage, lang).into());
+                    let (m, h) = (fill(m, &params), fill(h, &params));
+                    assert!(!m.contains('{') && !h.contains('{'), "{} {lang:?}: {m} / {h}", c.as_str());
+                    assert!(!m.is_empty() && !h.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 pub mod message;
+pub mod output;
 pub mod password;
 pub mod probe;
 pub mod serve;
+pub mod settings_file;
 pub mod tls;

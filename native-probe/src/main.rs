@@ -1,6 +1,7 @@
 //! `mailprobe`: command-line definition and glue.
 //!
-//! Exit codes: 0 the test passed, 1 the test ran and failed, 2 bad input.
+//! Exit codes: 0 the test passed, 1 the test ran and failed, 2 bad input
+//! (or output that cannot be written; a closed pipe ends quietly).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,8 +9,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use mailsetup_core::finding::has_error;
+use mailsetup_core::sanitize::visible;
 use mailsetup_core::validate::validate_in;
 use mailsetup_core::{Lang, Profile, Severity};
+use mailsetup_probe::output::{self, OutputError};
 use mailsetup_probe::password;
 use mailsetup_probe::probe::{ProbeOptions, run_send_test, run_test};
 use mailsetup_probe::serve::{ServeOptions, serve};
@@ -99,6 +102,9 @@ enum Command {
         /// The settings file (default: settings.json in the user's config directory, folder mailsetup).
         #[arg(long, value_name = "FILE")]
         settings: Option<PathBuf>,
+        /// Seconds a connection may take to send a request's headers, or idle (for tests).
+        #[arg(long, value_name = "SECS", default_value_t = 10, hide = true)]
+        header_timeout: u64,
         #[command(flatten)]
         common: Common,
     },
@@ -107,6 +113,25 @@ enum Command {
 fn bad_input(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("mailprobe: {msg}");
     ExitCode::from(2)
+}
+
+/// Output that could not be written: quietly when the reader has gone,
+/// else one line on stderr; exit code 2 either way.
+fn output_failed(e: OutputError) -> ExitCode {
+    if let OutputError::Failed(_) = e {
+        eprintln!("mailprobe: {e}");
+    }
+    ExitCode::from(2)
+}
+
+/// Writes lines to stdout; on failure returns from the calling function
+/// with [`output_failed`]'s exit code.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if let Err(e) = output::line(&format!($($arg)*)) {
+            return output_failed(e);
+        }
+    };
 }
 
 fn probe_options(c: &Common) -> Result<ProbeOptions, String> {
@@ -148,35 +173,9 @@ fn main() -> ExitCode {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
             };
-            match mailsetup_core::presets::lookup(&address, lang) {
-                None => {
-                    if json {
-                        println!("null");
-                    } else {
-                        eprintln!("{address}: no known settings for this domain");
-                    }
-                    ExitCode::from(1)
-                }
-                Some(p) => {
-                    if json {
-                        println!("{}", serde_json::to_string(&p).unwrap_or_default());
-                    } else {
-                        println!("{} ({}){}", p.provider, p.domain, if p.curated { ", curated" } else { "" });
-                        for s in &p.smtp {
-                            println!("  SMTP {}:{} {} user {}", s.host, s.port, s.security.as_str(), s.username);
-                        }
-                        for s in &p.pop3 {
-                            println!("  POP3 {}:{} {} user {}", s.host, s.port, s.security.as_str(), s.username);
-                        }
-                        for n in &p.notes {
-                            println!("  ! {}{}", n.text, n.url.as_ref().map_or(String::new(), |u| format!(" <{u}>")));
-                        }
-                    }
-                    ExitCode::SUCCESS
-                }
-            }
+            preset(&address, json, lang)
         }
-        Command::Serve { port, open, settings, common } => {
+        Command::Serve { port, open, settings, header_timeout, common } => {
             let opts = match probe_options(&common) {
                 Ok(o) => o,
                 Err(e) => return bad_input(e),
@@ -185,12 +184,44 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return bad_input(e),
             };
-            match rt.block_on(serve(ServeOptions { port, open, probe: opts, settings })) {
+            if header_timeout == 0 {
+                return bad_input("--header-timeout must be at least 1 second");
+            }
+            let header_timeout = Duration::from_secs(header_timeout);
+            match rt.block_on(serve(ServeOptions { port, open, probe: opts, settings, header_timeout })) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => bad_input(e),
             }
         }
     }
+}
+
+fn preset(address: &str, json: bool, lang: Lang) -> ExitCode {
+    let Some(p) = mailsetup_core::presets::lookup(address, lang) else {
+        if json {
+            out!("null");
+        } else {
+            eprintln!("{}: no known settings for this domain", visible(address));
+        }
+        return ExitCode::from(1);
+    };
+    if json {
+        match serde_json::to_string(&p) {
+            Ok(s) => out!("{s}"),
+            Err(e) => return bad_input(e),
+        }
+        return ExitCode::SUCCESS;
+    }
+    out!("{} ({}){}", p.provider, p.domain, if p.curated { ", curated" } else { "" });
+    for (kind, servers) in [("SMTP", &p.smtp), ("POP3", &p.pop3)] {
+        for s in servers {
+            out!("  {kind} {}:{} {} user {}", s.host, s.port, s.security.as_str(), visible(&s.username));
+        }
+    }
+    for n in &p.notes {
+        out!("  ! {}{}", n.text, n.url.as_ref().map_or(String::new(), |u| format!(" <{u}>")));
+    }
+    ExitCode::SUCCESS
 }
 
 fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
@@ -223,27 +254,25 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
     };
     let errors = has_error(&findings);
     if json {
-        println!("{}", serde_json::json!({"valid": !errors, "findings": findings}));
+        out!("{}", serde_json::json!({"valid": !errors, "findings": findings}));
     } else {
         for f in &findings {
-            println!("{:<7} {:<24} {}", format!("{:?}", f.severity).to_lowercase(), f.field, f.message);
+            out!("{:<7} {:<24} {}", format!("{:?}", f.severity).to_lowercase(), f.field, visible(&f.message));
         }
         if findings.is_empty() {
-            println!("ok");
+            out!("ok");
         }
     }
     if errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn validate_fields(field: &str, lang: Lang) -> ExitCode {
-    use std::io::{BufRead, Write};
+    use std::io::BufRead;
     if mailsetup_core::validate::validate_field(field, "", lang).is_none() {
         return bad_input(format!(
             "unknown field {field:?} (use the names of findings: email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …)"
         ));
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let mut any_error = false;
     let mut bad_line = false;
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
@@ -266,9 +295,7 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
                 serde_json::json!({"value": null, "valid": false, "error": format!("line {}: not a JSON string: {e}", n + 1)})
             }
         };
-        if writeln!(out, "{record}").is_err() {
-            return ExitCode::from(2);
-        }
+        out!("{record}");
     }
     if bad_line {
         ExitCode::from(2)
@@ -297,10 +324,13 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
     if !errors.is_empty() {
         if json {
-            println!("{}", serde_json::json!({"ok": false, "category": "invalid_profile", "findings": errors}));
+            out!(
+                "{}",
+                serde_json::json!({"ok": false, "category": mailsetup_core::verdict::Category::InvalidProfile.as_str(), "findings": errors})
+            );
         } else {
             for f in &errors {
-                eprintln!("{}: {}", f.field, f.message);
+                eprintln!("{}: {}", f.field, visible(&f.message));
             }
         }
         return ExitCode::from(2);
@@ -321,27 +351,30 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     };
     if json {
         match serde_json::to_string(&verdict) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => out!("{s}"),
             Err(e) => return bad_input(e),
         }
-    } else {
-        print_human(&verdict);
+    } else if let Err(e) = print_human(&verdict) {
+        return output_failed(e);
     }
     if verdict.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-fn print_human(v: &mailsetup_core::verdict::Verdict) {
-    println!("{} {}", if v.ok { "✓" } else { "✗" }, v.message);
-    println!("  {}", v.hint);
+/// The verdict for a person: every text that came from a user or a server
+/// goes through [`visible`].
+fn print_human(v: &mailsetup_core::verdict::Verdict) -> Result<(), OutputError> {
+    output::line(&format!("{} {}", if v.ok { "✓" } else { "✗" }, visible(&v.message)))?;
+    output::line(&format!("  {}", visible(&v.hint)))?;
     let stages: Vec<String> =
         v.stages.iter().map(|s| format!("{} {} {} ms", s.stage.as_str(), if s.ok { "✓" } else { "✗" }, s.ms)).collect();
-    println!("  {}", stages.join(" · "));
+    output::line(&format!("  {}", stages.join(" · ")))?;
     if let Some(r) = &v.server_reply {
         for l in &r.lines {
-            println!("  Server: {} {l}", r.code);
+            output::line(&format!("  Server: {} {}", r.code, visible(l)))?;
         }
     }
     if let Some(d) = &v.detail {
-        println!("  ({d})");
+        output::line(&format!("  ({})", visible(d)))?;
     }
+    Ok(())
 }

@@ -1,29 +1,37 @@
 //! `mailprobe serve`: the wizard's local web service.
 //!
 //! It binds 127.0.0.1 only and serves the page and wasm package embedded in
-//! the binary. Only its own page may use the API: every `/api/` call needs
-//! the per-start token as `Authorization: Bearer …`, the `Host` header must
-//! be its own address and port (against DNS rebinding), `Origin` must be its
-//! own, bodies are capped, tests are rate-limited (no password guessing
-//! through it), and there is no CORS.
+//! the binary. Only its own page may use the API:
+//! - The URL it prints carries a token that works once: the first visit
+//!   trades it for a session cookie (HttpOnly, SameSite=Strict) and is sent
+//!   on to `/`, so the token is dead before any history or screenshot keeps
+//!   it. `--open` hands the browser a private file that redirects with a
+//!   second one-time token, so no token is ever in a process's argv.
+//! - Every `/api/` call needs that session, its own `Host` (against DNS
+//!   rebinding) and its own `Origin`; there is no CORS.
+//! - Bodies are capped, tests are rate-limited (no password guessing
+//!   through it), connections are capped, and a connection that does not
+//!   send its headers in time, or idles, is closed.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use mailsetup_core::validate::Settings;
 use mailsetup_core::{Lang, Password, Profile};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
 use crate::probe::{ProbeOptions, run_test};
+use crate::settings_file::{SettingsFile, StoreError};
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../www/"]
@@ -36,9 +44,17 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub const MAX_TESTS: usize = 5;
 /// The rate-limit window.
 pub const RATE_WINDOW: Duration = Duration::from_secs(60);
+/// Most connections open at once; more wait in the listen queue.
+pub const MAX_CONNECTIONS: usize = 64;
+/// How long a connection may take to send a request's headers, and how
+/// long it may idle between requests.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long reading a request's body and answering it may take (a test's
+/// streamed progress is not counted: it follows the answer).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to serve.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ServeOptions {
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -47,30 +63,37 @@ pub struct ServeOptions {
     /// Options for each test.
     pub probe: ProbeOptions,
     /// Where the settings (profiles and tenants) are kept.
-    pub settings: std::path::PathBuf,
+    pub settings: PathBuf,
+    /// See [`HEADER_TIMEOUT`].
+    pub header_timeout: Duration,
 }
 
 /// `$XDG_CONFIG_HOME/mailsetup/settings.json`, else `~/.config/…`, else
 /// `%APPDATA%\mailsetup\settings.json` on Windows.
-pub fn default_settings_path() -> Result<std::path::PathBuf, String> {
+pub fn default_settings_path() -> Result<PathBuf, String> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("APPDATA").map(std::path::PathBuf::from))
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config")))
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("APPDATA").map(PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
         .ok_or("no configuration directory: set XDG_CONFIG_HOME or HOME, or pass --settings")?;
     Ok(base.join("mailsetup").join("settings.json"))
 }
 
 struct AppState {
-    token: String,
     host: String,
     origin: String,
+    /// The session cookie's name: cookies do not tell ports apart, so two
+    /// services on one machine must not share one.
+    cookie: String,
+    /// One-time URL tokens not used yet.
+    url_tokens: Mutex<HashSet<String>>,
+    sessions: Mutex<HashSet<String>>,
+    /// The `--open` file, removed once its token is used.
+    open_file: Mutex<Option<PathBuf>>,
     probe: ProbeOptions,
     tests: Mutex<Vec<Instant>>,
-    settings: std::path::PathBuf,
-    /// Serializes writes of the settings file.
-    save_lock: tokio::sync::Mutex<()>,
+    settings: SettingsFile,
 }
 
 impl std::fmt::Debug for AppState {
@@ -85,36 +108,56 @@ fn random_token() -> Result<String, String> {
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Binds, prints the URL as the first line on stdout, and serves until killed.
 pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], opts.port)))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let token = random_token()?;
-    let url = format!("http://{addr}/?token={token}");
-    println!("{url}");
+    let settings = SettingsFile::new(opts.settings);
+    // Temporary files of a writer that was killed go now, not at the next save.
+    let cleaner = settings.clone();
+    let _ = tokio::task::spawn_blocking(move || cleaner.clean_up()).await;
+    let printed = random_token()?;
+    let mut url_tokens = HashSet::from([printed.clone()]);
+    let origin = format!("http://{addr}");
+    crate::output::line(&format!("{origin}/?token={printed}")).map_err(|e| e.to_string())?;
     if Assets::get("pkg/mailsetup_wasm_bg.wasm").is_none() {
         eprintln!(
             "warning: this mailprobe was built without the wasm package; run `cargo xtask wizard` to build the wizard completely"
         );
     }
+    let mut open_file = None;
     if opts.open {
-        open_browser(&url);
+        let token = random_token()?;
+        match open_in_browser(&format!("{origin}/?token={token}")) {
+            Ok(file) => {
+                url_tokens.insert(token);
+                open_file = Some(file);
+            }
+            Err(e) => eprintln!("could not open a browser ({e}); open the URL above yourself"),
+        }
     }
     let state = Arc::new(AppState {
-        token,
         host: addr.to_string(),
-        origin: format!("http://{addr}"),
+        cookie: format!("mailsetup_session_{}", addr.port()),
+        origin,
+        url_tokens: Mutex::new(url_tokens),
+        sessions: Mutex::new(HashSet::new()),
+        open_file: Mutex::new(open_file),
         probe: opts.probe,
         tests: Mutex::new(Vec::new()),
-        settings: opts.settings,
-        save_lock: tokio::sync::Mutex::new(()),
+        settings,
     });
     let api = Router::new()
         .route("/api/test", post(api_test))
         .route("/api/send-test", post(api_send_test))
         .route("/api/settings", get(api_settings_load).put(api_settings_save))
+        .route("/api/settings/start-anew", post(api_settings_start_anew))
         .route("/api/ping", get(|| async { "ok" }))
         .layer(middleware::from_fn_with_state(state.clone(), api_guard))
         .layer(DefaultBodyLimit::max(MAX_BODY));
@@ -122,20 +165,65 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
         .route("/", get(index))
         .route("/{*path}", get(asset))
         .merge(api)
+        .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn_with_state(state.clone(), host_guard))
         .with_state(state);
-    axum::serve(listener, app).await.map_err(|e| e.to_string())
+    accept_loop(listener, app, opts.header_timeout).await
 }
 
-fn open_browser(url: &str) {
-    #[cfg(windows)]
-    let opened = std::process::Command::new("cmd").args(["/C", "start", ""]).arg(url).spawn().is_ok();
-    #[cfg(not(windows))]
-    let opened = ["xdg-open", "open"].iter().any(|cmd| std::process::Command::new(cmd).arg(url).spawn().is_ok());
-    if opened {
-        return;
+/// Serves connections one task each, at most [`MAX_CONNECTIONS`] at once.
+/// Hyper's header-read timer also runs while a kept-alive connection waits
+/// for its next request, so it is the idle timeout too.
+async fn accept_loop(listener: TcpListener, app: Router, header_timeout: Duration) -> Result<(), String> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let slot = slots.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, say: wait instead of spinning.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
     }
-    eprintln!("could not open a browser; open the URL above yourself");
+}
+
+/// Writes a private file (mode 0600) that sends the browser on to `url`,
+/// and opens that file: its path is all that appears in any argv.
+fn open_in_browser(url: &str) -> Result<PathBuf, String> {
+    use std::io::Write;
+    let dir = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let mut file = tempfile::Builder::new()
+        .prefix("mailsetup-open-")
+        .suffix(".html")
+        .tempfile_in(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let html = format!(
+        "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>mailsetup</title><p><a href=\"{url}\">mailsetup</a></p>\n"
+    );
+    file.write_all(html.as_bytes()).map_err(|e| e.to_string())?;
+    let (_, path) = file.keep().map_err(|e| e.to_string())?;
+    #[cfg(windows)]
+    let opened = std::process::Command::new("cmd").args(["/C", "start", ""]).arg(&path).spawn().is_ok();
+    #[cfg(not(windows))]
+    let opened = ["xdg-open", "open"].iter().any(|cmd| std::process::Command::new(cmd).arg(&path).spawn().is_ok());
+    if opened {
+        Ok(path)
+    } else {
+        let _ = std::fs::remove_file(&path);
+        Err("neither xdg-open nor open could be started".into())
+    }
 }
 
 fn forbidden(why: &'static str) -> Response {
@@ -161,7 +249,16 @@ async fn host_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: N
     resp
 }
 
-/// `/api/`: token and Origin. Browsers send no `Origin` on same-origin GET
+/// Reading a request and answering it has a deadline (a slow body must not
+/// hold a connection slot for ever).
+async fn request_timeout(req: Request<Body>, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "the request took too long").into_response(),
+    }
+}
+
+/// `/api/`: session and Origin. Browsers send no `Origin` on same-origin GET
 /// requests, so a GET may lack it (but not carry a foreign one, nor come
 /// from another site by `Sec-Fetch-Site`); every other method must carry ours.
 async fn api_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: Next) -> Response {
@@ -175,24 +272,71 @@ async fn api_guard(State(st): State<Arc<AppState>>, req: Request<Body>, next: Ne
     if !origin_ok || fetch_site.is_some_and(|s| s != "same-origin" && s != "none") {
         return forbidden("foreign or missing Origin");
     }
-    if !token_ok(req.headers(), &st.token) {
-        return forbidden("missing or wrong token");
+    if !has_session(&st, req.headers()) {
+        return forbidden("no session: open the address that mailprobe serve printed");
     }
     next.run(req).await
 }
 
-fn token_ok(headers: &HeaderMap, token: &str) -> bool {
-    let Some(given) =
-        headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "))
-    else {
-        return false;
-    };
-    // Constant-time comparison: the token must not leak through timing.
-    given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+fn has_session(st: &AppState, headers: &HeaderMap) -> bool {
+    let sessions = lock(&st.sessions);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .any(|(name, value)| name == st.cookie && sessions.iter().any(|s| constant_time_eq(s, value)))
 }
 
-async fn index() -> Response {
-    asset_response("index.html")
+/// The token must not leak through timing.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Deserialize)]
+struct IndexQuery {
+    token: Option<String>,
+}
+
+/// The page. With `?token=`: a token not used yet becomes a session cookie
+/// and the browser is sent on to `/`; a used one is refused unless the
+/// browser already has a session.
+async fn index(State(st): State<Arc<AppState>>, Query(q): Query<IndexQuery>, headers: HeaderMap) -> Response {
+    let Some(token) = q.token else {
+        return asset_response("index.html");
+    };
+    let fresh = {
+        let mut tokens = lock(&st.url_tokens);
+        let found = tokens.iter().find(|t| constant_time_eq(t, &token)).cloned();
+        found.is_some_and(|t| tokens.remove(&t))
+    };
+    let to_page = [(header::LOCATION, HeaderValue::from_static("/"))];
+    if fresh {
+        if let Some(file) = lock(&st.open_file).take() {
+            let _ = std::fs::remove_file(file);
+        }
+        let session = match random_token() {
+            Ok(s) => s,
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        };
+        let cookie = format!("{}={session}; HttpOnly; SameSite=Strict; Path=/", st.cookie);
+        lock(&st.sessions).insert(session);
+        let Ok(cookie) = HeaderValue::from_str(&cookie) else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        return (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie)], to_page).into_response();
+    }
+    if has_session(&st, &headers) {
+        return (StatusCode::SEE_OTHER, to_page).into_response();
+    }
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Dieser Link wurde schon benutzt. Starten Sie den Assistenten neu und öffnen Sie die Adresse, die er ausgibt.\n\
+         This link was used already. Start the wizard again and open the address it prints.\n",
+    )
+        .into_response()
 }
 
 async fn asset(Path(path): Path<String>) -> Response {
@@ -255,7 +399,7 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     if !errors.is_empty() {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(serde_json::json!({"category": "invalid_profile", "findings": errors})),
+            axum::Json(serde_json::json!({"category": mailsetup_core::verdict::Category::InvalidProfile.as_str(), "findings": errors})),
         )
             .into_response();
     }
@@ -299,43 +443,78 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
 }
 
-/// The saved settings; an empty document when none were saved yet.
+/// What a settings failure tells the page: the kind, the message and the file.
+fn store_error(e: StoreError, settings: &SettingsFile) -> Response {
+    let status = match &e {
+        StoreError::Damaged { .. } | StoreError::NotDamaged => StatusCode::CONFLICT,
+        StoreError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
+        StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::Unreadable { .. } | StoreError::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let body = serde_json::json!({
+        "error": e.kind(),
+        "message": e.to_string(),
+        "path": settings.path().display().to_string(),
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+fn with_etag(resp: impl IntoResponse, etag: &str) -> Response {
+    let mut resp = resp.into_response();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// Runs a blocking settings operation off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Write { path: PathBuf::new(), reason: e.to_string() }))
+}
+
+/// The saved settings (an empty document when none were saved yet), with
+/// their `ETag`.
 async fn api_settings_load(State(st): State<Arc<AppState>>) -> Response {
-    match tokio::fs::read(&st.settings).await {
-        Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
-            Ok(doc) => axum::Json(doc).into_response(),
-            Err(e) => (StatusCode::CONFLICT, format!("the settings file {} is damaged: {e}", st.settings.display()))
-                .into_response(),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => axum::Json(Settings::default()).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", st.settings.display())).into_response(),
+    let settings = st.settings.clone();
+    match blocking(move || settings.load()).await {
+        Ok(snap) => with_etag(axum::Json(snap.doc), &snap.etag),
+        Err(e) => store_error(e, &st.settings),
     }
 }
 
-/// Saves the settings. The body is parsed into the typed document, so
-/// anything else in it (a password, say) is dropped, never stored.
-async fn api_settings_save(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
-    let doc: Settings = match serde_json::from_slice(&body) {
+/// Saves the settings if they are still the version named by `If-Match`.
+/// The document is stored as sent (fields this version does not know are
+/// kept), but a document that holds a secret is refused.
+async fn api_settings_save(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(if_match) = headers.get(header::IF_MATCH).and_then(|h| h.to_str().ok()).map(str::to_owned) else {
+        return (StatusCode::PRECONDITION_REQUIRED, "saving needs If-Match with the ETag of the loaded settings")
+            .into_response();
+    };
+    let doc: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(d) => d,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a settings document: {e}")).into_response(),
+        Err(e) => return store_error(StoreError::Invalid(e.to_string()), &st.settings),
     };
-    let Ok(json) = serde_json::to_vec_pretty(&doc) else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let _guard = st.save_lock.lock().await;
-    match write_atomically(&st.settings, &json).await {
-        Ok(()) => axum::Json(serde_json::json!({"saved": st.settings.display().to_string()})).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", st.settings.display())).into_response(),
+    let settings = st.settings.clone();
+    match blocking(move || settings.save(&doc, &if_match)).await {
+        Ok(etag) => {
+            with_etag(axum::Json(serde_json::json!({"saved": st.settings.path().display().to_string()})), &etag)
+        }
+        Err(e) => store_error(e, &st.settings),
     }
 }
 
-/// Write to a temporary file beside it, then rename: a crash never leaves
-/// half a settings file.
-async fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await?;
+/// After loading failed: keeps the damaged file beside it and starts with
+/// an empty document. Refused when the file is fine.
+async fn api_settings_start_anew(State(st): State<Arc<AppState>>) -> Response {
+    let settings = st.settings.clone();
+    match blocking(move || settings.start_anew()).await {
+        Ok(kept) => {
+            with_etag(axum::Json(serde_json::json!({"kept": kept.display().to_string()})), crate::settings_file::ABSENT)
+        }
+        Err(e) => store_error(e, &st.settings),
     }
-    let tmp = path.with_extension("json.tmp");
-    tokio::fs::write(&tmp, bytes).await?;
-    tokio::fs::rename(&tmp, path).await
 }

@@ -75,12 +75,15 @@ impl Client {
         Ok(Client { config: Arc::new(config), verifier })
     }
 
-    /// Turns a failed handshake into an observation.
+    /// Turns a failed handshake into an observation. The detail is
+    /// sanitized: it can quote the server's certificate (its names), which
+    /// is server text like any other.
     pub fn classify(&self, err: &std::io::Error) -> (FailureKind, String) {
+        let sanitized = |text: String| mailsetup_core::sanitize::server_text(text.as_bytes(), 1000);
         let Some(tls) = err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) else {
-            return (FailureKind::TlsHandshakeFailed, err.to_string());
+            return (FailureKind::TlsHandshakeFailed, sanitized(err.to_string()));
         };
-        let detail = tls.to_string();
+        let detail = sanitized(tls.to_string());
         let kind = match tls {
             rustls::Error::InvalidCertificate(c) => match c {
                 CertificateError::Expired

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 
+pub mod serve;
+
 pub const USER: &str = "info@praxis-mueller.de";
 pub const PASSWORD: &str = "Richtig-Geheim 42";
 

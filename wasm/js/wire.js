@@ -367,6 +367,10 @@ const keys = [];
 const vals = [];
 let npairs = 0;
 
+// A value with a bidi control or a right-to-left letter is isolated
+// (FSI … PDI), as the core's `needs_isolation` decides.
+const TURNS = /[\u0590-\u08FF\u200E\u200F\u202A-\u202E\u2066-\u2069\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
+
 function render(token, subject) {
   const p = parts(token);
   let out = p[0];
@@ -380,7 +384,7 @@ function render(token, subject) {
       }
     }
     if (v === undefined && key === 'subject') v = subject;
-    out += (v === undefined ? `{${key}}` : v) + p[i + 1];
+    out += (v === undefined ? `{${key}}` : TURNS.test(v) ? `\u2068${v}\u2069` : v) + p[i + 1];
   }
   return out;
 }

@@ -88,6 +88,10 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
         out.push(Finding::new(Code::EmailControlChar, field.clone()));
         return None;
     }
+    if let Some(f) = super::invisible(addr, field) {
+        out.push(f);
+        return None;
+    }
     if addr.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")) {
         let rest = addr[7..].split('?').next().unwrap_or("").trim();
         out.push(

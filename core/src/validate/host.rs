@@ -68,6 +68,12 @@ pub(crate) fn check_into<'a>(
     if trimmed.len() != input.len() && role != HostRole::EmailDomain {
         out.push(Finding::new(Code::Trimmed, field.clone()));
     }
+    if role != HostRole::EmailDomain
+        && let Some(f) = super::invisible(trimmed, field)
+    {
+        out.push(f);
+        return None;
+    }
 
     // A URL, `host:port` and an IPv6 literal all have a colon; an IPv4
     // literal starts with a digit. A name has neither (the common case, and
@@ -367,7 +373,7 @@ fn split_port(s: &str) -> (&str, Option<&str>) {
 pub(crate) fn display_char(c: char) -> Text {
     match c {
         ' ' => Text::Borrowed("Leerzeichen / space"),
-        c if c.is_control() => Text::Owned(format!("U+{:04X}", c as u32)),
+        c if crate::sanitize::is_unsafe(c) => Text::Owned(format!("U+{:04X}", c as u32)),
         c => char_text(c).map_or_else(|| Text::Owned(c.to_string()), Text::Borrowed),
     }
 }

@@ -48,6 +48,8 @@ pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
 pub fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
+    } else if let Some(f) = control(profile.name, "name") {
+        out.push(f);
     }
     let domain = email_into(profile.email, "email".into(), out);
     if profile.auth == AuthKind::Oauth2 {
@@ -139,9 +141,38 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut 
                 Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default),
             );
         }
+    } else if let Some(f) = control(s.username, username).or_else(|| invisible(s.username, &username.into())) {
+        out.push(f);
     } else if s.username.len() != s.username.trim().len() {
         out.push(Finding::new(Code::Trimmed, username));
     }
+}
+
+/// Issue #13: a control character (CR, LF, …) in a free-text value, with
+/// the value without them as the fix.
+fn control(value: &str, field: &'static str) -> Option<Finding> {
+    if !ascii::has_control(value) {
+        return None;
+    }
+    let clean: String = value.chars().filter(|c| !c.is_control()).collect();
+    Some(Finding::new(Code::ControlChar, field).fix(field, clean))
+}
+
+/// Issue #13: the first invisible, format or bidi character in `value`
+/// (see [`crate::sanitize::is_disguise`]), with the value without any of
+/// them as the fix.
+pub(crate) fn invisible(value: &str, field: &Text) -> Option<Finding> {
+    if value.is_ascii() {
+        return None;
+    }
+    let first = value.chars().find(|&c| crate::sanitize::is_disguise(c))?;
+    let clean: String = value.chars().filter(|&c| !crate::sanitize::is_disguise(c)).collect();
+    Some(
+        Finding::new(Code::InvisibleChar, field.clone())
+            .with("char", format!("U+{:04X}", first as u32))
+            .with("suggestion", clean.clone())
+            .fix(field.clone(), clean),
+    )
 }
 
 /// Validates one field as typed, e.g. on every keystroke. `field` uses the
@@ -162,7 +193,7 @@ pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
             if value.trim().is_empty() {
                 vec![Finding::new(Code::NameEmpty, "name")]
             } else {
-                vec![]
+                control(value, "name").into_iter().collect()
             }
         }
         "email" => {
@@ -176,7 +207,9 @@ pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
             Err(f) => vec![f],
         },
         "smtp.username" | "pop_before_smtp.username" => {
-            if value != value.trim() {
+            if let Some(f) = control(value, field).or_else(|| invisible(value, &field.into())) {
+                vec![f]
+            } else if value != value.trim() {
                 vec![Finding::new(Code::Trimmed, field)]
             } else {
                 vec![]
@@ -280,6 +313,41 @@ mod tests {
         p.email = " \"info\"@praxis.de ".into();
         let f = validate(&p).into_iter().find(|f| f.code == Code::UsernameDefault).unwrap();
         assert_eq!(&f.params["default"], "\"info\"@praxis.de");
+    }
+
+    /// Issue #13: a line break in a user name would start another POP3 or
+    /// SMTP command; invisible and bidi characters make a value look right
+    /// while the server gets another one.
+    #[test]
+    fn control_and_invisible_characters_are_errors_with_a_fix() {
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "pop_before_smtp.username",
+                "info@praxis.de\r\nDELE 1\r\nQUIT",
+                "control_char",
+                "info@praxis.deDELE 1QUIT",
+            ),
+            ("smtp.username", "info\u{AD}@praxis.de", "invisible_char", "info@praxis.de"),
+            ("name", "Praxis\u{1b}]0;x\u{7}", "control_char", "Praxis]0;x"),
+            ("email", "\u{202E}ofni@praxis-mueller.de", "invisible_char", "ofni@praxis-mueller.de"),
+            ("email", "info\u{00AD}@praxis-mueller.de", "invisible_char", "info@praxis-mueller.de"),
+            ("smtp.host", "smtp\u{200B}.praxis.de", "invisible_char", "smtp.praxis.de"),
+        ];
+        for (field, value, code, fixed) in cases {
+            let f = validate_field(field, value, Lang::De).unwrap();
+            let hit = f.iter().find(|f| f.code.as_str() == *code).unwrap_or_else(|| panic!("{value:?}: {f:?}"));
+            assert_eq!(hit.severity, crate::Severity::Error);
+            assert_eq!(hit.fix.as_ref().unwrap().set.get(field), Some(*fixed), "{value:?}");
+            assert!(!hit.message.contains('\u{202E}') || hit.message.contains('\u{2068}'), "{}", hit.message);
+        }
+        let mut p = profile();
+        p.pop_before_smtp = Some(Server {
+            host: "pop.praxis.de".into(),
+            port: 995,
+            security: Security::Tls,
+            username: "info@praxis.de\r\nDELE 1".into(),
+        });
+        assert!(codes(&p).contains(&("control_char", "pop_before_smtp.username".to_string())));
     }
 
     #[test]
