@@ -73,3 +73,87 @@ fn preset_lookup() {
     let (code, out, _) = mailprobe(&["preset", "praxis-mueller.de", "--json"], "");
     assert_eq!((code, out.trim()), (1, "null"));
 }
+
+/// Issue #13 item 8: a POP3 user name that carries more commands is an
+/// error, not a valid profile.
+#[test]
+fn line_breaks_in_fields_are_errors() {
+    let profile = r#"{"name": "P", "email": "info@praxis-mueller.de", "smtp": {"host": "smtp.praxis-mueller.de", "port": 465, "security": "tls", "username": ""},
+        "pop_before_smtp": {"host": "pop.praxis-mueller.de", "port": 995, "security": "tls", "username": "info@praxis-mueller.de\r\nDELE 1\r\nQUIT"}}"#;
+    let (code, out, _) = mailprobe(&["validate", "-", "--json"], profile);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "control_char").expect("control_char");
+    assert_eq!(f["field"], "pop_before_smtp.username");
+    assert_eq!(f["fix"]["set"]["pop_before_smtp.username"], "info@praxis-mueller.deDELE 1QUIT");
+}
+
+/// Issue #13 item 9: names with terminal escapes are shown, not run.
+#[test]
+fn escape_sequences_never_reach_the_terminal_raw() {
+    let doc = "{\"profiles\": [{\"name\": \"P\\u001b]0;pwned\\u0007\\u001b[2J\", \"email\": \"a@b.de\", \"smtp\": {\"host\": \"smtp.b.de\", \"port\": 465, \"security\": \"tls\", \"username\": \"u\"}}],
+        \"tenants\": [{\"id\": \"1\", \"name\": \"T\\u202e\\u001b[31m\", \"email\": \"x@b.de\", \"profile\": \"P\\u001b]0;pwned\\u0007\\u001b[2J\"}]}";
+    let (code, out, err) = mailprobe(&["validate", "-"], doc);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'), "{out:?}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(out.contains("<U+001B>") && out.contains("<U+202E>"), "{out}");
+}
+
+/// Issue #13 item 10: invisible and bidi characters in an address are
+/// found, with a fix.
+#[test]
+fn invisible_characters_in_an_address_are_found() {
+    let (code, out, _) = mailprobe(
+        &["validate", "--field", "email", "--lang", "en"],
+        "\"\\u202eofni@praxis-mueller.de\"\n\"info\\u00ad@praxis-mueller.de\"\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for (line, fixed) in lines.iter().zip(["ofni@praxis-mueller.de", "info@praxis-mueller.de"]) {
+        assert_eq!(line["findings"][0]["code"], "invisible_char", "{line}");
+        assert_eq!(line["findings"][0]["fix"]["set"]["email"], fixed);
+    }
+    assert!(lines[0]["findings"][0]["message"].as_str().unwrap().contains("U+202E"));
+}
+
+/// Issue #13 item 12: a closed pipe ends quietly; a full disk is one line
+/// on stderr and exit code 2; neither panics.
+#[test]
+fn output_errors_do_not_panic() {
+    let many: Vec<String> = (0..20000).map(|i| format!("\"info{i}@gmx.dee\"")).collect();
+    let input = many.join("\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .args(["validate", "--field", "email"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    // Read ten bytes, then close the pipe (`| head -c 10`).
+    let mut stdout = child.stdout.take().unwrap();
+    let mut ten = [0u8; 10];
+    std::io::Read::read_exact(&mut stdout, &mut ten).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.is_empty(), "a closed pipe ends quietly: {err}");
+
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .args(["preset", "gmx.de"])
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot write the output") && !err.contains("panicked"), "{err}");
+}

@@ -337,3 +337,55 @@ fn hostile_pop3_servers() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Issue #13 item 6: a server that echoes the password and the AUTH PLAIN
+/// blob back. Neither reaches the verdict, its transcript, the JSON or the
+/// human output.
+#[test]
+fn a_server_echoing_credentials_is_redacted() {
+    let server = ScriptedTls::start(&["localhost"], |c| {
+        c.send(b"220 echo.test ESMTP\r\n");
+        c.line();
+        c.send(b"250-echo.test\r\n250 AUTH PLAIN LOGIN\r\n");
+        let auth = c.line().unwrap_or_default();
+        let blob = auth.trim_start_matches("AUTH PLAIN ").to_string();
+        let reply = format!("535-5.7.8 pass={PASSWORD} user={USER}\r\n535 5.7.8 you sent {blob} ({auth})\r\n");
+        c.send(reply.as_bytes());
+        c.line();
+    });
+    let ca = server.ca_file.display().to_string();
+    let p = profile("localhost", server.port, "tls");
+    for extra in [&["--json", "--ca-file", &ca][..], &["--ca-file", &ca][..]] {
+        let run = mailprobe_test(&p, PASSWORD, extra);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(server.received().contains("AUTH PLAIN "), "the server got the login");
+        let blob = "AGluZm9AcHJheGlzLW11ZWxsZXIuZGUAUmljaHRpZy1HZWhlaW0gNDI";
+        for secret in [PASSWORD, blob] {
+            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "{secret} in:\n{}", run.stdout);
+        }
+        assert!(run.stdout.contains("<redacted>"), "{}", run.stdout);
+    }
+    let v = mailprobe_test(&p, PASSWORD, &["--json", "--ca-file", &ca]).json();
+    assert_eq!(v["category"], "auth_failed");
+    assert_eq!(v["server_reply"]["lines"][0], format!("5.7.8 pass=<redacted> user={USER}"));
+}
+
+/// Issue #13 item 9: a certificate whose name holds terminal escapes (from
+/// a CA the user trusts with --ca-file) is shown visibly, never raw.
+#[test]
+fn escapes_in_a_certificate_name_never_reach_the_terminal() {
+    let server = ScriptedTls::start(&["mail\u{1b}]0;pwned\u{7}\u{1b}[2J.test"], |c| {
+        c.send(b"220 x\r\n");
+        c.line();
+    });
+    let ca = server.ca_file.display().to_string();
+    let p = profile("localhost", server.port, "tls");
+    for extra in [&["--json", "--ca-file", &ca][..], &["--ca-file", &ca][..]] {
+        let run = mailprobe_test(&p, PASSWORD, extra);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains('\u{1b}') && !run.stderr.contains('\u{1b}'), "{:?}", run.stdout);
+        assert!(!run.stdout.contains('\u{7}'), "{:?}", run.stdout);
+    }
+    let v = mailprobe_test(&p, PASSWORD, &["--json", "--ca-file", &ca]).json();
+    assert_eq!(v["category"], "cert_name_mismatch", "{v}");
+}

@@ -32,6 +32,14 @@ fn wizard_in_chromium_validates_and_logs_in() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", d.log());
+    // Issue #13 item 7: after the page's tests, the service's memory holds
+    // no copy of the password, nor of the AUTH line that carried it.
+    let blob = "AGluZm9AcHJheGlzLW11ZWxsZXIuZGUAUmljaHRpZy1HZWhlaW0gNDI";
+    for secret in [PASSWORD, blob, "UmljaHRpZy1HZWhlaW0gNDI"] {
+        let hits = memory_contains(serve.child.id(), secret.as_bytes());
+        assert!(hits.is_empty(), "{secret:?} still in the service's memory:\n{}", hits.join("\n"));
+    }
+    assert!(!memory_contains(serve.child.id(), b"mailsetup_session_").is_empty(), "the scan finds what is there");
     // What the page saved: the profile and tenant, never the password.
     let saved = serve.settings_file();
     assert!(saved.contains("Praxis Müller") && saved.contains("tenants"), "{saved}");
@@ -87,4 +95,77 @@ fn service_accepts_only_its_own_page() {
     let statuses: Vec<u16> = (0..8).map(|_| serve.api(&cookie, "POST", "/api/test", &[], body).status).collect();
     assert!(statuses[..5].iter().all(|s| *s == 200), "{statuses:?}");
     assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+}
+
+/// Issue #13 item 7: two seconds after a successful test over a kept-alive
+/// connection (as a browser makes it), the service's memory holds neither
+/// the password nor the AUTH line that carried it.
+#[test]
+fn no_password_copy_stays_in_the_service_memory() {
+    let d = Dovecot::start();
+    let serve = Serve::start(&d.ca_file);
+    let cookie = serve.session();
+    let body = serde_json::json!({
+        "profile": profile("localhost", d.submissions, "tls"),
+        "password": PASSWORD,
+        "lang": "en",
+    })
+    .to_string();
+    let mut conn = std::net::TcpStream::connect(serve.host()).unwrap();
+    let req = format!(
+        "POST /api/test HTTP/1.1\r\nHost: {}\r\nOrigin: {}\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        serve.host(),
+        serve.origin(),
+        body.len()
+    );
+    std::io::Write::write_all(&mut conn, req.as_bytes()).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\r\n0\r\n\r\n") {
+        match std::io::Read::read(&mut conn, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.contains(r#""event":"verdict""#) && answer.contains(r#""ok":true"#), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "the test's connection ends with it");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let pid = serve.child.id();
+    let blob = "AGluZm9AcHJheGlzLW11ZWxsZXIuZGUAUmljaHRpZy1HZWhlaW0gNDI";
+    for secret in [PASSWORD, blob, "UmljaHRpZy1HZWhlaW0gNDI"] {
+        let hits = memory_contains(pid, secret.as_bytes());
+        assert!(hits.is_empty(), "{secret:?} still in the service's memory:\n{}", hits.join("\n"));
+    }
+    assert!(!memory_contains(pid, b"mailsetup_session_").is_empty(), "the scan finds what is there");
+    drop(conn);
+}
+
+/// The page's side of the settings file (issues #12 and #13) in Chromium:
+/// a damaged file, two tabs, a round trip that changes nothing, odd ports.
+#[test]
+fn settings_in_chromium_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    std::fs::write(&settings, r#"{"profiles": [], "tenants": [],}"#).unwrap();
+    let serve = Serve::start_with(&settings, &[], &[]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let out = Command::new("node")
+        .args(["--test", "--test-reporter=spec"])
+        .arg(root.join("tests/browser/settings.test.mjs"))
+        .env("WIZARD_URL", &serve.url)
+        .env("SETTINGS_PATH", &settings)
+        .current_dir(root)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "browser test failed:\n{stdout}");
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("settings.json.damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept beside");
 }

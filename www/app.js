@@ -1,6 +1,6 @@
 // The setup wizard. All checking is done by the wasm core as the user types;
 // network tests go to the local `mailprobe serve` that served this page.
-import init, { validateProfile, validateSettings, lookupPreset } from './pkg/mailsetup.js';
+import init, { validateProfile, validateSettings, validateField, lookupPreset } from './pkg/mailsetup.js';
 
 const TEXT = {
   de: {
@@ -11,7 +11,8 @@ const TEXT = {
     security_none: 'keine', port_hint: '(Standard-Port: 465 oder 587)', username: 'Benutzername:',
     password: 'Kennwort:', advanced: 'Erweiterte Einstellungen',
     pop_enabled: 'Authentifizierung über Posteingangsserver', pop_host: 'Posteingangsserver (POP3):',
-    pop_port: 'Port:', pop_port_hint: '(Standard-Port: 110)', verification: 'Überprüfung',
+    pop_port: 'Port:', pop_port_hint: '(Standard-Port: 110 mit STARTTLS, 995 mit SSL/TLS)', verification: 'Überprüfung',
+    pop_username: 'Benutzername (POP3):', pop_username_placeholder: 'wie beim Postausgangsserver',
     details: 'Technische Details', test: 'Einstellungen testen', find: 'Einstellungen suchen',
     found: 'Einstellungen für {provider} eingetragen.',
     not_found: 'Sofern die Einstellungen nicht gefunden wurden, tragen Sie die Daten manuell ein. Ihr Anbieter nennt Ihnen Server und Port.',
@@ -47,7 +48,8 @@ const TEXT = {
     security_none: 'none', port_hint: '(standard: 465 or 587)', username: 'User name:',
     password: 'Password:', advanced: 'Advanced settings',
     pop_enabled: 'Authenticate through the incoming server', pop_host: 'Incoming server (POP3):',
-    pop_port: 'Port:', pop_port_hint: '(standard: 110)', verification: 'Verification',
+    pop_port: 'Port:', pop_port_hint: '(standard: 110 with STARTTLS, 995 with SSL/TLS)', verification: 'Verification',
+    pop_username: 'User name (POP3):', pop_username_placeholder: 'as for the outgoing server',
     details: 'Technical details', test: 'Test settings', find: 'Find settings',
     found: 'Settings for {provider} filled in.',
     not_found: 'If no settings were found, enter the details manually. Your provider gives you server and port.',
@@ -97,6 +99,7 @@ function applyLanguage() {
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   document.title = t('title');
   if ($('#status').dataset.state === 'untested') $('#status').textContent = t('untested');
+  $('#pop-username').placeholder = t('pop_username_placeholder');
   validate();
 }
 
@@ -106,8 +109,8 @@ function applyLanguage() {
 function profile() {
   const v = (id) => $(id).value;
   const popOn = $('#pop-enabled').checked;
-  const port = (id) => { const n = Number(v(id).trim()); return Number.isInteger(n) && n >= 0 ? n : 0; };
-  const base = editing >= 0 ? settings.profiles[editing] : {};
+  const port = (id) => portNumber(v(id)) ?? 0;
+  const base = (editing >= 0 && settings.profiles[editing]) || {};
   return {
     ...base,
     name: v('#name'),
@@ -115,10 +118,21 @@ function profile() {
     auth: form.querySelector('input[name=auth]:checked').value,
     smtp: { ...base.smtp, host: v('#smtp-host'), port: port('#smtp-port'), security: v('#smtp-security'), username: v('#smtp-username') },
     pop_before_smtp: popOn
-      ? { ...base.pop_before_smtp, host: v('#pop-host'), port: port('#pop-port'), security: base.pop_before_smtp?.security ?? 'starttls', username: base.pop_before_smtp?.username ?? v('#smtp-username') }
+      ? { ...base.pop_before_smtp, host: v('#pop-host'), port: port('#pop-port'), security: v('#pop-security'), username: v('#pop-username') }
       : null,
   };
 }
+
+// A port typed as digits only; anything else (`0x1D1`, `4.65e2`, `abc`)
+// is not a port, and the core says why (see validate()).
+function portNumber(text) {
+  const s = text.trim();
+  return /^[0-9]{1,10}$/.test(s) ? Number(s) : null;
+}
+
+// The port fields and their inputs: a port the model cannot hold gets the
+// core's own finding for the text as typed.
+const PORTS = [['smtp.port', '#smtp-port'], ['pop_before_smtp.port', '#pop-port']];
 
 function inputFor(field) {
   return form.querySelector(`[name="${CSS.escape(field)}"]`);
@@ -126,6 +140,12 @@ function inputFor(field) {
 
 function validate() {
   lastFindings = validateProfile(profile(), lang);
+  for (const [field, id] of PORTS) {
+    const text = $(id).value;
+    if (!$(id).disabled && portNumber(text) === null) {
+      lastFindings = lastFindings.filter((f) => f.field !== field).concat(validateField(field, text, lang));
+    }
+  }
   for (const box of form.querySelectorAll('.findings[data-field]')) {
     const fields = box.dataset.field.split(' ');
     const mine = lastFindings.filter((f) => fields.includes(f.field) && (showAll || touched.has(f.field)));
@@ -177,9 +197,11 @@ function findSettings() {
     $('#smtp-security').value = smtp.security;
     $('#smtp-username').value = smtp.username;
     if (preset.pop3.length) {
-      const pop = preset.pop3.find((s) => s.port === 110) ?? preset.pop3[0];
+      // Host, port and encryption together, as the provider gives them.
+      const pop = preset.pop3[0];
       $('#pop-host').value = pop.host;
       $('#pop-port').value = String(pop.port);
+      $('#pop-security').value = pop.security === 'tls' ? 'tls' : 'starttls';
     }
     for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
     para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
@@ -293,6 +315,7 @@ let editing = -1; // index in settings.profiles, -1 for a new profile
 let etag = null;
 // Set while the saved settings could not be loaded: nothing may overwrite them.
 let saveBlocked = false;
+let loadError = null;
 
 const blankProfile = () => ({
   name: '', email: '', auth: 'password',
@@ -343,23 +366,30 @@ async function loadSettings() {
     saveBlocked = false;
     return true;
   } catch (e) {
+    loadError = e;
     saveBlocked = true;
-    const text = document.createElement('span');
-    text.textContent = withPath(t('load_failed'), e);
-    const parts = [text];
-    if (e.kind === 'damaged' || e.kind === 'unreadable') parts.push(' ', button(t('start_anew'), startAnew));
-    settingsMessage(...parts);
+    showLoadError();
     return false;
   }
 }
 
+// Why loading failed, where the file is, and the way out; `before` (a
+// refused save) comes first.
+function showLoadError(before = '') {
+  const text = document.createElement('span');
+  text.textContent = `${before ? `${before} ` : ''}${withPath(t('load_failed'), loadError)}`;
+  const parts = [text];
+  if (loadError.kind === 'damaged' || loadError.kind === 'unreadable') parts.push(' ', button(t('start_anew'), startAnew));
+  settingsMessage(...parts);
+}
+
 // After loading failed: the service keeps the damaged file beside it; the
-// page starts with an empty list.
+// page goes on with what it has (empty, plus what was entered since).
 async function startAnew() {
   try {
     const resp = await api('POST', '/api/settings/start-anew');
     const { kept } = await resp.json();
-    settings = { profiles: [], tenants: [] };
+    // What was entered since loading failed stays, to be saved now.
     etag = resp.headers.get('ETag');
     saveBlocked = false;
     renderProfiles();
@@ -384,7 +414,7 @@ async function reloadSettings() {
 
 async function saveSettings(message = t('saved')) {
   if (saveBlocked) {
-    settingsMessage(t('save_blocked'));
+    showLoadError(t('save_blocked'));
     return false;
   }
   try {
@@ -495,13 +525,21 @@ function fillForm(p) {
   $('#pop-enabled').checked = !!p.pop_before_smtp;
   $('#pop-host').value = p.pop_before_smtp?.host ?? '';
   $('#pop-port').value = String(p.pop_before_smtp?.port ?? 110);
-  $('#pop-host').disabled = $('#pop-port').disabled = !p.pop_before_smtp;
+  $('#pop-security').value = p.pop_before_smtp?.security === 'tls' ? 'tls' : 'starttls';
+  $('#pop-username').value = p.pop_before_smtp?.username ?? '';
+  enablePop(!!p.pop_before_smtp);
   $('#preset').replaceChildren();
   touched.clear();
   showAll = false;
   renderTitle(p.name);
   $('#form-status').textContent = '';
   changed();
+}
+
+const POP_INPUTS = ['#pop-host', '#pop-port', '#pop-security', '#pop-username'];
+
+function enablePop(on) {
+  for (const id of POP_INPUTS) $(id).disabled = !on;
 }
 
 function renderTitle(name) {
@@ -612,9 +650,7 @@ async function main() {
     if (e.target.id === 'email') $('#preset').replaceChildren();
     changed();
   });
-  $('#pop-enabled').addEventListener('change', () => {
-    $('#pop-host').disabled = $('#pop-port').disabled = !$('#pop-enabled').checked;
-  });
+  $('#pop-enabled').addEventListener('change', () => enablePop($('#pop-enabled').checked));
   $('#lang').addEventListener('change', () => {
     lang = $('#lang').value;
     localStorage.setItem('mailsetup.lang', lang);

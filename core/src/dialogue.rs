@@ -6,8 +6,9 @@ use crate::observe::{Failure, Stage, Transcript};
 /// What the driver must do next.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
-    /// Write these bytes.
-    Send(Vec<u8>),
+    /// Write these bytes. They may hold a credential, so the buffer is
+    /// wiped when the driver drops it.
+    Send(zeroize::Zeroizing<Vec<u8>>),
     /// Perform the TLS handshake now, then call `handle_tls_established`.
     StartTls,
     /// Close the connection; the dialogue is over.
@@ -52,7 +53,7 @@ pub(crate) mod script {
             }
             let got: Vec<String> = std::iter::from_fn(|| d.poll_action())
                 .map(|a| match a {
-                    Action::Send(b) => format!(">{}", String::from_utf8(b).unwrap().trim_end()),
+                    Action::Send(b) => format!(">{}", String::from_utf8(b.to_vec()).unwrap().trim_end()),
                     Action::StartTls => "TLS".into(),
                     Action::Close => "CLOSE".into(),
                 })

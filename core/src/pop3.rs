@@ -9,15 +9,13 @@
 
 use std::collections::VecDeque;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
-
 use crate::dialogue::{Action, Dialogue};
 use crate::lines::LineBuffer;
 use crate::observe::{Failure, FailureKind, Stage, Transcript};
 use crate::profile::Security;
 use crate::sanitize::server_text;
-use crate::secret::{Password, Redactor};
+use crate::secret::{Password, Redactor, base64_line, plain_message};
+use zeroize::Zeroizing;
 
 const MAX_LINE: usize = 2000;
 const MAX_CAPA_LINES: usize = 100;
@@ -81,17 +79,29 @@ impl Pop3Dialogue {
         // `USER <name>` with a line break in the name would be a second
         // command (`DELE 1`), whatever validation let through.
         if line.contains(['\r', '\n']) {
-            let d = "a line with a line break from the profile was not sent";
-            self.transcript.push('i', d);
-            self.failure = Some(Failure::new(Stage::Pop3, FailureKind::UnsafeInput).detail(d));
-            self.state = State::Done;
-            self.actions.push_back(Action::Close);
+            self.unsafe_input();
             return;
         }
         self.transcript.push('c', shown.unwrap_or(line));
         let mut b = line.as_bytes().to_vec();
         b.extend_from_slice(b"\r\n");
-        self.actions.push_back(Action::Send(b));
+        self.actions.push_back(Action::Send(Zeroizing::new(b)));
+    }
+
+    /// Sends a line (CRLF included) holding a credential; the transcript
+    /// gets `shown`. A password with a line break would be a second
+    /// command: refused like any other.
+    fn send_secret(&mut self, line: Zeroizing<Vec<u8>>, shown: &str) {
+        if line[..line.len() - 2].iter().any(|&b| b == b'\r' || b == b'\n') {
+            self.unsafe_input();
+            return;
+        }
+        self.transcript.push('c', shown);
+        self.actions.push_back(Action::Send(line));
+    }
+
+    fn unsafe_input(&mut self) {
+        self.fail(FailureKind::UnsafeInput, "a line with a line break from the profile was not sent");
     }
 
     fn fail(&mut self, kind: FailureKind, detail: impl Into<String>) {
@@ -125,13 +135,8 @@ impl Pop3Dialogue {
         let user = self.config.username.clone();
         if sasl_plain {
             self.state = State::AuthPlain;
-            let mut raw = vec![0u8];
-            raw.extend_from_slice(user.as_bytes());
-            raw.push(0);
-            raw.extend_from_slice(self.config.password.expose().as_bytes());
-            let line = format!("AUTH PLAIN {}", B64.encode(&raw));
-            zeroize::Zeroize::zeroize(&mut raw);
-            self.send(&line, Some("AUTH PLAIN <redacted>"));
+            let line = base64_line("AUTH PLAIN ", &plain_message(&user, &self.config.password));
+            self.send_secret(line, "AUTH PLAIN <redacted>");
         } else {
             self.state = State::User;
             self.send(&format!("USER {user}"), None);
@@ -186,8 +191,12 @@ impl Pop3Dialogue {
             State::User | State::Pass | State::AuthPlain if err => self.fail(FailureKind::Pop3AuthRejected, text),
             State::User => {
                 self.state = State::Pass;
-                let line = format!("PASS {}", self.config.password.expose());
-                self.send(&line, Some("PASS <redacted>"));
+                let pw = self.config.password.expose().as_bytes();
+                let mut line = Zeroizing::new(Vec::with_capacity(pw.len() + 7));
+                line.extend_from_slice(b"PASS ");
+                line.extend_from_slice(pw);
+                line.extend_from_slice(b"\r\n");
+                self.send_secret(line, "PASS <redacted>");
             }
             State::Pass | State::AuthPlain => {
                 self.state = State::Quit;

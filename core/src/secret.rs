@@ -32,6 +32,33 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// The SASL PLAIN message (RFC 4616), `\0user\0password`, in memory that
+/// is wiped when dropped.
+pub fn plain_message(user: &str, password: &Password) -> Zeroizing<Vec<u8>> {
+    let pw = password.expose().as_bytes();
+    let mut raw = Zeroizing::new(Vec::with_capacity(user.len() + pw.len() + 2));
+    raw.push(0);
+    raw.extend_from_slice(user.as_bytes());
+    raw.push(0);
+    raw.extend_from_slice(pw);
+    raw
+}
+
+/// `prefix`, `data` in base64 and CRLF: a protocol line that carries a
+/// credential, built in place in memory that is wiped when dropped (no
+/// intermediate string holds the encoding).
+pub fn base64_line(prefix: &str, data: &[u8]) -> Zeroizing<Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    let n = base64::encoded_len(data.len(), true).unwrap_or(0);
+    let mut line = Zeroizing::new(vec![0u8; prefix.len() + n + 2]);
+    line[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    let written = B64.encode_slice(data, &mut line[prefix.len()..prefix.len() + n]).unwrap_or(0);
+    line.truncate(prefix.len() + written);
+    line.extend_from_slice(b"\r\n");
+    line
+}
+
 /// What a server must never get shown back: a password, and every form of
 /// it a dialogue sends (the AUTH PLAIN blob, the AUTH LOGIN lines), in case
 /// a server echoes them (`535 … pass=<password>`). Every server text goes
@@ -96,6 +123,14 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_lines_are_built_in_place() {
+        let m = plain_message("info@praxis.de", &Password::new("geheim".into()));
+        assert_eq!(&m[..], b"\0info@praxis.de\0geheim");
+        assert_eq!(&base64_line("AUTH PLAIN ", &m)[..], b"AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ==\r\n");
+        assert_eq!(&base64_line("", b"")[..], b"\r\n");
+    }
 
     #[test]
     fn echoed_forms_of_the_password_are_redacted() {

@@ -16,13 +16,11 @@
 
 use std::collections::VecDeque;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
-
 use crate::observe::{Failure, FailureKind, Stage, Transcript};
 use crate::profile::Security;
 use crate::reply::{Reply, ReplyParser};
-use crate::secret::{Password, Redactor};
+use crate::secret::{Password, Redactor, base64_line, plain_message};
+use zeroize::Zeroizing;
 
 /// What the dialogue needs to know.
 #[derive(Clone, Debug)]
@@ -249,14 +247,13 @@ impl SmtpDialogue {
             State::AwaitTls | State::Done => {}
             State::AuthPlain | State::AuthLoginDone => self.on_auth_result(r),
             State::AuthLoginUser | State::AuthLoginPass if r.code == 334 => {
-                let user = self.config.username.clone().unwrap_or_default();
                 if self.state == State::AuthLoginUser {
                     self.state = State::AuthLoginPass;
-                    self.send_secret(B64.encode(user.as_bytes()), "<redacted user name>");
+                    let user = self.config.username.as_deref().unwrap_or_default();
+                    self.send_secret(base64_line("", user.as_bytes()), "<redacted user name>");
                 } else {
                     self.state = State::AuthLoginDone;
-                    let p = B64.encode(self.config.password.expose().as_bytes());
-                    self.send_secret(p, "<redacted>");
+                    self.send_secret(base64_line("", self.config.password.expose().as_bytes()), "<redacted>");
                 }
             }
             State::AuthLoginUser | State::AuthLoginPass => self.on_auth_result(r),
@@ -291,7 +288,7 @@ impl SmtpDialogue {
                 self.transcript.push('c', format!("<message, {} bytes>", body.len()));
                 self.transcript.push('c', ".");
                 self.state = State::DataEnd;
-                self.actions.push_back(Action::Send(body));
+                self.actions.push_back(Action::Send(Zeroizing::new(body)));
             }
             State::Data | State::DataEnd if !r.is_positive() => {
                 self.fail_reply(Stage::Data, FailureKind::MessageRejected, r)
@@ -360,14 +357,8 @@ impl SmtpDialogue {
         match mechanism {
             Mechanism::Plain => {
                 self.state = State::AuthPlain;
-                let user = self.config.username.clone().unwrap_or_default();
-                let mut raw = Vec::with_capacity(user.len() + self.config.password.expose().len() + 2);
-                raw.push(0);
-                raw.extend_from_slice(user.as_bytes());
-                raw.push(0);
-                raw.extend_from_slice(self.config.password.expose().as_bytes());
-                let line = format!("AUTH PLAIN {}", B64.encode(&raw));
-                zeroize::Zeroize::zeroize(&mut raw);
+                let user = self.config.username.as_deref().unwrap_or_default();
+                let line = base64_line("AUTH PLAIN ", &plain_message(user, &self.config.password));
                 self.send_secret(line, "AUTH PLAIN <redacted>");
             }
             Mechanism::Login => {
@@ -443,20 +434,19 @@ impl SmtpDialogue {
         self.transcript.push('c', line.clone());
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
-        self.actions.push_back(Action::Send(bytes));
+        self.actions.push_back(Action::Send(Zeroizing::new(bytes)));
     }
 
-    /// Sends a line holding a credential; the transcript gets `shown` instead.
-    fn send_secret(&mut self, line: String, shown: &str) {
+    /// Sends a line (CRLF included) holding a credential; the transcript
+    /// gets `shown` instead.
+    fn send_secret(&mut self, line: Zeroizing<Vec<u8>>, shown: &str) {
         debug_assert!(self.tls_active, "credentials only inside TLS");
         if !self.tls_active {
             self.fail(Failure::new(self.stage, FailureKind::PlaintextRefused));
             return;
         }
         self.transcript.push('c', shown);
-        let mut bytes = line.into_bytes();
-        bytes.extend_from_slice(b"\r\n");
-        self.actions.push_back(Action::Send(bytes));
+        self.actions.push_back(Action::Send(line));
     }
 
     fn fail_reply(&mut self, stage: Stage, kind: FailureKind, r: Reply) {
@@ -827,6 +817,6 @@ mod tests {
         for b in b"220 mx ready\r\n" {
             d.handle_input(&[*b]);
         }
-        assert_eq!(d.poll_action(), Some(Action::Send(b"EHLO [127.0.0.1]\r\n".to_vec())));
+        assert_eq!(d.poll_action(), Some(Action::Send(Zeroizing::new(b"EHLO [127.0.0.1]\r\n".to_vec()))));
     }
 }

@@ -18,6 +18,13 @@ use mailsetup_probe::probe::{ProbeOptions, run_send_test, run_test};
 use mailsetup_probe::serve::{ServeOptions, serve};
 use mailsetup_probe::tls::{TlsOptions, parse_fingerprint};
 
+/// Every heap block is wiped when it is freed: copies of a password that
+/// libraries make on their way (hyper's read buffer, serde's scratch
+/// space, rustls's plaintext buffers) are beyond any wrapper type, and must
+/// not linger in freed memory (issue #13).
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> = zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 #[derive(Parser)]
 #[command(name = "mailprobe", version, about = "Tests outgoing mail settings, and serves the setup wizard.")]
 struct Cli {

@@ -228,7 +228,8 @@ async fn test(
         transcript.push('i', format!("POP-before-SMTP: {pop_host}:{pop_port}"));
         let mut dialogue = Pop3Dialogue::new(Pop3Config {
             security: pop.security,
-            username: pop.effective_username(&profile.email),
+            // An empty POP3 user name means the SMTP one.
+            username: if pop.username.trim().is_empty() { username.clone() } else { pop.username.trim().to_string() },
             password: password.clone(),
         });
         let result = async {

@@ -440,7 +440,11 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
     });
-    ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
+    // The connection ends with the test: hyper's read buffer, which held
+    // the request with its password, is freed (and so wiped) now, not when
+    // the browser next reuses the connection.
+    ([(header::CONTENT_TYPE, "application/x-ndjson"), (header::CONNECTION, "close")], Body::from_stream(stream))
+        .into_response()
 }
 
 /// What a settings failure tells the page: the kind, the message and the file.

@@ -564,3 +564,75 @@ impl Scripted {
         String::from_utf8_lossy(&self.received.lock().unwrap()).into_owned()
     }
 }
+
+/// A scripted SMTP server with implicit TLS (certificate from a test CA):
+/// hostile behaviour after the handshake, where credentials are sent.
+pub struct ScriptedTls {
+    pub port: u16,
+    pub ca_file: PathBuf,
+    _dir: tempfile::TempDir,
+    received: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+/// One connection of a [`ScriptedTls`] server.
+pub struct TlsConn {
+    stream: std::io::BufReader<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>,
+    received: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl TlsConn {
+    pub fn send(&mut self, bytes: &[u8]) -> bool {
+        let s = self.stream.get_mut();
+        s.write_all(bytes).and_then(|_| s.flush()).is_ok()
+    }
+
+    /// Reads one line from the client (recorded); `None` at EOF or error.
+    pub fn line(&mut self) -> Option<String> {
+        use std::io::BufRead;
+        let mut buf = Vec::new();
+        match self.stream.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                self.received.lock().unwrap().extend_from_slice(&buf);
+                Some(String::from_utf8_lossy(&buf).trim_end().to_string())
+            }
+        }
+    }
+}
+
+impl ScriptedTls {
+    /// Serves `script` on every connection, with a certificate for `names`.
+    pub fn start(names: &[&str], script: fn(&mut TlsConn)) -> ScriptedTls {
+        use rustls::pki_types::pem::PemObject;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().unwrap();
+        let ca = TestCa::new("mailsetup scripted CA");
+        let cert = ca.server_cert(names, -1, 30);
+        let ca_file = ca.write(dir.path());
+        let chain = vec![rustls::pki_types::CertificateDer::from(cert.der.clone())];
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).unwrap();
+        let config = std::sync::Arc::new(
+            rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key).unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let rec = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (rec, config) = (rec.clone(), config.clone());
+                std::thread::spawn(move || {
+                    let tls = rustls::ServerConnection::new(config).unwrap();
+                    let stream = std::io::BufReader::new(rustls::StreamOwned::new(tls, stream));
+                    script(&mut TlsConn { stream, received: rec });
+                });
+            }
+        });
+        ScriptedTls { port, ca_file, _dir: dir, received }
+    }
+
+    /// Everything the client sent on all connections (after TLS).
+    pub fn received(&self) -> String {
+        String::from_utf8_lossy(&self.received.lock().unwrap()).into_owned()
+    }
+}

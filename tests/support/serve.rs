@@ -156,3 +156,33 @@ fn dechunk(mut s: &str) -> String {
     }
     out
 }
+
+/// Whether `needle` occurs anywhere in the readable memory of process `pid`
+/// (its heap, stacks and data), read through /proc.
+#[cfg(target_os = "linux")]
+pub fn memory_contains(pid: u32, needle: &[u8]) -> Vec<String> {
+    use std::io::{Seek, SeekFrom};
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    let mut hits = Vec::new();
+    for line in maps.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(range), Some(perms)) = (parts.next(), parts.next()) else { continue };
+        let name = parts.nth(3).unwrap_or("");
+        // Writable regions: where copies of data live (code and read-only
+        // data cannot hold a request).
+        if !perms.starts_with("rw") || name.starts_with("[vvar") || name.starts_with("[vsyscall") {
+            continue;
+        }
+        let (start, end) = range.split_once('-').unwrap();
+        let (start, end) = (u64::from_str_radix(start, 16).unwrap(), u64::from_str_radix(end, 16).unwrap());
+        let mut buf = vec![0u8; (end - start) as usize];
+        if mem.seek(SeekFrom::Start(start)).is_err() || mem.read_exact(&mut buf).is_err() {
+            continue;
+        }
+        if let Some(at) = buf.windows(needle.len()).position(|w| w == needle) {
+            hits.push(format!("{line} at +{at:#x}"));
+        }
+    }
+    hits
+}

@@ -55,9 +55,11 @@ pub fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
     }
-    server(profile.smtp, profile.email, domain.as_deref(), false, out);
+    server(profile.smtp, profile.email, domain.as_deref(), None, out);
     if let Some(pop) = profile.pop_before_smtp {
-        server(pop, profile.email, domain.as_deref(), true, out);
+        // An empty POP3 user name means the SMTP one.
+        let smtp_user = Some(profile.smtp.username.trim()).filter(|u| !u.is_empty());
+        server(pop, profile.email, domain.as_deref(), Some(smtp_user), out);
     }
 }
 
@@ -119,7 +121,11 @@ fn fields(pop: bool) -> [&'static str; 4] {
     [f[0], f[1], f[2], f[3]]
 }
 
-fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut Vec<Finding>) {
+/// `pop` is `None` for the SMTP server, and for POP3 the SMTP user name
+/// (which an empty POP3 user name stands for) if there is one.
+fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: Option<Option<&str>>, out: &mut Vec<Finding>) {
+    let smtp_user = pop.flatten();
+    let pop = pop.is_some();
     let role = if pop { HostRole::Pop3 } else { HostRole::Smtp };
     let [host, port, _, username] = fields(pop);
     host::check_into(s.host, &host.into(), role, false, out);
@@ -135,7 +141,13 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: bool, out: &mut 
         // usable one: from `Praxis Lange <info@praxis-lange.de>` it would
         // offer that whole text as the user name. The address's own
         // findings come first; once it is fixed, the default shows.
-        if let Some(d) = domain {
+        if let Some(user) = smtp_user {
+            out.push(
+                Finding::new(Code::UsernameDefault, username)
+                    .with("default", user.to_string())
+                    .fix(username, user.to_string()),
+            );
+        } else if let Some(d) = domain {
             let default = crate::presets::default_username_for(email, d);
             out.push(
                 Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default),

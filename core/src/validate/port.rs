@@ -25,6 +25,11 @@ pub fn parse_port(value: &str, field: impl Into<Text>, role: HostRole) -> Result
     if v.is_empty() {
         return Err(Finding::new(Code::PortMissing, field).with("standard", standard(role)));
     }
+    // Digits only: `u32::from_str` would take `+465`, and the form must
+    // not read `0x1D1` or `4.65e2` as 465 either.
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid(field, role));
+    }
     match v.parse::<u32>() {
         Ok(0) => Err(Finding::new(Code::PortMissing, field).with("standard", standard(role))),
         Ok(p) => u16::try_from(p).map_err(|_| invalid(field, role)),
