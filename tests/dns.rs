@@ -85,5 +85,7 @@ fn unknown_name_and_silent_name_server() {
     let _ = responder.kill();
     let _ = responder.wait();
     let v = ns.mailprobe("smtp.praxis-mueller.invalid");
-    assert_eq!((v["category"].as_str(), v["stage"].as_str()), (Some("unreachable"), Some("resolve")), "{v}");
+    // Issue #12: a typed outcome of its own, not a guess from message text.
+    assert_eq!((v["category"].as_str(), v["stage"].as_str()), (Some("dns_unavailable"), Some("resolve")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("Kein Namensserver hat geantwortet"), "{v}");
 }

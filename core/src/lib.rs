@@ -19,6 +19,7 @@ pub mod pop3;
 pub mod presets;
 pub mod profile;
 pub mod reply;
+pub mod run;
 pub mod sanitize;
 pub mod secret;
 pub mod smtp;

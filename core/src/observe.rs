@@ -123,6 +123,12 @@ pub enum FailureKind {
     ConnectionClosed,
     /// The profile cannot be tested (e.g. OAuth 2.0 only).
     Unsupported,
+    /// No name server answered, or there is no network: whether the name
+    /// exists is unknown.
+    DnsUnavailable,
+    /// Our own trust set-up failed (the CA file, the platform's store):
+    /// a local problem, not the server's.
+    TrustSetupFailed,
     /// User data that would have broken a protocol line (a line break);
     /// nothing of it was sent.
     UnsafeInput,
@@ -160,30 +166,70 @@ impl Failure {
     }
 }
 
+/// Who said a line of the transcript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Direction {
+    /// The probe (`c` in the JSON contract).
+    #[serde(rename = "c")]
+    Client,
+    /// The server (`s`).
+    #[serde(rename = "s")]
+    Server,
+    /// A note of the probe (`i`).
+    #[serde(rename = "i")]
+    Info,
+}
+
 /// One line of the conversation, for "Technische Details".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TranscriptLine {
-    /// `c` for the probe, `s` for the server, `i` for a note of the probe.
-    pub dir: char,
+    /// Who said it.
+    pub dir: Direction,
     /// The line, sanitized; credentials replaced by `<redacted>`.
     pub text: String,
 }
 
-/// A bounded transcript.
+/// A transcript bounded to [`Transcript::MAX`] lines: a hostile server must
+/// not grow it without bound, so lines go in only through [`Transcript::push`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Transcript(pub Vec<TranscriptLine>);
+pub struct Transcript(Vec<TranscriptLine>);
 
 impl Transcript {
-    /// Most lines kept; a hostile server must not grow it without bound.
+    /// Most lines kept.
     pub const MAX: usize = 300;
 
-    /// Adds a line.
+    /// Adds a line (`'c'` the probe, `'s'` the server, anything else a note).
     pub fn push(&mut self, dir: char, text: impl Into<String>) {
+        let dir = match dir {
+            'c' => Direction::Client,
+            's' => Direction::Server,
+            _ => Direction::Info,
+        };
         if self.0.len() < Self::MAX {
             self.0.push(TranscriptLine { dir, text: text.into() });
         } else if self.0.len() == Self::MAX {
-            self.0.push(TranscriptLine { dir: 'i', text: "… (transcript truncated)".into() });
+            self.0.push(TranscriptLine { dir: Direction::Info, text: "… (transcript truncated)".into() });
         }
+    }
+
+    /// Appends another transcript's lines, within the bound.
+    pub fn extend(&mut self, other: Transcript) {
+        for line in other.0 {
+            if self.0.len() > Self::MAX {
+                break;
+            }
+            if self.0.len() == Self::MAX {
+                self.0.push(TranscriptLine { dir: Direction::Info, text: "… (transcript truncated)".into() });
+                break;
+            }
+            self.0.push(line);
+        }
+    }
+
+    /// The lines.
+    pub fn lines(&self) -> &[TranscriptLine] {
+        &self.0
     }
 }

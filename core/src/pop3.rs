@@ -21,7 +21,7 @@ const MAX_LINE: usize = 2000;
 const MAX_CAPA_LINES: usize = 100;
 
 /// What the POP3 dialogue needs.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Pop3Config {
     /// Encryption; with [`Security::Tls`] the connection is already encrypted.
     pub security: Security,
@@ -211,6 +211,14 @@ impl Pop3Dialogue {
     }
 }
 
+impl Pop3Dialogue {
+    /// Ends the dialogue: its transcript, its failure, and the password
+    /// back (the SMTP step uses it next; it is never copied).
+    pub fn into_parts(self) -> (Transcript, Option<Failure>, Password) {
+        (self.transcript, self.failure, self.config.password)
+    }
+}
+
 impl Dialogue for Pop3Dialogue {
     fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
@@ -302,7 +310,7 @@ mod tests {
             ],
         );
         assert!(d.failure().is_none());
-        assert!(d.transcript.0.iter().all(|l| !l.text.contains("geheim") && !l.text.contains("AGluZm9")));
+        assert!(d.transcript.lines().iter().all(|l| !l.text.contains("geheim") && !l.text.contains("AGluZm9")));
     }
 
     #[test]
@@ -317,7 +325,7 @@ mod tests {
             ],
         );
         assert_eq!(d.failure().unwrap().kind, FailureKind::Pop3AuthRejected);
-        assert!(d.transcript.0.iter().any(|l| l.text == "PASS <redacted>"));
+        assert!(d.transcript.lines().iter().any(|l| l.text == "PASS <redacted>"));
     }
 
     #[test]

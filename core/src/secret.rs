@@ -5,8 +5,8 @@ use zeroize::Zeroizing;
 /// A password, held only for the length of one test.
 ///
 /// It has no `Display`, no `Serialize`, and its `Debug` prints nothing of the
-/// value; the memory is overwritten when it is dropped.
-#[derive(Clone)]
+/// value; the memory is overwritten when it is dropped. It is not `Clone`:
+/// a run hands the one copy from step to step.
 pub struct Password(Zeroizing<String>);
 
 impl Password {

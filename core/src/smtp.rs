@@ -23,7 +23,7 @@ use crate::secret::{Password, Redactor, base64_line, plain_message};
 use zeroize::Zeroizing;
 
 /// What the dialogue needs to know.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SmtpConfig {
     /// The encryption. With [`Security::Tls`] the driver has already wrapped
     /// the connection in TLS before the greeting.
@@ -98,7 +98,6 @@ pub struct SmtpDialogue {
     transcript: Transcript,
     learned: Learned,
     failure: Option<Failure>,
-    stage: Stage,
     redactor: Redactor,
 }
 
@@ -117,13 +116,22 @@ impl SmtpDialogue {
             transcript: Transcript::default(),
             learned: Learned::default(),
             failure: None,
-            stage: Stage::Greeting,
         }
     }
 
-    /// The stage the dialogue is in (for deadlines and timing).
+    /// The stage the dialogue is in (for deadlines and timing): derived
+    /// from the state, so the two cannot disagree.
     pub fn stage(&self) -> Stage {
-        self.stage
+        match self.state {
+            State::Greeting => Stage::Greeting,
+            State::Ehlo => Stage::Ehlo,
+            State::Starttls => Stage::Starttls,
+            State::AwaitTls => Stage::Tls,
+            State::AuthPlain | State::AuthLoginUser | State::AuthLoginPass | State::AuthLoginDone => Stage::Auth,
+            State::MailFrom | State::RcptTo | State::Rset => Stage::Sender,
+            State::Data | State::DataEnd => Stage::Data,
+            State::Quit | State::Done => Stage::Quit,
+        }
     }
 
     /// Whether the dialogue is over (successfully or not).
@@ -177,7 +185,7 @@ impl SmtpDialogue {
                 Some(Err(e)) => {
                     self.keep_raw_lines();
                     let detail = self.redactor.redact(e.describe());
-                    self.fail(Failure::new(self.stage, FailureKind::ProtocolError).detail(detail));
+                    self.fail(Failure::new(self.stage(), FailureKind::ProtocolError).detail(detail));
                     return;
                 }
             };
@@ -207,7 +215,7 @@ impl SmtpDialogue {
             State::Done => {}
             State::Quit => self.finish(),
             _ => self.fail(
-                Failure::new(self.stage, FailureKind::ConnectionClosed).detail("the server closed the connection"),
+                Failure::new(self.stage(), FailureKind::ConnectionClosed).detail("the server closed the connection"),
             ),
         }
     }
@@ -238,7 +246,6 @@ impl SmtpDialogue {
             State::Starttls => {
                 if r.code == 220 {
                     self.state = State::AwaitTls;
-                    self.stage = Stage::Tls;
                     self.actions.push_back(Action::StartTls);
                 } else {
                     self.fail_reply(Stage::Starttls, FailureKind::StarttlsRefused, r);
@@ -273,7 +280,6 @@ impl SmtpDialogue {
                     }
                     if self.config.message.is_some() {
                         self.state = State::Data;
-                        self.stage = Stage::Data;
                         self.send("DATA".into());
                     } else {
                         self.state = State::Rset;
@@ -315,7 +321,6 @@ impl SmtpDialogue {
                 }
                 _ if offers_starttls => {
                     self.state = State::Starttls;
-                    self.stage = Stage::Starttls;
                     self.send("STARTTLS".into());
                 }
                 _ => self.fail(Failure::new(Stage::Starttls, FailureKind::StarttlsNotOffered).reply(r)),
@@ -353,7 +358,6 @@ impl SmtpDialogue {
             return;
         };
         self.learned.mechanism = Some(mechanism);
-        self.stage = Stage::Auth;
         match mechanism {
             Mechanism::Plain => {
                 self.state = State::AuthPlain;
@@ -387,7 +391,6 @@ impl SmtpDialogue {
     fn sender_or_quit(&mut self) {
         match self.config.sender.clone() {
             Some(addr) => {
-                self.stage = Stage::Sender;
                 self.state = State::MailFrom;
                 let utf8 = !addr.is_ascii() && self.learned.capabilities.iter().any(|c| c == "SMTPUTF8");
                 self.send(format!("MAIL FROM:<{addr}>{}", if utf8 { " SMTPUTF8" } else { "" }));
@@ -398,13 +401,11 @@ impl SmtpDialogue {
 
     fn ehlo(&mut self) {
         self.state = State::Ehlo;
-        self.stage = Stage::Ehlo;
         self.send(format!("EHLO {}", self.config.ehlo_name));
     }
 
     fn quit(&mut self) {
         self.state = State::Quit;
-        self.stage = Stage::Quit;
         self.send("QUIT".into());
     }
 
@@ -426,7 +427,7 @@ impl SmtpDialogue {
         // and start another command, whatever validation let through.
         if line.contains(['\r', '\n']) {
             self.fail(
-                Failure::new(self.stage, FailureKind::UnsafeInput)
+                Failure::new(self.stage(), FailureKind::UnsafeInput)
                     .detail("a line with a line break from the profile was not sent"),
             );
             return;
@@ -442,7 +443,7 @@ impl SmtpDialogue {
     fn send_secret(&mut self, line: Zeroizing<Vec<u8>>, shown: &str) {
         debug_assert!(self.tls_active, "credentials only inside TLS");
         if !self.tls_active {
-            self.fail(Failure::new(self.stage, FailureKind::PlaintextRefused));
+            self.fail(Failure::new(self.stage(), FailureKind::PlaintextRefused));
             return;
         }
         self.transcript.push('c', shown);
@@ -554,7 +555,7 @@ mod tests {
         );
         assert!(d.failure().is_none());
         assert_eq!(d.learned().mechanism, Some(Mechanism::Plain));
-        let t: Vec<_> = d.transcript().0.iter().map(|l| l.text.clone()).collect();
+        let t: Vec<_> = d.transcript().lines().iter().map(|l| l.text.clone()).collect();
         assert!(t.contains(&"AUTH PLAIN <redacted>".to_string()));
         assert!(!t.iter().any(|l| l.contains("AGluZm9") || l.contains("geheim")));
     }
@@ -573,7 +574,7 @@ mod tests {
             ],
         );
         assert!(d.failure().is_none());
-        let t: Vec<_> = d.transcript().0.iter().map(|l| l.text.clone()).collect();
+        let t: Vec<_> = d.transcript().lines().iter().map(|l| l.text.clone()).collect();
         assert!(!t.iter().any(|l| l.contains("Z2VoZWlt")), "{t:?}");
     }
 
@@ -699,10 +700,9 @@ mod tests {
 
     #[test]
     fn sender_check_and_relay_observation() {
-        let mut c = config(Security::Tls);
-        c.sender = Some("info@praxis.de".into());
+        let with_sender = || SmtpConfig { sender: Some("info@praxis.de".into()), ..config(Security::Tls) };
         let d = run(
-            SmtpDialogue::new(c.clone()),
+            SmtpDialogue::new(with_sender()),
             &[
                 ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
                 ("250-mx\r\n250 AUTH PLAIN\r\n", &[PLAIN_PAYLOAD]),
@@ -715,9 +715,8 @@ mod tests {
         );
         assert!(d.failure().is_none());
         assert!(!d.learned().relay_without_auth);
-        c.username = None;
         let d = run(
-            SmtpDialogue::new(c),
+            SmtpDialogue::new(SmtpConfig { username: None, ..with_sender() }),
             &[
                 ("220 mx\r\n", &[">EHLO [127.0.0.1]"]),
                 ("250 mx\r\n", &[">MAIL FROM:<info@praxis.de>"]),

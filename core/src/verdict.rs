@@ -53,6 +53,9 @@ pub struct Verdict {
     pub detail: Option<String>,
     /// The redacted conversation.
     pub transcript: Transcript,
+    /// For `invalid_profile`: the errors that kept the profile from being tested.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub findings: Vec<crate::Finding>,
 }
 
 macro_rules! categories {
@@ -95,6 +98,14 @@ categories! {
     DnsNotFound = "dns_not_found",
         de: "Den Server „{host}“ gibt es nicht.", "Prüfen Sie die Schreibweise des Servernamens oder nutzen Sie „Einstellungen suchen“.",
         en: "The server “{host}” does not exist.", "Check the spelling of the server name, or use “Find settings”.";
+    /// No name server answered: whether the name exists is unknown.
+    DnsUnavailable = "dns_unavailable",
+        de: "Der Name „{host}“ konnte nicht nachgeschlagen werden: Kein Namensserver hat geantwortet.", "Prüfen Sie die Internetverbindung dieses Computers und testen Sie erneut.",
+        en: "The name “{host}” could not be looked up: no name server answered.", "Check this computer's internet connection and test again.";
+    /// The computer's own trust set-up failed (the CA file, the system's store).
+    TrustSetupFailed = "trust_setup_failed",
+        de: "Die Prüfung von Zertifikaten konnte auf diesem Computer nicht eingerichtet werden.", "Das liegt nicht am Server. Prüfen Sie die angegebene Zertifikatsdatei, oder wenden Sie sich an Ihren IT-Betreuer.",
+        en: "Certificate checking could not be set up on this computer.", "This is not the server's fault. Check the certificate file given, or contact your IT support.";
     /// Nothing listens on the port.
     ConnectionRefused = "connection_refused",
         de: "Der Server {host} nimmt auf Port {port} keine Verbindungen an.", "Prüfen Sie den Port (üblich sind 465 oder 587).",
@@ -270,6 +281,7 @@ pub fn diagnose(obs: Observations, email: &str, provider_hint: &str, lang: Lang)
         server_reply: reply,
         detail,
         transcript: obs.transcript,
+        findings: Vec::new(),
     }
 }
 
@@ -330,6 +342,8 @@ pub fn categorize(f: &Failure) -> Category {
         K::ConnectionClosed => Category::ConnectionClosed,
         K::Unsupported => Category::Unsupported,
         K::UnsafeInput => Category::InvalidProfile,
+        K::DnsUnavailable => Category::DnsUnavailable,
+        K::TrustSetupFailed => Category::TrustSetupFailed,
     }
 }
 

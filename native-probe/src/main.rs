@@ -11,10 +11,10 @@ use clap::{Parser, Subcommand};
 use mailsetup_core::finding::has_error;
 use mailsetup_core::sanitize::visible;
 use mailsetup_core::validate::validate_in;
-use mailsetup_core::{Lang, Profile, Severity};
+use mailsetup_core::{Lang, Profile};
 use mailsetup_probe::output::{self, OutputError};
 use mailsetup_probe::password;
-use mailsetup_probe::probe::{ProbeOptions, run_send_test, run_test};
+use mailsetup_probe::probe::{ProbeOptions, run_test};
 use mailsetup_probe::serve::{ServeOptions, serve};
 use mailsetup_probe::tls::{TlsOptions, parse_fingerprint};
 
@@ -327,16 +327,16 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         Ok(p) => p,
         Err(e) => return bad_input(format!("{}: not a profile: {e}", profile.display())),
     };
-    let findings = validate_in(&profile, opts.lang);
-    let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
-    if !errors.is_empty() {
+    // The core's gate, before a password is asked for.
+    if let Some(verdict) = mailsetup_core::run::precheck(&profile, opts.lang) {
         if json {
-            out!(
-                "{}",
-                serde_json::json!({"ok": false, "category": mailsetup_core::verdict::Category::InvalidProfile.as_str(), "findings": errors})
-            );
+            match serde_json::to_string(&verdict) {
+                Ok(s) => out!("{s}"),
+                Err(e) => return bad_input(e),
+            }
         } else {
-            for f in &errors {
+            eprintln!("{}", visible(&verdict.message));
+            for f in &verdict.findings {
                 eprintln!("{}: {}", f.field, visible(&f.message));
             }
         }
@@ -346,16 +346,16 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         Ok(p) => p,
         Err(e) => return bad_input(e),
     };
-    let mut no_progress = |_: &mailsetup_core::observe::StageTiming| {};
-    let verdict = if send {
-        let message = match mailsetup_probe::message::test_message(&profile.email, &profile.name, opts.lang) {
-            Ok(m) => m,
+    let message = if send {
+        match mailsetup_probe::message::test_message(&profile.email, &profile.name, opts.lang) {
+            Ok(m) => Some(m),
             Err(e) => return bad_input(e),
-        };
-        rt.block_on(run_send_test(&profile, password, &opts, &mut no_progress, message))
+        }
     } else {
-        rt.block_on(run_test(&profile, password, &opts, &mut no_progress))
+        None
     };
+    let mut no_progress = |_: &mailsetup_core::run::Event| {};
+    let verdict = rt.block_on(run_test(profile, password, message, &opts, &mut no_progress));
     if json {
         match serde_json::to_string(&verdict) {
             Ok(s) => out!("{s}"),

@@ -26,6 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use mailsetup_core::run::Event;
 use mailsetup_core::{Lang, Password, Profile};
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -390,21 +391,14 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
         Err(e) => return (StatusCode::BAD_REQUEST, format!("not a test request: {e}")).into_response(),
     };
     let lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
-    // The page checks first, but the service does not rely on it: a profile
-    // with errors is not tested (and does not count against the limit).
-    let errors: Vec<_> = mailsetup_core::validate::validate_in(&req.profile, lang)
-        .into_iter()
-        .filter(|f| f.severity == mailsetup_core::Severity::Error)
-        .collect();
-    if !errors.is_empty() {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(serde_json::json!({"category": mailsetup_core::verdict::Category::InvalidProfile.as_str(), "findings": errors})),
-        )
-            .into_response();
+    // The page checks first, but the service does not rely on it: the
+    // core's gate refuses a profile with errors (and it does not count
+    // against the limit).
+    if let Some(verdict) = mailsetup_core::run::precheck(&req.profile, lang) {
+        return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(verdict)).into_response();
     }
     {
-        let mut tests = st.tests.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tests = lock(&st.tests);
         let now = Instant::now();
         tests.retain(|t| now.duration_since(*t) < RATE_WINDOW);
         if tests.len() >= MAX_TESTS {
@@ -417,25 +411,28 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     opts.lang = lang;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {
-        let tx2 = tx.clone();
-        let mut progress = move |t: &mailsetup_core::observe::StageTiming| {
-            let line = serde_json::json!({"event": "stage", "stage": t.stage, "ok": t.ok, "ms": t.ms});
-            let _ = tx2.send(format!("{line}\n"));
-        };
-        let verdict = if send {
+        let message = if send {
             match crate::message::test_message(&req.profile.email, &req.profile.name, opts.lang) {
-                Ok(m) => crate::probe::run_send_test(&req.profile, password, &opts, &mut progress, m).await,
+                Ok(m) => Some(m),
                 Err(e) => {
-                    let line = serde_json::json!({"event": "error", "error": e});
-                    let _ = tx.send(format!("{line}\n"));
+                    let _ = tx.send(format!("{}\n", serde_json::json!({"event": "error", "error": e})));
                     return;
                 }
             }
         } else {
-            run_test(&req.profile, password, &opts, &mut progress).await
+            None
         };
-        let line = serde_json::json!({"event": "verdict", "verdict": verdict});
-        let _ = tx.send(format!("{line}\n"));
+        let events = tx.clone();
+        let mut progress = move |e: &Event| {
+            let line = match e {
+                Event::StageStarted(stage) => serde_json::json!({"event": "stage_started", "stage": stage}),
+                Event::StageEnded(t) => serde_json::json!({"event": "stage", "stage": t.stage, "ok": t.ok, "ms": t.ms}),
+                _ => return,
+            };
+            let _ = events.send(format!("{line}\n"));
+        };
+        let verdict = run_test(req.profile, password, message, &opts, &mut progress).await;
+        let _ = tx.send(format!("{}\n", serde_json::json!({"event": "verdict", "verdict": verdict})));
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
