@@ -1,6 +1,6 @@
 // The setup wizard. All checking is done by the wasm core as the user types;
 // network tests go to the local `mailprobe serve` that served this page.
-import init, { validateProfile, validateSettings, validateField, lookupPreset } from './pkg/mailsetup.js';
+import init, { validateProfile, validateSettings, validateField, lookupPreset } from './pkg/mailsetup_wasm.js';
 
 const TEXT = {
   de: {
@@ -37,8 +37,6 @@ const TEXT = {
     fix_errors: 'Bitte beheben Sie zuerst die markierten Fehler.', apply: 'übernehmen',
     no_token: 'Diese Seite hat keinen Zugang zum lokalen Dienst. Öffnen Sie die Adresse, die „mailprobe serve“ beim Start ausgibt.',
     service_error: 'Der lokale Testdienst hat den Test abgelehnt:',
-    stage: { resolve: 'Namensauflösung', connect: 'Verbindung', tls: 'Verschlüsselung', greeting: 'Begrüßung',
-      ehlo: 'EHLO', starttls: 'STARTTLS', auth: 'Anmeldung', sender: 'Absenderprüfung', quit: 'Abmeldung', pop3: 'POP3' },
   },
   en: {
     title: 'Edit e-mail sending profile', language: 'Language', loading: 'Loading …',
@@ -74,8 +72,6 @@ const TEXT = {
     fix_errors: 'Please fix the marked errors first.', apply: 'apply',
     no_token: 'This page has no access to the local service. Open the address that “mailprobe serve” prints when it starts.',
     service_error: 'The local test service refused the test:',
-    stage: { resolve: 'name lookup', connect: 'connection', tls: 'encryption', greeting: 'greeting',
-      ehlo: 'EHLO', starttls: 'STARTTLS', auth: 'sign-in', sender: 'sender check', quit: 'sign-off', pop3: 'POP3' },
   },
 };
 
@@ -294,7 +290,7 @@ function onEvent(ev) {
     const li = document.createElement('li');
     li.dataset.stage = ev.stage;
     li.dataset.ok = String(ev.ok);
-    li.textContent = `${t('stage')[ev.stage] ?? ev.stage} (${ev.ms} ms)`;
+    li.textContent = `${ev.label} (${ev.ms} ms)`;
     $('#stages').append(li);
   } else if (ev.event === 'verdict') {
     const v = ev.verdict;

@@ -236,48 +236,10 @@ pub fn localize(findings: &mut [Finding], lang: Lang) {
     }
 }
 
-/// Every static text validation uses as a parameter or fix value (a
-/// `Cow::Borrowed` value): security names and labels, standard-port hints,
-/// parts and details. A caller that encodes findings can send these as
-/// numbers (the wasm package does); a test holds validation to this list.
-pub const STATIC_VALUES: &[&str] = &[
-    "tls",
-    "starttls",
-    "none",
-    "SSL/TLS",
-    "STARTTLS",
-    "—",
-    "465 / 587",
-    "110 / 995",
-    "domain",
-    "[…]",
-    "IDNA/UTS 46",
-    "\"",
-    "Leerzeichen / space",
-    // A port and its encryption that do not fit: only the standard ports
-    // have an expected encryption.
-    "465",
-    "587",
-    "110",
-    "995",
-];
-
-/// The printable ASCII characters but space, in order: a character a
-/// finding names (`char`) is a slice of this when it is one of them
-/// ([`char_text`]), so that it needs no allocation and counts as static.
-pub const ASCII_CHARS: &str =
-    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
-
-/// `c` as a static text, when it is in [`ASCII_CHARS`].
-pub fn char_text(c: char) -> Option<&'static str> {
-    let i = usize::try_from(u32::from(c).checked_sub(0x21)?).ok()?;
-    ASCII_CHARS.get(i..i + 1)
-}
-
 /// How a message names the field it is about ("Der Port", …), German and
 /// English: what `{subject}` in a template stands for when the finding
 /// has no `subject` parameter of its own.
-pub const SUBJECTS: &[[&str; 2]] = &[
+const SUBJECTS: &[[&str; 2]] = &[
     ["Der Wert", "The value"],
     ["Die Domain nach dem @-Zeichen", "The domain after the @ sign"],
     ["Die E-Mail-Adresse", "The e-mail address"],
@@ -682,17 +644,5 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(json, r#"{"b":"3","a":"2"}"#);
         assert_eq!(serde_json::from_str::<Pairs>(&json).unwrap(), p);
-    }
-
-    #[test]
-    fn ascii_chars_are_the_printable_ones_but_space() {
-        let all: String = (0x21u8..=0x7e).map(char::from).collect();
-        assert_eq!(ASCII_CHARS, all);
-        for c in ['!', 'a', '~', '"'] {
-            assert_eq!(char_text(c), Some(c.to_string().as_str()));
-        }
-        for c in [' ', '\u{7f}', '\n', 'ü', '\0'] {
-            assert_eq!(char_text(c), None, "{c:?}");
-        }
     }
 }

@@ -12,6 +12,8 @@
 
 pub mod dialogue;
 pub mod finding;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod lang;
 pub mod lines;
 pub mod observe;

@@ -53,6 +53,31 @@ impl Stage {
             Stage::Pop3 => "pop3",
         }
     }
+
+    /// The stage's name for people, as the verdict and the wizard show it.
+    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
+        use crate::lang::Lang;
+        match (self, lang) {
+            (Stage::Resolve, Lang::De) => "Namensauflösung",
+            (Stage::Resolve, Lang::En) => "name lookup",
+            (Stage::Connect, Lang::De) => "Verbindungsaufbau",
+            (Stage::Connect, Lang::En) => "connecting",
+            (Stage::Tls, _) => "SSL/TLS",
+            (Stage::Greeting, Lang::De) => "Begrüßung",
+            (Stage::Greeting, Lang::En) => "greeting",
+            (Stage::Ehlo, _) => "EHLO",
+            (Stage::Starttls, _) => "STARTTLS",
+            (Stage::Auth, Lang::De) => "Anmeldung",
+            (Stage::Auth, Lang::En) => "sign-in",
+            (Stage::Sender, Lang::De) => "Absenderprüfung",
+            (Stage::Sender, Lang::En) => "sender check",
+            (Stage::Data, Lang::De) => "Testnachricht",
+            (Stage::Data, Lang::En) => "test message",
+            (Stage::Quit, Lang::De) => "Abmeldung",
+            (Stage::Quit, Lang::En) => "sign-off",
+            (Stage::Pop3, _) => "POP3",
+        }
+    }
 }
 
 /// How long a stage took and whether it succeeded.

@@ -258,7 +258,7 @@ pub fn diagnose(obs: Observations, email: &str, provider_hint: &str, lang: Lang)
         if provider_hint.is_empty() { String::new() } else { format!(" {provider_hint}") },
     );
     if let Some(s) = stage {
-        params.insert("stage_label".to_string(), stage_label(s, lang).to_string());
+        params.insert("stage_label".to_string(), s.label(lang).to_string());
         params.insert("timeout_hint".to_string(), timeout_hint(s, lang).to_string());
     }
     let (m, h) = category.templates(lang);
@@ -364,29 +364,6 @@ fn auth_category(code: u16, enhanced: &dyn Fn(u8, u16, u16) -> bool, text: &str,
         Category::TemporaryFailure
     } else {
         Category::AuthFailed
-    }
-}
-
-fn stage_label(s: Stage, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Stage::Resolve, Lang::De) => "Namensauflösung",
-        (Stage::Resolve, Lang::En) => "name lookup",
-        (Stage::Connect, Lang::De) => "Verbindungsaufbau",
-        (Stage::Connect, Lang::En) => "connecting",
-        (Stage::Tls, _) => "SSL/TLS",
-        (Stage::Greeting, Lang::De) => "Begrüßung",
-        (Stage::Greeting, Lang::En) => "greeting",
-        (Stage::Ehlo, _) => "EHLO",
-        (Stage::Starttls, _) => "STARTTLS",
-        (Stage::Auth, Lang::De) => "Anmeldung",
-        (Stage::Auth, Lang::En) => "sign-in",
-        (Stage::Sender, Lang::De) => "Absenderprüfung",
-        (Stage::Sender, Lang::En) => "sender check",
-        (Stage::Data, Lang::De) => "Testnachricht",
-        (Stage::Data, Lang::En) => "test message",
-        (Stage::Quit, Lang::De) => "Abmeldung",
-        (Stage::Quit, Lang::En) => "sign-off",
-        (Stage::Pop3, _) => "POP3",
     }
 }
 
@@ -514,7 +491,7 @@ mod tests {
                     {
                         params.insert(k.to_string(), v.to_string());
                     }
-                    params.insert("stage_label".into(), stage_label(stage, lang).into());
+                    params.insert("stage_label".into(), stage.label(lang).into());
                     params.insert("timeout_hint".into(), timeout_hint(stage, lang).into());
                     let (m, h) = (fill(m, &params), fill(h, &params));
                     assert!(!m.contains('{') && !h.contains('{'), "{} {lang:?}: {m} / {h}", c.as_str());

@@ -423,10 +423,16 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
             None
         };
         let events = tx.clone();
+        let lang = opts.lang;
+        // Each event carries the stage's label from the core, in the test's language.
         let mut progress = move |e: &Event| {
             let line = match e {
-                Event::StageStarted(stage) => serde_json::json!({"event": "stage_started", "stage": stage}),
-                Event::StageEnded(t) => serde_json::json!({"event": "stage", "stage": t.stage, "ok": t.ok, "ms": t.ms}),
+                Event::StageStarted(stage) => {
+                    serde_json::json!({"event": "stage_started", "stage": stage, "label": stage.label(lang)})
+                }
+                Event::StageEnded(t) => serde_json::json!({
+                    "event": "stage", "stage": t.stage, "label": t.stage.label(lang), "ok": t.ok, "ms": t.ms,
+                }),
                 _ => return,
             };
             let _ = events.send(format!("{line}\n"));

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync, validateProfile, validateField, validateSettings } from '../../www/pkg/mailsetup.js';
+import { initSync, validateProfile, validateField, validateSettings } from '../../www/pkg/mailsetup_wasm.js';
 
 initSync({ module: readFileSync(new URL('../../www/pkg/mailsetup_wasm_bg.wasm', import.meta.url)) });
 
@@ -30,32 +30,13 @@ test('findings are plain objects with stable codes, German by default', () => {
   assert.equal(Object.getPrototypeOf(f[0].params), Object.prototype);
 });
 
-test('a finding of static texts only is one frozen object; one with typed text is new each call', () => {
-  const p = good();
-  p.smtp.port = 465; // port_security_mismatch: nothing in it comes from what was typed
-  p.email = 'info@gmx.dee'; // domain_typo: its fix holds the address
-  const [typo1, port1] = validateProfile(p, 'de');
-  const [typo2, port2] = validateProfile(p, 'de');
-  assert.equal(port1.code, 'port_security_mismatch');
-  assert.equal(port2, port1);
-  assert.ok(Object.isFrozen(port1) && Object.isFrozen(port1.params) && Object.isFrozen(port1.fix.set));
-  assert.deepEqual(port1.params, {
-    port: '465', security: 'starttls', expected: 'tls', security_label: 'STARTTLS', expected_label: 'SSL/TLS',
-  });
-  assert.deepEqual(port1.fix, { set: { 'smtp.security': 'tls' } });
-  assert.throws(() => { port1.message = 'changed'; }, TypeError);
-  assert.match(validateProfile(p, 'de')[1].message, /^Port 465/);
-  // The language is part of it: English is another object.
-  const en = validateProfile(p, 'en')[1];
-  assert.notEqual(en, port1);
-  assert.match(en.message, /465/);
-  assert.notEqual(typo2, typo1);
-  assert.deepEqual(typo2, typo1);
-  assert.equal(Object.isFrozen(typo1), false);
-});
+test('every call returns fresh plain objects, the same whatever came before it', () => {
+  const [a] = validateProfile({ ...good(), email: 'info@gmx.dee' }, 'de');
+  const [b] = validateProfile({ ...good(), email: 'info@gmx.dee' }, 'de');
+  assert.notEqual(a, b);
+  assert.deepEqual(a, b);
+  assert.ok(!Object.isFrozen(a));
 
-test('a call gives the same findings whatever came before it (values kept in place from the last call)', () => {
-  // After a call in another language no value is in place: every value is written.
   const fresh = (p) => {
     validateProfile({ ...good(), name: 'other' }, 'en');
     return validateProfile(p, 'de');
@@ -82,7 +63,7 @@ test('a call gives the same findings whatever came before it (values kept in pla
     // A field and a settings document in between, and a call that fails while reading.
     validateField('email', p.email, 'de');
     assert.throws(() => validateProfile({ ...p, smtp: { ...p.smtp, security: 'ssl' } }, 'de'), /security/);
-    assert.throws(() => validateProfile({ ...p, smtp: { ...p.smtp, port: '587' } }, 'de'), /whole number/);
+    assert.throws(() => validateProfile({ ...p, smtp: { ...p.smtp, port: '587' } }, 'de'), /smtp\.port/);
     assert.deepEqual(validateProfile(p, 'de'), expected, `step ${i}, after other calls`);
     const doc = { profiles: [p], tenants: [] };
     const settings = validateSettings(doc, 'de');
@@ -107,7 +88,7 @@ test('bad input throws a specific error', () => {
 });
 
 test('lookupPreset fills GMX with notes; unknown is null', async () => {
-  const { lookupPreset, suggestDomain, validateSettings } = await import('../../www/pkg/mailsetup.js');
+  const { lookupPreset, suggestDomain, validateSettings } = await import('../../www/pkg/mailsetup_wasm.js');
   const p = lookupPreset('Praxis@GMX.de', 'de');
   assert.equal(p.provider, 'GMX');
   assert.deepEqual(p.smtp[0], { host: 'mail.gmx.net', port: 465, security: 'tls', username: 'Praxis@GMX.de' });
@@ -119,51 +100,35 @@ test('lookupPreset fills GMX with notes; unknown is null', async () => {
   assert.deepEqual(validateSettings(doc).map((f) => f.code), ['tenant_address_mismatch']);
 });
 
-test('the entry exports the API and nothing of the wire underneath', async () => {
-  const entry = await import('../../www/pkg/mailsetup.js');
+test('the package exports the API and nothing else', async () => {
+  const entry = await import('../../www/pkg/mailsetup_wasm.js');
   assert.deepEqual(Object.keys(entry).sort(), [
     'default', 'initSync', 'lookupPreset', 'suggestDomain', 'validateField', 'validateProfile', 'validateSettings',
   ]);
   const pkg = JSON.parse(readFileSync(new URL('../../www/pkg/package.json', import.meta.url), 'utf8'));
-  assert.equal(pkg.main, 'mailsetup.js');
-  assert.equal(pkg.types, 'mailsetup.d.ts');
-  assert.ok(pkg.files.includes('mailsetup.js') && pkg.files.includes('mailsetup.d.ts'));
-});
-
-test('validating before the module is initialized says so', async () => {
-  const { execFile } = await import('node:child_process');
-  const entry = new URL('../../www/pkg/mailsetup.js', import.meta.url).href;
-  const code = `import('${entry}').then((m) => m.validateProfile({ smtp: {} })).catch((e) => { console.log(e.message); })`;
-  const out = await new Promise((resolve, reject) =>
-    execFile(process.execPath, ['-e', code], (err, stdout) => (err ? reject(err) : resolve(stdout))));
-  assert.match(out, /not initialized \(call init\(\) or initSync\(\) first\)/);
+  assert.equal(pkg.main, 'mailsetup_wasm.js');
 });
 
 test('a wrongly typed argument is a specific error, and the next call works', () => {
   assert.throws(() => validateField('email', 5), /the value must be a string/);
   assert.throws(() => validateField(null, 'x'), /the field name must be a string/);
-  assert.throws(() => validateProfile(good(), 5), /the language must be a string/);
+  assert.throws(() => validateProfile(good(), 'x'), /unknown language "x"/);
+  assert.throws(() => validateProfile(null), /not a profile: expected an object/);
+  assert.throws(() => validateProfile([good()]), /not a profile: expected an object/);
   const p = good();
   p.pop_before_smtp = { host: 'pop.example.de', port: '110', security: 'tls', username: '' };
-  assert.throws(() => validateProfile(p), /not a profile: `pop_before_smtp\.port` must be a whole number/);
+  assert.throws(() => validateProfile(p), /^Error: not a profile: pop_before_smtp\.port: invalid type: string "110", expected u32$/);
   p.pop_before_smtp = 7;
-  assert.throws(() => validateProfile(p), /not a profile: `pop_before_smtp` must be an object/);
+  assert.throws(() => validateProfile(p), /not a profile: pop_before_smtp: invalid type: floating point `7\.0`/);
   assert.deepEqual(validateProfile(good(), 'en'), []);
 });
 
-test('an input far larger than the buffer is written whole', () => {
+test('a large input is read whole', () => {
   const p = good();
   p.name = 'Ä'.repeat(100_000);
   p.email = `${'a'.repeat(70)}@praxis.de`;
   const [f] = validateProfile(p, 'en');
   assert.equal(f.code, 'email_local_too_long');
-  assert.deepEqual(validateProfile(good()), []);
-});
-
-test('a value too long for the wire is a specific error, not a wrong length', () => {
-  const p = good();
-  p.name = 'x'.repeat(0x5555556);
-  assert.throws(() => validateProfile(p), /not a profile: a value is too long/);
   assert.deepEqual(validateProfile(good()), []);
 });
 
@@ -179,22 +144,22 @@ test('the TypeScript types accept the API as the page uses it and reject misuse 
 });
 
 test('a bad settings document names the profile or tenant at fault', async () => {
-  const { validateSettings } = await import('../../www/pkg/mailsetup.js');
+  const { validateSettings } = await import('../../www/pkg/mailsetup_wasm.js');
   assert.throws(() => validateSettings({ profiles: [good(), { smtp: 5 }] }),
-    /^Error: not a settings document: profiles\[1\]: `smtp` must be an object$/);
+    /^Error: not a settings document: profiles\[1\]\.smtp: invalid type: floating point `5\.0`, expected struct Server$/);
   assert.throws(() => validateSettings({ profiles: [], tenants: [{ id: '1' }, 'x'] }),
-    /^Error: not a settings document: `tenants\[1\]` must be an object$/);
-  assert.throws(() => validateSettings({ profiles: {} }), /^Error: not a settings document: `profiles` must be an array$/);
+    /^Error: not a settings document: tenants\[1\]: invalid type: string "x", expected struct Tenant$/);
+  assert.throws(() => validateSettings({ profiles: {} }), /^Error: not a settings document: profiles: invalid type: .*, expected a sequence$/);
   assert.throws(() => validateSettings({ tenants: [{ id: 1 }] }),
-    /^Error: not a settings document: `tenants\[0\]\.id` must be a string$/);
+    /^Error: not a settings document: tenants\[0\]\.id: invalid type: floating point `1\.0`, expected a string$/);
   assert.throws(() => validateSettings({}, 'fr'), /unknown language "fr"/);
   assert.deepEqual(validateSettings({ profiles: [good()], tenants: [] }, 'en'), []);
 });
 
-test('a getter that validates again while its profile is read is refused, and nothing is left broken', () => {
+test('a getter that validates again while its profile is read works: nothing is kept between calls', () => {
   const p = good();
   Object.defineProperty(p, 'email', { enumerable: true, get: () => { validateField('email', 'x'); return 'a@b.de'; } });
-  assert.throws(() => validateProfile(p), /called again while reading the input of a call/);
+  assert.deepEqual(validateProfile(p).map((f) => f.code), []);
   assert.deepEqual(validateProfile(good()), []);
   assert.equal(validateField('email', 'info.praxis.de')[0].code, 'email_missing_at');
 });

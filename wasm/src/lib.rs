@@ -1,18 +1,17 @@
 //! WebAssembly bindings of `mailsetup-core` for the setup wizard.
 //!
-//! Glue only: read the input, call the core, hand back plain JS objects (no
-//! `Map`s). Bad input is a thrown `Error` with a specific message, never a
-//! panic. Profiles and findings cross the boundary through a small wire
-//! format (`wire.rs`, `js/wire.js`); presets and suggestions through
-//! serde-wasm-bindgen.
+//! Glue only: read the input, call the core, hand back plain JS objects.
+//! Bad input is a thrown `Error` with a specific message, never a panic.
+//! Validation crosses the boundary as one string each way: the input is
+//! `JSON.stringify`-ed and parsed by serde; the findings, messages rendered
+//! by the core, are serialized and `JSON.parse`-d into fresh plain objects.
+//! Nothing is kept between calls. (BENCHMARKS.md measures what that costs:
+//! a few microseconds a keystroke.)
 #![forbid(unsafe_code)]
 
-mod wire;
-
-use mailsetup_core::validate::{field_findings, profile_findings_into, settings_findings};
-use mailsetup_core::{Finding, Lang};
+use mailsetup_core::validate::{Settings, field_findings, profile_findings};
+use mailsetup_core::{Finding, Lang, Profile};
 use serde::Serialize;
-use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -25,7 +24,7 @@ export interface Profile {
   name: string; email: string; auth: "password" | "oauth2";
   smtp: Server; pop_before_smtp: Server | null;
 }
-/** Findings are values: read them, do not change them (one that depends on no input text is one frozen object, handed out again by later calls). */
+/** Findings are values: every call returns fresh plain objects; read them, do not change them. */
 export interface Fix { readonly set: Readonly<Record<string, string>>; }
 export interface Finding {
   readonly code: string; readonly severity: Severity; readonly field: string;
@@ -45,190 +44,134 @@ export interface Suggestion { domain: string; address: string; }
 "#;
 
 /// The language of a tag; German when there is none.
-fn parse_lang(tag: Option<&str>) -> Result<Lang, String> {
-    match tag {
-        None => Ok(Lang::De),
-        Some(t) => Lang::parse(t).ok_or_else(|| format!("unknown language {t:?}: use \"de\" or \"en\"")),
-    }
-}
-
 fn lang(tag: Option<String>) -> Result<Lang, JsError> {
-    parse_lang(tag.as_deref()).map_err(|e| JsError::new(&e))
+    match tag.as_deref() {
+        None => Ok(Lang::De),
+        Some(t) => Lang::parse(t).ok_or_else(|| JsError::new(&format!("unknown language {t:?}: use \"de\" or \"en\""))),
+    }
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
-// Profiles come in and findings go out through js/wire.js, which is also
-// where `validateProfile`, `validateSettings` and `validateField` live
-// (the package's entry, `mailsetup.js`, exports them from there). Reading
-// a JS object from Rust, and building one, costs a crossing per field and
-// per property; and a function wasm-bindgen exports pays for its JS values
-// on the way in and out (the externref table, a result array). So JS
-// writes the input into wasm memory, calls `wire_validate` with numbers
-// only, and reads the findings' encoding from memory: one crossing.
-#[wasm_bindgen(module = "/js/wire.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = setTable)]
-    fn set_table(joined: &str, memory: &JsValue, exports: &JsValue, result: usize);
-    #[wasm_bindgen(js_name = validateProfile, catch)]
-    fn js_validate_profile(profile: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = validateSettings, catch)]
-    fn js_validate_settings(settings: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = validateField, catch)]
-    fn js_validate_field(field: &JsValue, value: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue>;
-    #[cfg(test)]
-    #[wasm_bindgen(js_name = decodeFindings)]
-    fn decode_findings(units: usize, len: usize, texts: usize, texts_len: usize) -> JsValue;
-}
-
-thread_local! {
-    static TABLE_SENT: Cell<bool> = const { Cell::new(false) };
-    /// Where JS writes the input; reused from call to call.
-    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// The encoding of the last call's findings, reused (JS reads it in place).
-    static ENCODED: RefCell<wire::Encoded> = RefCell::new(wire::Encoded::default());
-    /// The findings of the call being encoded, kept for its room.
-    static FINDINGS: RefCell<Vec<Finding>> = const { RefCell::new(Vec::new()) };
-    /// The last call's error message.
-    static ERROR: RefCell<String> = const { RefCell::new(String::new()) };
-    /// Where JS finds the last call's result: the units' address and count
-    /// and the texts' address and length, or the error's address and length.
-    static RESULT: Cell<[u32; 4]> = const { Cell::new([0; 4]) };
-}
-
-/// Hands js/wire.js the table, the module's memory, its exports (the raw
-/// `wire_*` functions) and where results are; once. The package's entry
-/// calls it right after instantiating the module.
-#[wasm_bindgen(js_name = wireInit, skip_typescript)]
-pub fn init() {
-    if !TABLE_SENT.replace(true) {
-        let result = RESULT.with(|r| r.as_ptr() as usize);
-        set_table(&wire::table(), &wasm_bindgen::memory(), &wasm_bindgen::exports(), result);
+/// `value` as a `T`, read field by field. A failure is read again with its
+/// path tracked, so that the error names the place (`smtp.port: invalid
+/// type…`); the tracking costs time on every keystroke otherwise.
+fn parse<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(JsError::new(&format!("not {what}: expected an object")));
     }
+    if let Ok(t) = serde_wasm_bindgen::from_value(value.clone()) {
+        return Ok(t);
+    }
+    let de = serde_wasm_bindgen::Deserializer::from(value.clone());
+    let e = match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(t) => return Ok(t),
+        Err(e) => e,
+    };
+    let path = e.path().to_string();
+    // serde-wasm-bindgen's errors are JS `Error`s; their text says so first.
+    let inner = e.inner().to_string();
+    let why = inner.strip_prefix("Error: ").unwrap_or(&inner);
+    Err(JsError::new(&if path == "." { format!("not {what}: {why}") } else { format!("not {what}: {path}: {why}") }))
 }
 
-/// The input buffer, at least `cap` bytes; its address (js/wire.js).
-#[wasm_bindgen(skip_typescript)]
-pub fn wire_input(cap: usize) -> usize {
-    INPUT.with_borrow_mut(|buf| {
-        if buf.len() < cap {
-            buf.resize(cap, 0);
+/// A string argument, or a specific error naming it.
+fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
+    value.as_string().ok_or_else(|| JsError::new(&format!("{name} must be a string")))
+}
+
+/// `json` with every lone surrogate escape (`\ud800` without its pair) as
+/// `\ufffd`. A JS string may hold one (broken pasted text); JSON.stringify
+/// writes it as such an escape, which serde_json rejects, while the core
+/// reads any other text with U+FFFD in its place. No parser offers this.
+fn lone_surrogates_replaced(json: String) -> String {
+    fn unit_at(b: &[u8], i: usize) -> Option<u16> {
+        let hex = b.get(i..i + 6).filter(|h| h.starts_with(b"\\u"))?;
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    let b = json.as_bytes();
+    if !json.contains("\\ud") && !json.contains("\\uD") {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut i = 0;
+    let mut start = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
         }
-        buf.as_mut_ptr() as usize
-    })
-}
-
-/// What the input holds (js/wire.js writes the language tag first).
-const PROFILE: u32 = 0;
-const SETTINGS: u32 = 1;
-const FIELD: u32 = 2;
-
-/// Validates the first `len` bytes of the input, written by js/wire.js, as
-/// `kind`; 0 when the findings are encoded, 1 when there is an error
-/// message instead (the result block says where either is).
-#[wasm_bindgen(skip_typescript)]
-pub fn wire_validate(kind: u32, len: usize) -> u32 {
-    let outcome = INPUT.with_borrow(|buf| {
-        let values = wire::Values::decode(buf.get(..len).ok_or("internal error: input cut short")?)?;
-        let field_homes;
-        let (tag, findings, homes) = match kind {
-            PROFILE => {
-                let (tag, profile) = wire::parse_profile(&values).map_err(|e| format!("not a profile: {e}"))?;
-                (tag, Input::Profile(profile), &wire::PROFILE_HOMES[..])
+        match unit_at(b, i) {
+            Some(u @ 0xD800..=0xDBFF) if unit_at(b, i + 6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) => {
+                let _ = u;
+                i += 12;
             }
-            SETTINGS => {
-                let (tag, settings) =
-                    wire::parse_settings(&values).map_err(|e| format!("not a settings document: {e}"))?;
-                (tag, Input::Settings(settings), &[][..])
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&json[start..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                start = i;
             }
-            FIELD => {
-                let (tag, field, value) = wire::parse_field(&values)?;
-                field_homes = wire::field_homes(field);
-                (tag, Input::Field(field, value), &field_homes[..])
-            }
-            _ => return Err(format!("internal error: unknown kind {kind}")),
-        };
-        // A bad language tag is reported before any validation is done.
-        let lang = parse_lang(Some(tag).filter(|t| !t.is_empty()))?;
-        FINDINGS.with_borrow_mut(|list| {
-            list.clear();
-            match findings {
-                Input::Profile(p) => profile_findings_into(p, list),
-                Input::Settings(s) => list.extend(settings_findings(&s)),
-                Input::Field(field, value) => {
-                    list.extend(field_findings(field, value).ok_or_else(|| format!("unknown field {field:?}"))?)
-                }
-            }
-            ENCODED.with_borrow_mut(|out| {
-                wire::encode(list, lang, &wire::Input { values: values.all(), homes }, out);
-                RESULT.set([
-                    out.units.as_ptr() as u32,
-                    out.units.len() as u32,
-                    out.texts.as_ptr() as u32,
-                    out.texts.len() as u32,
-                ]);
-            });
-            // The owned texts go now; the list's room stays for the next call.
-            list.clear();
-            Ok::<(), String>(())
-        })
-    });
-    match outcome {
-        Ok(()) => 0,
-        Err(e) => ERROR.with_borrow_mut(|error| {
-            *error = e;
-            RESULT.set([error.as_ptr() as u32, error.len() as u32, 0, 0]);
-            1
-        }),
+            // Any other escape: skip it whole (`\\` must not start another).
+            _ => i += 2,
+        }
     }
+    out.push_str(&json[start..]);
+    out
 }
 
-/// What `wire_validate` validates, once the language is known to be good.
-enum Input<'a> {
-    Profile(mailsetup_core::ProfileRef<'a>),
-    Settings(mailsetup_core::validate::Settings),
-    Field(&'a str, &'a str),
+/// The findings, messages rendered in `lang`, as fresh plain JS objects.
+fn findings_out(mut findings: Vec<Finding>, lang: Lang) -> Result<JsValue, JsError> {
+    if findings.is_empty() {
+        return Ok(js_sys::Array::new().into());
+    }
+    mailsetup_core::finding::localize(&mut findings, lang);
+    to_js(&findings)
 }
 
-/// Findings as plain JS objects, messages rendered in `lang`, as
-/// js/wire.js decodes them (for the tests of the rendering).
-#[cfg(test)]
-fn findings_to_js(findings: &[Finding], lang: Lang) -> JsValue {
-    init();
-    ENCODED.with_borrow_mut(|out| {
-        wire::encode(findings, lang, &wire::Input::NONE, out);
-        decode_findings(out.units.as_ptr() as usize, out.units.len(), out.texts.as_ptr() as usize, out.texts.len())
-    })
+/// Every finding of a profile, messages in `lang` ("de" when not given).
+#[wasm_bindgen(js_name = validateProfile, unchecked_return_type = "Finding[]")]
+pub fn validate_profile(
+    #[wasm_bindgen(unchecked_param_type = "Profile")] profile: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let lang = lang(lang_tag)?;
+    let profile: Profile = parse(profile, "a profile")?;
+    findings_out(profile_findings(profile.borrowed()), lang)
 }
 
-// The package's validation as Rust code sees it: the very functions the
-// package's entry exports from js/wire.js. `Err` is the `Error` JS throws.
-
-/// `validateProfile`: every finding of a profile.
-pub fn validate_profile(profile: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue> {
-    init();
-    js_validate_profile(profile, lang)
+/// Every finding of a settings document (profiles and tenants).
+#[wasm_bindgen(js_name = validateSettings, unchecked_return_type = "Finding[]")]
+pub fn validate_settings(
+    #[wasm_bindgen(unchecked_param_type = "Settings")] settings: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let lang = lang(lang_tag)?;
+    let settings: Settings = parse(settings, "a settings document")?;
+    findings_out(mailsetup_core::validate::settings_findings(&settings), lang)
 }
 
-/// `validateField`: one field as typed (`email`, `smtp.host`, `smtp.port`, …).
-pub fn validate_field(field: &JsValue, value: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue> {
-    init();
-    js_validate_field(field, value, lang)
-}
-
-/// `validateSettings`: a settings document (profiles and tenants).
-pub fn validate_settings(settings: &JsValue, lang: &JsValue) -> Result<JsValue, JsValue> {
-    init();
-    js_validate_settings(settings, lang)
+/// One field as typed (`email`, `smtp.host`, `smtp.port`, …), e.g. on every keystroke.
+#[wasm_bindgen(js_name = validateField, unchecked_return_type = "Finding[]")]
+pub fn validate_field(
+    #[wasm_bindgen(unchecked_param_type = "string")] field: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] value: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
+) -> Result<JsValue, JsError> {
+    let field = string_arg(field, "the field name")?;
+    let value = string_arg(value, "the value")?;
+    let lang = lang(lang_tag)?;
+    let findings = field_findings(&field, &value).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
+    findings_out(findings, lang)
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.
 #[wasm_bindgen(js_name = lookupPreset, unchecked_return_type = "Preset | null")]
 pub fn lookup_preset(
     address: &str,
-    #[wasm_bindgen(unchecked_param_type = "Lang | undefined")] lang_tag: Option<String>,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
     match mailsetup_core::presets::lookup(address, lang) {
@@ -243,35 +186,5 @@ pub fn suggest_domain(address: &str) -> Result<JsValue, JsError> {
     match mailsetup_core::suggest::suggest_domain(address) {
         Some(s) => to_js(&s),
         None => Ok(JsValue::NULL),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use mailsetup_core::Code;
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    use super::*;
-
-    /// Every template, with every parameter it names, renders in JS as in
-    /// the core; `{subject}` comes from the table where no parameter gives it.
-    #[wasm_bindgen_test]
-    fn every_template_renders_as_in_the_core() {
-        for &code in Code::ALL {
-            for field in ["email", "smtp.host", "pop_before_smtp.host", "smtp.port", "tenants[0].email"] {
-                for lang in [Lang::De, Lang::En] {
-                    let template = code.template(lang);
-                    let mut f = Finding::new(code, field);
-                    for key in template.split('{').skip(1).filter_map(|r| r.split_once('}').map(|(k, _)| k)) {
-                        if key != "subject" && !f.params.contains_key(key) {
-                            f.params.insert(key.to_string(), format!("«{key}» ü😀"));
-                        }
-                    }
-                    let js = findings_to_js(std::slice::from_ref(&f), lang);
-                    let got = js_sys::Reflect::get(&js_sys::Array::from(&js).get(0), &"message".into()).unwrap();
-                    assert_eq!(got.as_string().unwrap(), f.rendered(lang).message, "{code:?} {field} {lang:?}");
-                }
-            }
-        }
     }
 }

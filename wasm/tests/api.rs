@@ -23,14 +23,14 @@ const GOOD: &str = r#"{"name": "Praxis Müller", "email": "info@praxis-mueller.d
 
 #[wasm_bindgen_test]
 fn good_profile_has_no_findings() {
-    let out = validate_profile(&profile_js(GOOD), &JsValue::UNDEFINED).unwrap();
+    let out = validate_profile(&profile_js(GOOD), None).unwrap();
     assert_eq!(js_stringify(&out), "[]");
 }
 
 #[wasm_bindgen_test]
 fn bad_address_gives_german_message_as_plain_object() {
     let bad = GOOD.replace("info@praxis-mueller.de\", \"auth", "info.praxis.de\", \"auth");
-    let out = js_stringify(&validate_profile(&profile_js(&bad), &JsValue::UNDEFINED).unwrap());
+    let out = js_stringify(&validate_profile(&profile_js(&bad), None).unwrap());
     assert!(out.contains(r#""code":"email_missing_at""#), "{out}");
     assert!(out.contains("Der E-Mail-Adresse fehlt das @-Zeichen"), "{out}");
     assert!(out.contains(r#""params":{}"#), "params must be a plain object: {out}");
@@ -38,13 +38,13 @@ fn bad_address_gives_german_message_as_plain_object() {
 
 #[wasm_bindgen_test]
 fn english_and_field_validation() {
-    let out = js_stringify(&pkg::validate_field(&"smtp.port".into(), &"70000".into(), &"en".into()).unwrap());
+    let out = js_stringify(&pkg::validate_field(&"smtp.port".into(), &"70000".into(), Some("en".into())).unwrap());
     assert!(out.contains("port_invalid") && out.contains("The port must be"), "{out}");
 }
 
 #[wasm_bindgen_test]
 fn bad_input_is_an_error_not_a_panic() {
-    assert!(validate_profile(&profile_js(r#"{"name": 1}"#), &JsValue::UNDEFINED).is_err());
+    assert!(validate_profile(&profile_js(r#"{"name": 1}"#), None).is_err());
     for bad in [
         r#"{"name": 1, "smtp": {}}"#,
         r#"{"smtp": {"port": 1.5}}"#,
@@ -54,14 +54,13 @@ fn bad_input_is_an_error_not_a_panic() {
         r#"{"smtp": 5}"#,
         r#"[1]"#,
     ] {
-        assert!(validate_profile(&profile_js(bad), &JsValue::UNDEFINED).is_err(), "{bad}");
+        assert!(validate_profile(&profile_js(bad), None).is_err(), "{bad}");
     }
     // Missing optional fields take their defaults, as with the serde model.
-    assert!(validate_profile(&profile_js(r#"{"smtp": {}}"#), &JsValue::UNDEFINED).is_ok());
-    assert!(validate_profile(&profile_js(GOOD), &JsValue::from_str("fr")).is_err());
-    assert!(validate_profile(&profile_js(GOOD), &JsValue::from_f64(1.0)).is_err());
-    assert!(validate_profile(&profile_js(GOOD), &JsValue::from_str("en-GB")).is_ok());
-    assert!(pkg::validate_field(&"nope".into(), &"x".into(), &JsValue::UNDEFINED).is_err());
+    assert!(validate_profile(&profile_js(r#"{"smtp": {}}"#), None).is_ok());
+    assert!(validate_profile(&profile_js(GOOD), Some("fr".into())).is_err());
+    assert!(validate_profile(&profile_js(GOOD), Some("en-GB".into())).is_ok());
+    assert!(pkg::validate_field(&"nope".into(), &"x".into(), None).is_err());
 }
 
 #[wasm_bindgen_test]
@@ -76,12 +75,11 @@ fn presets_suggestions_and_settings() {
     let doc = format!(
         r#"{{"profiles": [{GOOD}], "tenants": [{{"id": "1", "name": "Nord", "email": "nord@praxis.de", "profile": "Praxis Müller"}}]}}"#
     );
-    let out = js_stringify(&pkg::validate_settings(&profile_js(&doc), &JsValue::UNDEFINED).unwrap());
+    let out = js_stringify(&pkg::validate_settings(&profile_js(&doc), None).unwrap());
     assert!(out.contains("tenant_address_mismatch"), "{out}");
 }
 
-/// What the core says, as JSON: the wire format and the JS-side message
-/// rendering must give exactly this.
+/// What the core says, as JSON: the package must give exactly this.
 fn core_json(findings: &[mailsetup_core::Finding]) -> serde_json::Value {
     serde_json::to_value(findings).unwrap()
 }
@@ -124,9 +122,9 @@ fn the_package_says_exactly_what_the_core_says() {
         };
         let js = serde_wasm_bindgen::to_value(&profile).unwrap();
         for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {
-            let got = js_json(&validate_profile(&js, &JsValue::from_str(tag)).unwrap());
+            let got = js_json(&validate_profile(&js, Some(tag.into())).unwrap());
             assert_eq!(got, core_json(&validate_in(&profile, lang)), "profile {i}: {email:?} ({tag})");
-            let got = js_json(&pkg::validate_field(&"email".into(), &email.into(), &tag.into()).unwrap());
+            let got = js_json(&pkg::validate_field(&"email".into(), &email.into(), Some(tag.into())).unwrap());
             assert_eq!(got, core_json(&validate_field("email", email, lang).unwrap()), "field: {email:?} ({tag})");
         }
     }
@@ -145,7 +143,7 @@ fn settings_through_the_package_equal_the_core() {
                   {"id": "2", "name": "Süd", "email": "A@gmx.dee", "profile": "A"}, {"id": "3", "name": "Ost", "email": "x@y.de", "profile": "Nope"}]}"#;
     let settings: Settings = serde_json::from_str(doc).unwrap();
     for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {
-        let got = js_json(&pkg::validate_settings(&profile_js(doc), &tag.into()).unwrap());
+        let got = js_json(&pkg::validate_settings(&profile_js(doc), Some(tag.into())).unwrap());
         assert_eq!(got, core_json(&validate_settings(&settings, lang)), "{tag}");
     }
 }
@@ -175,6 +173,6 @@ fn a_lone_surrogate_comes_back_as_the_core_saw_it() {
         profile.smtp.username = String::new();
         let want = core_json(&validate_in(&profile, Lang::De));
         assert!(want.to_string().contains(&profile.email), "the default is the address: {want}");
-        assert_eq!(js_json(&validate_profile(&js, &JsValue::from_str("de")).unwrap()), want);
+        assert_eq!(js_json(&validate_profile(&js, Some("de".into())).unwrap()), want);
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ascii;
-use crate::finding::{Code, Finding, Severity, Text, char_text, has_error};
+use crate::finding::{Code, Finding, Severity, Text, has_error};
 
 /// Which field a host name is checked for; it decides wording and defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -374,7 +374,7 @@ pub(crate) fn display_char(c: char) -> Text {
     match c {
         ' ' => Text::Borrowed("Leerzeichen / space"),
         c if crate::sanitize::is_unsafe(c) => Text::Owned(format!("U+{:04X}", c as u32)),
-        c => char_text(c).map_or_else(|| Text::Owned(c.to_string()), Text::Borrowed),
+        c => Text::Owned(c.to_string()),
     }
 }
 

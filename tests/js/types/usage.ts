@@ -8,8 +8,8 @@ import init, {
   validateField,
   validateProfile,
   validateSettings,
-} from '../../../www/pkg/mailsetup.js';
-import type { Finding, Preset, Profile, Settings, Suggestion } from '../../../www/pkg/mailsetup.js';
+} from '../../../www/pkg/mailsetup_wasm.js';
+import type { Finding, Preset, Profile, Settings, Suggestion } from '../../../www/pkg/mailsetup_wasm.js';
 
 const profile: Profile = {
   name: 'Praxis',
