@@ -540,6 +540,16 @@ codes! {
     PopPortSecurityMismatch = "pop_port_security_mismatch", Warning,
         de: "POP3-Port {port} wird üblicherweise mit {expected_label} verwendet, nicht mit {security_label}.",
         en: "POP3 port {port} is normally used with {expected_label}, not with {security_label}.";
+    /// Issue #12: the last label is all digits (`example.0`, `192.168.0`):
+    /// no top-level domain is, and a resolver may read it as an IP address.
+    DomainNumericTld = "domain_numeric_tld", Error,
+        de: "{subject} endet auf „.{tld}“, und eine Domain-Endung besteht nie nur aus Ziffern. Prüfen Sie die Schreibweise.",
+        en: "{subject} ends in “.{tld}”, and a domain ending is never digits only. Check the spelling.";
+    /// Issue #12: only digits and dots, but no IPv4 address (`256.0.0.0`,
+    /// `192.168.0.9999`).
+    HostInvalidIp = "host_invalid_ip", Error,
+        de: "{subject} sieht wie eine IP-Adresse aus, ist aber keine: Eine IP-Adresse hat vier Zahlen von 0 bis 255, z. B. 192.168.0.10.",
+        en: "{subject} looks like an IP address but is none: an IP address has four numbers from 0 to 255, for example 192.168.0.10.";
     /// Issue #13: a control character (a line break, say) in a name or user
     /// name. It would end a protocol line early and start another command.
     ControlChar = "control_char", Error,

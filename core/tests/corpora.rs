@@ -84,7 +84,14 @@ fn jsonschema_hostname() {
 /// never silently, and never an error in a form (issue #3).
 const TRIMMED: &str = "spaces around the address are trimmed with an info finding";
 
+/// Issue #12: no top-level domain is all digits (RFC 3696 §2), and a
+/// resolver may read such a name as an IP address; isemail calls it valid
+/// but unusual for SMTP.
+const TLD_NUMERIC: &str = "a domain ending in digits only is an error (domain_numeric_tld)";
+
 const ISEMAIL_DELIBERATE: &[(&str, &str)] = &[
+    ("test@iana.123", TLD_NUMERIC),
+    ("first.last@example.123", TLD_NUMERIC),
     (" test@iana.org", TRIMMED),
     ("test@iana.org ", TRIMMED),
     ("\"\"@iana.org", "an empty quoted mailbox name is never what a user means (email_address agrees: invalid)"),

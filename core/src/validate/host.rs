@@ -160,6 +160,20 @@ pub(crate) fn check_into<'a>(
             }
         }
     };
+    // Digits and dots only, but no IPv4 address (those went above): a
+    // resolver may still read it as one (`inet_aton` takes `192.168.0`).
+    let last = ascii.rsplit('.').next().unwrap_or("");
+    // (An address's domain may be an IPv4 address; the address check
+    // decides about that.)
+    let ipv4 = role == HostRole::EmailDomain && ascii.parse::<Ipv4Addr>().is_ok();
+    if !ipv4 && ascii.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        out.push(Finding::new(Code::HostInvalidIp, field.clone()));
+        return None;
+    }
+    if !ipv4 && labels >= 2 && !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        out.push(Finding::new(Code::DomainNumericTld, field.clone()).with("tld", last.to_string()));
+        return None;
+    }
     if longest_label > 63 {
         out.push(Finding::new(Code::DomainLabelTooLong, field.clone()));
     }
@@ -476,5 +490,40 @@ mod tests {
         assert_eq!(&fix.set["smtp.host"], "mail.gmx.net");
         assert_eq!(&fix.set["smtp.port"], "587");
         assert!(c.findings[0].clone().rendered(crate::Lang::De).message.contains("smtp://"));
+    }
+}
+
+#[cfg(test)]
+mod issue_12 {
+    use super::*;
+
+    /// Names no server can have: digits and dots that are no IPv4 address,
+    /// an all-digit ending, and symbols IDNA2008 disallows (UTS 46 alone
+    /// lets them through).
+    #[test]
+    fn names_no_server_can_have() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("256.0.0.0", Some("host_invalid_ip")),
+            ("192.168.0", Some("host_invalid_ip")),
+            ("192.168.0.9999", Some("host_invalid_ip")),
+            ("2130706433", Some("host_invalid_ip")),
+            ("example.0", Some("domain_numeric_tld")),
+            ("0x7f.1", Some("domain_numeric_tld")),
+            ("domain.com©", Some("domain_idna_invalid")),
+            ("mail.😀.de", Some("domain_idna_invalid")),
+            ("192.168.0.1", Some("host_ip_literal")),
+            ("123.de", None),
+            ("straße.de", None),
+            ("मेल.भारत", None),
+        ];
+        for (name, want) in cases {
+            let got = check_host(name, "smtp.host", HostRole::Smtp);
+            let codes: Vec<&str> = got.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(codes.first().copied(), *want, "{name}: {codes:?}");
+        }
+        // An address may have an IPv4 address as its domain (the address
+        // check asks for brackets): never "looks like an IP address".
+        let f = check_host("192.168.0.1", "email", HostRole::EmailDomain).findings;
+        assert!(f.iter().all(|f| f.code != Code::HostInvalidIp), "{f:?}");
     }
 }

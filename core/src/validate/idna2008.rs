@@ -23,6 +23,23 @@ fn is_hiragana_katakana_han(c: char) -> bool {
         '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 
+/// RFC 5892 §2.1 LetterDigits: Ll, Lu, Lo, Nd, Lm, Mn, Mc. The category
+/// data is the one `idna` already links.
+fn letter_digit(c: char) -> bool {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory as G;
+    matches!(
+        CodePointMapData::<G>::new().get(c),
+        G::LowercaseLetter
+            | G::UppercaseLetter
+            | G::OtherLetter
+            | G::DecimalNumber
+            | G::ModifierLetter
+            | G::NonspacingMark
+            | G::SpacingMark
+    )
+}
+
 /// Checks one U-label; returns the offending code point.
 pub(crate) fn check_label(label: &str) -> Result<(), char> {
     let chars: Vec<char> = label.chars().collect();
@@ -43,7 +60,14 @@ pub(crate) fn check_label(label: &str) -> Result<(), char> {
             '\u{30FB}' => chars.iter().any(|&x| x != '\u{30FB}' && is_hiragana_katakana_han(x)),
             // The two sets of Arabic-Indic digits must not mix.
             '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' => !(arabic_indic && extended_arabic_indic),
-            _ => true,
+            // RFC 5892 §2.1: otherwise only letters, digits and combining
+            // marks (LetterDigits) are PVALID; symbols and punctuation such
+            // as © are DISALLOWED, though UTS 46 lets them through. (The
+            // joiners are CONTEXTJ, which UTS 46 checks.)
+            '-' | '\u{200C}' | '\u{200D}' => true,
+            // §2.6: exceptions that are PVALID whatever their category.
+            '\u{00DF}' | '\u{03C2}' | '\u{06FD}' | '\u{06FE}' | '\u{0F0B}' | '\u{3007}' => true,
+            c => letter_digit(c),
         };
         if !ok {
             return Err(c);
