@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mailsetup_core::presets::lookup;
-use mailsetup_core::validate::{check_email, validate_in};
+use mailsetup_core::validate::{check_email, validate_profile};
 use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
 use validator::ValidateEmail;
 
@@ -46,8 +46,8 @@ fn bench(c: &mut Criterion) {
             pop_before_smtp: None,
         })
         .collect();
-    c.bench_function("validate_in (433 profiles)", |b| {
-        b.iter(|| profiles.iter().map(|p| validate_in(p, Lang::De).len()).sum::<usize>())
+    c.bench_function("validate_profile (433 profiles)", |b| {
+        b.iter(|| profiles.iter().map(|p| validate_profile(p, Lang::De).len()).sum::<usize>())
     });
     let addrs = ["info@gmx.de", "a@web.de", "x@t-online.de", "x@gmail.com", "x@ionos.de", "x@praxis-mueller.de"];
     c.bench_function("lookup (6 addresses)", |b| {

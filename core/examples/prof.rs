@@ -9,7 +9,7 @@
 //! empty), or with `typical` the node benchmark's twelve typical practice
 //! profiles (`bench/typical-profiles.json`). Instruction counts do not drift
 //! with the machine the way times do.
-use mailsetup_core::validate::profile_findings;
+use mailsetup_core::validate::validate_profile;
 use mailsetup_core::{AuthKind, ProfileRef, Security, ServerRef};
 
 /// A profile's address, server, port, encryption and user name.
@@ -52,7 +52,8 @@ fn main() -> Result<(), String> {
                 smtp: ServerRef { host, port: *port, security: *security, username },
                 pop_before_smtp: None,
             };
-            findings += profile_findings(std::hint::black_box(profile)).len();
+            let profile = mailsetup_core::Profile::from(profile);
+            findings += validate_profile(std::hint::black_box(&profile), mailsetup_core::Lang::De).len();
         }
     }
     println!("{findings} findings in {reps} passes over {} profiles", rows.len());

@@ -151,8 +151,8 @@ pub struct Finding {
     /// A suggested change, if there is an unambiguous one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fix: Option<Box<Fix>>,
-    /// The message, rendered in the requested language (empty until
-    /// [`localize`] or [`Finding::rendered`]).
+    /// The message, rendered in the requested language. Every finding the
+    /// crate's public functions hand out has it (`validate_*`).
     pub message: String,
 }
 
@@ -212,9 +212,14 @@ impl Finding {
 
     /// Renders the message in `lang`.
     pub fn render(&mut self, lang: Lang) {
+        self.message = self.message(lang);
+    }
+
+    /// The message in `lang`, whatever the finding holds.
+    pub fn message(&self, lang: Lang) -> String {
         let mut message = String::with_capacity(self.code.template(lang).len() + 16);
         self.render_into(lang, &mut message);
-        self.message = message;
+        message
     }
 
     /// The finding with its message rendered in `lang`.

@@ -264,18 +264,18 @@ pub fn validate_json(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for lang in [Lang::De, Lang::En] {
         if let Ok(p) = serde_json::from_str::<Profile>(text) {
-            for f in crate::validate::validate_in(&p, lang) {
+            for f in crate::validate::validate_profile(&p, lang) {
                 assert_rendered(&f, lang);
             }
         }
-        if let Ok(doc) = serde_json::from_str::<crate::validate::Settings>(text) {
+        if let Ok(doc) = serde_json::from_str::<crate::Settings>(text) {
             for f in crate::validate::validate_settings(&doc, lang) {
                 assert_rendered(&f, lang);
             }
         }
         // (`auth` and the security fields are choices, not typed text: no findings.)
-        for field in crate::validate::PROFILE_FIELDS {
-            for f in crate::validate::validate_field(field, text, lang).unwrap_or_default() {
+        for field in crate::Field::ALL {
+            for f in crate::validate::validate_field(*field, text, lang) {
                 assert_rendered(&f, lang);
                 if let Some(fix) = &f.fix {
                     assert!(fix.set.iter().all(|(k, _)| crate::validate::PROFILE_FIELDS.contains(&k)), "{f:?}");

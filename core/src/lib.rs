@@ -10,7 +10,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub(crate) mod ascii;
 pub mod dialogue;
+pub mod domain;
+pub mod field;
 pub mod finding;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
@@ -29,8 +32,9 @@ pub mod suggest;
 pub mod validate;
 pub mod verdict;
 
+pub use field::Field;
 pub use finding::{Code, Finding, Severity};
 pub use lang::Lang;
-pub use profile::{AuthKind, Profile, ProfileRef, Security, Server, ServerRef};
+pub use profile::{AuthKind, Profile, ProfileRef, Security, Server, ServerRef, Settings, Tenant};
 pub use secret::Password;
-pub use validate::validate;
+pub use validate::{validate_field, validate_profile, validate_settings};

@@ -4,6 +4,14 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineTooLong;
 
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a line longer than the limit")
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
 /// Collects server bytes and hands out complete lines. Memory stays bounded:
 /// a line longer than `max_line` is an error, whatever arrives after it.
 #[derive(Debug)]

@@ -42,6 +42,33 @@ pub struct Server {
     pub username: String,
 }
 
+/// A tenant: a practice or business unit with its own address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// The tenant's address (Stammdaten › Mandanten › „Texte“).
+    #[serde(default)]
+    pub email: String,
+    /// The name of the profile it sends through.
+    #[serde(default)]
+    pub profile: Option<String>,
+}
+
+/// Everything the wizard saves (never a password).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Profiles.
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+    /// Tenants.
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+}
+
 /// A [`Profile`] with its text borrowed: what validation reads. The wasm
 /// package validates straight from the string JS hands over, without
 /// copying each field into a `String` first.
@@ -143,15 +170,6 @@ pub enum AuthKind {
     Password,
     /// OAuth 2.0; not yet supported by the probe.
     Oauth2,
-}
-
-impl Server {
-    /// The login name to use: the explicit user name, else the provider's
-    /// default for the address (see [`crate::presets::default_username`]).
-    pub fn effective_username(&self, email: &str) -> String {
-        let u = self.username.trim();
-        if u.is_empty() { crate::presets::default_username(email) } else { u.to_string() }
-    }
 }
 
 #[cfg(test)]

@@ -117,6 +117,14 @@ impl ReplyError {
     }
 }
 
+impl std::fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl std::error::Error for ReplyError {}
+
 /// Assembles replies from server bytes.
 #[derive(Debug)]
 pub struct ReplyParser {

@@ -31,7 +31,7 @@ use crate::pop3::{Pop3Config, Pop3Dialogue};
 use crate::profile::{AuthKind, Profile, Security, Server};
 use crate::secret::Password;
 use crate::smtp::{SmtpConfig, SmtpDialogue};
-use crate::validate::{HostRole, check_host, validate_in};
+use crate::validate::{HostRole, check_host, validate_profile};
 use crate::verdict::{Category, Observations, Verdict, diagnose};
 
 /// How a run goes.
@@ -228,7 +228,7 @@ impl TestRun {
     pub fn new(config: RunConfig, now: Instant) -> Self {
         let RunConfig { profile, password, lang, message, timeout, stage_timeout } = config;
         let (smtp_host, smtp_port) = (ascii_host(&profile.smtp.host), port(&profile.smtp));
-        let smtp_username = profile.smtp.effective_username(&profile.email);
+        let smtp_username = login_name(&profile.smtp, &profile.email);
         let pop3_username = match &profile.pop_before_smtp {
             Some(pop) if !pop.username.trim().is_empty() => pop.username.trim().to_string(),
             // An empty POP3 user name means the SMTP one.
@@ -700,8 +700,15 @@ impl TestRun {
 /// profile with errors is not tested (verdict `invalid_profile`, with its
 /// errors). A caller can ask before it asks for a password.
 pub fn precheck(profile: &Profile, lang: Lang) -> Option<Verdict> {
-    let findings = validate_in(profile, lang);
+    let findings = validate_profile(profile, lang);
     has_error(&findings).then(|| Verdict::invalid_profile(findings, lang))
+}
+
+/// The login name to use: the one typed, else the provider's default for
+/// the address (see [`crate::presets::default_username`]).
+fn login_name(server: &Server, email: &str) -> String {
+    let u = server.username.trim();
+    if u.is_empty() { crate::presets::default_username(email) } else { u.to_string() }
 }
 
 /// The host as the probe uses it: its A-label form when it is usable.

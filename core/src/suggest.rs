@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::presets::{is_known_domain, normalize_domain};
+use crate::presets::is_known_domain;
 
 /// Domains our users have, most common first (ties go to the earlier one).
 /// Every entry is a real mail domain, so none of them is ever "corrected".
@@ -204,7 +204,7 @@ fn is_popular(domain: &str) -> bool {
 pub fn suggest_domain(address: &str) -> Option<Suggestion> {
     let trimmed = address.trim();
     let typed = trimmed.rsplit_once('@').map_or(trimmed, |(_, d)| d);
-    let domain = normalize_domain(typed)?;
+    let domain = crate::domain::of(typed)?;
     suggest_for(trimmed, &domain)
 }
 
@@ -212,7 +212,7 @@ pub fn suggest_domain(address: &str) -> Option<Suggestion> {
 /// lower-case A-label form (validation does).
 pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
     let trimmed = address.trim();
-    let (local, typed) = match crate::validate::ascii::rfind(trimmed, b'@') {
+    let (local, typed) = match crate::ascii::rfind(trimmed, b'@') {
         Some(at) => (Some(&trimmed[..at]), &trimmed[at + 1..]),
         None => (None, trimmed),
     };

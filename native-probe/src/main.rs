@@ -10,7 +10,6 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use mailsetup_core::finding::has_error;
 use mailsetup_core::sanitize::visible;
-use mailsetup_core::validate::validate_in;
 use mailsetup_core::{Lang, Profile};
 use mailsetup_probe::output::{self, OutputError};
 use mailsetup_probe::password;
@@ -249,13 +248,13 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
         Err(e) => return bad_input(format!("{}: not JSON: {e}", path.display())),
     };
     let findings = if value.get("profiles").is_some() || value.get("tenants").is_some() {
-        match serde_json::from_value::<mailsetup_core::validate::Settings>(value) {
-            Ok(doc) => mailsetup_core::validate::validate_settings(&doc, lang),
+        match serde_json::from_value::<mailsetup_core::Settings>(value) {
+            Ok(doc) => mailsetup_core::validate_settings(&doc, lang),
             Err(e) => return bad_input(format!("{}: not a settings document: {e}", path.display())),
         }
     } else {
         match serde_json::from_value::<Profile>(value) {
-            Ok(p) => validate_in(&p, lang),
+            Ok(p) => mailsetup_core::validate_profile(&p, lang),
             Err(e) => return bad_input(format!("{}: not a profile: {e}", path.display())),
         }
     };
@@ -275,11 +274,10 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
 
 fn validate_fields(field: &str, lang: Lang) -> ExitCode {
     use std::io::BufRead;
-    if mailsetup_core::validate::validate_field(field, "", lang).is_none() {
-        return bad_input(format!(
-            "unknown field {field:?} (use the names of findings: email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …)"
-        ));
-    }
+    let field: mailsetup_core::Field = match field.parse() {
+        Ok(f) => f,
+        Err(e) => return bad_input(e),
+    };
     let mut any_error = false;
     let mut bad_line = false;
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
@@ -292,7 +290,7 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
         }
         let record = match serde_json::from_str::<String>(&line) {
             Ok(value) => {
-                let findings = mailsetup_core::validate::validate_field(field, &value, lang).unwrap_or_default();
+                let findings = mailsetup_core::validate_field(field, &value, lang);
                 let valid = !has_error(&findings);
                 any_error |= !valid;
                 serde_json::json!({"value": value, "valid": valid, "findings": findings})

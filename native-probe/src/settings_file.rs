@@ -21,7 +21,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use mailsetup_core::validate::Settings;
+use mailsetup_core::Settings;
 use serde_json::Value;
 
 /// The entity tag of a file that does not exist yet.

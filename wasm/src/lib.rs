@@ -9,8 +9,7 @@
 //! a few microseconds a keystroke.)
 #![forbid(unsafe_code)]
 
-use mailsetup_core::validate::{Settings, field_findings, profile_findings};
-use mailsetup_core::{Finding, Lang, Profile};
+use mailsetup_core::{Field, Finding, Lang, Profile, Settings};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -82,52 +81,11 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
     value.as_string().ok_or_else(|| JsError::new(&format!("{name} must be a string")))
 }
 
-/// `json` with every lone surrogate escape (`\ud800` without its pair) as
-/// `\ufffd`. A JS string may hold one (broken pasted text); JSON.stringify
-/// writes it as such an escape, which serde_json rejects, while the core
-/// reads any other text with U+FFFD in its place. No parser offers this.
-fn lone_surrogates_replaced(json: String) -> String {
-    fn unit_at(b: &[u8], i: usize) -> Option<u16> {
-        let hex = b.get(i..i + 6).filter(|h| h.starts_with(b"\\u"))?;
-        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
-    }
-    let b = json.as_bytes();
-    if !json.contains("\\ud") && !json.contains("\\uD") {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len());
-    let mut i = 0;
-    let mut start = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
-            i += 1;
-            continue;
-        }
-        match unit_at(b, i) {
-            Some(u @ 0xD800..=0xDBFF) if unit_at(b, i + 6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) => {
-                let _ = u;
-                i += 12;
-            }
-            Some(0xD800..=0xDFFF) => {
-                out.push_str(&json[start..i]);
-                out.push_str("\\ufffd");
-                i += 6;
-                start = i;
-            }
-            // Any other escape: skip it whole (`\\` must not start another).
-            _ => i += 2,
-        }
-    }
-    out.push_str(&json[start..]);
-    out
-}
-
-/// The findings, messages rendered in `lang`, as fresh plain JS objects.
-fn findings_out(mut findings: Vec<Finding>, lang: Lang) -> Result<JsValue, JsError> {
+/// The findings (messages rendered) as fresh plain JS objects.
+fn findings_out(findings: Vec<Finding>) -> Result<JsValue, JsError> {
     if findings.is_empty() {
         return Ok(js_sys::Array::new().into());
     }
-    mailsetup_core::finding::localize(&mut findings, lang);
     to_js(&findings)
 }
 
@@ -139,7 +97,7 @@ pub fn validate_profile(
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
     let profile: Profile = parse(profile, "a profile")?;
-    findings_out(profile_findings(profile.borrowed()), lang)
+    findings_out(mailsetup_core::validate_profile(&profile, lang))
 }
 
 /// Every finding of a settings document (profiles and tenants).
@@ -150,7 +108,7 @@ pub fn validate_settings(
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
     let settings: Settings = parse(settings, "a settings document")?;
-    findings_out(mailsetup_core::validate::settings_findings(&settings), lang)
+    findings_out(mailsetup_core::validate_settings(&settings, lang))
 }
 
 /// One field as typed (`email`, `smtp.host`, `smtp.port`, …), e.g. on every keystroke.
@@ -163,8 +121,8 @@ pub fn validate_field(
     let field = string_arg(field, "the field name")?;
     let value = string_arg(value, "the value")?;
     let lang = lang(lang_tag)?;
-    let findings = field_findings(&field, &value).ok_or_else(|| JsError::new(&format!("unknown field {field:?}")))?;
-    findings_out(findings, lang)
+    let field: Field = field.parse().map_err(|e: mailsetup_core::field::UnknownField| JsError::new(&e.to_string()))?;
+    findings_out(mailsetup_core::validate_field(field, &value, lang))
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.

@@ -94,8 +94,8 @@ fn js_json(v: &JsValue) -> serde_json::Value {
 /// BMP (two UTF-16 units each) and a value longer than 2^15 units.
 #[wasm_bindgen_test]
 fn the_package_says_exactly_what_the_core_says() {
-    use mailsetup_core::validate::{validate_field, validate_in};
     use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
+    use mailsetup_core::{validate_field, validate_profile as validate_in};
 
     let corpus = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora/isemail.jsonl"));
     let mut emails: Vec<String> = corpus
@@ -125,7 +125,11 @@ fn the_package_says_exactly_what_the_core_says() {
             let got = js_json(&validate_profile(&js, Some(tag.into())).unwrap());
             assert_eq!(got, core_json(&validate_in(&profile, lang)), "profile {i}: {email:?} ({tag})");
             let got = js_json(&pkg::validate_field(&"email".into(), &email.into(), Some(tag.into())).unwrap());
-            assert_eq!(got, core_json(&validate_field("email", email, lang).unwrap()), "field: {email:?} ({tag})");
+            assert_eq!(
+                got,
+                core_json(&validate_field(mailsetup_core::Field::Email, email, lang)),
+                "field: {email:?} ({tag})"
+            );
         }
     }
 }
@@ -133,7 +137,7 @@ fn the_package_says_exactly_what_the_core_says() {
 #[wasm_bindgen_test]
 fn settings_through_the_package_equal_the_core() {
     use mailsetup_core::Lang;
-    use mailsetup_core::validate::{Settings, validate_settings};
+    use mailsetup_core::{Settings, validate_settings};
 
     let doc = r#"{"profiles": [
         {"name": "A", "email": "a@gmx.dee", "auth": "password", "smtp": {"host": "smtp://smtp.b.de:587", "port": 465, "security": "starttls", "username": ""},
@@ -154,7 +158,7 @@ fn settings_through_the_package_equal_the_core() {
 /// it appears.
 #[wasm_bindgen_test]
 fn a_lone_surrogate_comes_back_as_the_core_saw_it() {
-    use mailsetup_core::validate::validate_in;
+    use mailsetup_core::validate_profile as validate_in;
     use mailsetup_core::{Lang, Profile};
 
     // A short value and a long one (the two take different ways into wasm memory).

@@ -175,21 +175,6 @@ fn provider_by_id(id: &str) -> Option<Row> {
     ispdb::PROVIDERS.lines().find(|l| l.split('\t').next() == Some(id)).and_then(Row::parse)
 }
 
-/// The domain part of an address or a bare domain, normalized to lower-case
-/// A-label form (IDNA, UTS 46) without a trailing dot.
-pub fn normalize_domain(address_or_domain: &str) -> Option<String> {
-    let s = address_or_domain.trim();
-    let domain = s.rsplit_once('@').map_or(s, |(_, d)| d).trim_end_matches('.');
-    if domain.is_empty() {
-        return None;
-    }
-    // Plain ASCII needs only lower-casing (the common case, and fast).
-    if crate::validate::is_plain_ascii_name(domain) {
-        return Some(domain.to_ascii_lowercase());
-    }
-    idna::domain_to_ascii(domain).ok().filter(|d| !d.is_empty())
-}
-
 /// Whether the domain belongs to a known provider.
 pub fn is_known_domain(domain_ascii: &str) -> bool {
     find_domain(domain_ascii).is_some()
@@ -198,7 +183,7 @@ pub fn is_known_domain(domain_ascii: &str) -> bool {
 /// Looks up settings for an address (or a bare domain), case-insensitively
 /// and IDN-aware. `None` for unknown domains.
 pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
-    let domain = normalize_domain(address_or_domain)?;
+    let domain = crate::domain::of(address_or_domain)?;
     let p = find_domain(&domain)?.row()?;
     // A bare domain leaves the user-name template unresolved.
     let address = Some(address_or_domain.trim()).filter(|a| a.contains('@')).unwrap_or("");
@@ -209,7 +194,7 @@ pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
 /// for the address when the provider is known (WEB.DE: the part before the
 /// @), else the address itself.
 pub fn default_username(address: &str) -> String {
-    match normalize_domain(address) {
+    match crate::domain::of(address) {
         Some(d) => default_username_for(address, &d),
         None => address.trim().to_string(),
     }

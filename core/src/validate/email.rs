@@ -10,8 +10,8 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::ascii;
 use super::host::{self, HostRole, display_char};
+use crate::ascii;
 use crate::finding::{Code, Finding, Text, has_error};
 
 /// The result of checking an address.

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::ascii;
+use crate::ascii;
 use crate::finding::{Code, Finding, Severity, Text, has_error};
 
 /// Which field a host name is checked for; it decides wording and defaults.
@@ -206,7 +206,7 @@ struct Scan {
     hyphen_edge: bool,
     /// No byte beyond ASCII and no label with "--" in 3rd and 4th
     /// position; with no `invalid` character, the name is plain
-    /// ([`is_plain_ascii_name`]).
+    /// ([`crate::domain::is_plain_ascii`]).
     plain: bool,
     /// The longest label, in bytes.
     longest_label: usize,
@@ -266,14 +266,6 @@ impl Scan {
         }
         scan
     }
-}
-
-/// Whether a name is plain ASCII letters, digits, hyphens and dots with no
-/// A-label (or other "--" in 3rd and 4th position): then lower-casing is all
-/// that UTS 46 would do, and IDNA can be skipped (the common, fast case).
-pub(crate) fn is_plain_ascii_name(name: &str) -> bool {
-    let scan = Scan::of(name);
-    scan.plain && scan.invalid.is_none()
 }
 
 /// The A-label form of a name that is not plain ASCII LDH, with every IDNA

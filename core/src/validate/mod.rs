@@ -3,7 +3,6 @@
 //! Nothing here touches the network; it is fast enough to run on every
 //! keystroke in the browser.
 
-pub(crate) mod ascii;
 mod email;
 mod host;
 mod idna2008;
@@ -11,31 +10,24 @@ mod port;
 mod settings;
 
 pub use email::{EmailCheck, check_email};
-pub(crate) use host::is_plain_ascii_name;
 pub use host::{HostCheck, HostRole, check_host};
 pub use port::{check_port, check_port_security, parse_port};
-pub use settings::{Settings, Tenant, settings_findings, validate_settings};
+pub use settings::validate_settings;
 
 use crate::finding::{Code, Finding, Text, localize};
 use crate::lang::Lang;
 use crate::profile::{AuthKind, Profile, ProfileRef, ServerRef};
 
-/// Validates a profile; messages in German. See [`validate_in`].
-pub fn validate(profile: &Profile) -> Vec<Finding> {
-    validate_in(profile, Lang::De)
-}
-
-/// Validates a profile and renders the messages in `lang`.
-/// Returns all findings, errors first within each field, in field order.
-pub fn validate_in(profile: &Profile, lang: Lang) -> Vec<Finding> {
+/// Every finding of a profile, messages rendered in `lang`: errors first
+/// within each field, in field order.
+pub fn validate_profile(profile: &Profile, lang: Lang) -> Vec<Finding> {
     let mut out = profile_findings(profile.borrowed());
     localize(&mut out, lang);
     out
 }
 
-/// A profile's findings with their messages not yet rendered (a caller
-/// that writes them out renders them there: [`Finding::render_into`]).
-pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
+/// A profile's findings with their messages not yet rendered.
+pub(crate) fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
     // Room for what a profile typically has, so the list does not grow
     // step by step.
     let mut out = Vec::with_capacity(6);
@@ -43,9 +35,8 @@ pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
     out
 }
 
-/// [`profile_findings`] appended to `out`: a caller that validates on every
-/// keystroke keeps one list and its room from call to call.
-pub fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
+/// [`profile_findings`] appended to `out`.
+pub(crate) fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
     if profile.name.trim().is_empty() {
         out.push(Finding::new(Code::NameEmpty, "name"));
     } else if let Some(f) = control(profile.name, "name") {
@@ -63,9 +54,9 @@ pub fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
     }
 }
 
-/// Every field name a profile's findings use, so that they need no
-/// allocation (and the wasm package can send them as numbers).
-pub const PROFILE_FIELDS: &[&str] = &[
+/// Every field name a profile's findings use, as static texts (no
+/// allocation per finding); the names of [`crate::Field`], in its order.
+pub(crate) const PROFILE_FIELDS: &[&str] = &[
     "name",
     "email",
     "auth",
@@ -163,7 +154,7 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: Option<Option<&s
 /// Issue #13: a control character (CR, LF, …) in a free-text value, with
 /// the value without them as the fix.
 fn control(value: &str, field: &'static str) -> Option<Finding> {
-    if !ascii::has_control(value) {
+    if !crate::ascii::has_control(value) {
         return None;
     }
     let clean: String = value.chars().filter(|c| !c.is_control()).collect();
@@ -187,17 +178,17 @@ pub(crate) fn invisible(value: &str, field: &Text) -> Option<Finding> {
     )
 }
 
-/// Validates one field as typed, e.g. on every keystroke. `field` uses the
-/// finding names (`email`, `smtp.host`, `smtp.port`, `pop_before_smtp.host`…).
-/// Returns `None` for a field name it does not know.
-pub fn validate_field(field: &str, value: &str, lang: Lang) -> Option<Vec<Finding>> {
-    let mut out = field_findings(field, value)?;
+/// One field as typed, e.g. on every keystroke, messages rendered in
+/// `lang`. (`auth` and the security fields are choices: never a finding.)
+pub fn validate_field(field: crate::Field, value: &str, lang: Lang) -> Vec<Finding> {
+    let mut out = field_findings(field.as_str(), value).unwrap_or_default();
     localize(&mut out, lang);
-    Some(out)
+    out
 }
 
-/// [`validate_field`] with the messages not yet rendered.
-pub fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
+/// One field's findings, messages not rendered; `None` for a name that is
+/// no typed field.
+fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
     let role = if field.starts_with("pop_before_smtp.") { HostRole::Pop3 } else { HostRole::Smtp };
     let field: &'static str = PROFILE_FIELDS.iter().find(|f| **f == field)?;
     let out = match field {
@@ -261,6 +252,10 @@ mod tests {
         }
     }
 
+    fn validate(p: &Profile) -> Vec<Finding> {
+        validate_profile(p, Lang::De)
+    }
+
     fn codes(p: &Profile) -> Vec<(&'static str, String)> {
         validate(p).into_iter().map(|f| (f.code.as_str(), f.field.into_owned())).collect()
     }
@@ -293,7 +288,7 @@ mod tests {
     fn english_rendering() {
         let mut p = profile();
         p.smtp.port = 0;
-        let f = validate_in(&p, Lang::En);
+        let f = validate_profile(&p, Lang::En);
         assert_eq!(f[0].message, "Please enter a port (standard: 465 / 587).");
     }
 
@@ -346,7 +341,7 @@ mod tests {
             ("smtp.host", "smtp\u{200B}.praxis.de", "invisible_char", "smtp.praxis.de"),
         ];
         for (field, value, code, fixed) in cases {
-            let f = validate_field(field, value, Lang::De).unwrap();
+            let f = validate_field(field.parse().unwrap(), value, Lang::De);
             let hit = f.iter().find(|f| f.code.as_str() == *code).unwrap_or_else(|| panic!("{value:?}: {f:?}"));
             assert_eq!(hit.severity, crate::Severity::Error);
             assert_eq!(hit.fix.as_ref().unwrap().set.get(field), Some(*fixed), "{value:?}");
@@ -363,7 +358,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_field_is_none() {
-        assert!(validate_field("smtp.hostname", "x", Lang::De).is_none());
+    fn choices_have_no_findings_as_typed() {
+        assert!(validate_field(crate::Field::SmtpSecurity, "ssl", Lang::De).is_empty());
     }
 }

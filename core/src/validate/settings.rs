@@ -3,45 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::profile_findings;
 use crate::finding::{Code, Finding, localize};
 use crate::lang::Lang;
-use crate::profile::Profile;
+use crate::profile::Settings;
 
-/// A tenant: a practice or business unit with its own address.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tenant {
-    /// Stable id.
-    pub id: String,
-    /// Display name.
-    #[serde(default)]
-    pub name: String,
-    /// The tenant's address (Stammdaten › Mandanten › „Texte“).
-    #[serde(default)]
-    pub email: String,
-    /// The name of the profile it sends through.
-    #[serde(default)]
-    pub profile: Option<String>,
-}
-
-/// Everything the wizard saves (never a password).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    /// Profiles.
-    #[serde(default)]
-    pub profiles: Vec<Profile>,
-    /// Tenants.
-    #[serde(default)]
-    pub tenants: Vec<Tenant>,
-}
-
-/// `(local part, lower-case A-label domain)`, if the address splits.
-fn split(address: &str) -> Option<(String, String)> {
-    let (l, d) = address.trim().rsplit_once('@')?;
-    let d = idna::domain_to_ascii(d.trim_end_matches('.')).ok()?;
-    Some((l.to_string(), d))
+/// `(local part, domain in the form it is compared in)`, if the address splits.
+fn split(address: &str) -> Option<(&str, String)> {
+    let (l, d) = crate::domain::split_address(address)?;
+    Some((l, crate::domain::to_ascii(d)?.into_owned()))
 }
 
 /// Validates the whole document: every profile, and every tenant against
@@ -53,7 +23,7 @@ pub fn validate_settings(doc: &Settings, lang: Lang) -> Vec<Finding> {
 }
 
 /// [`validate_settings`] with the messages not yet rendered.
-pub fn settings_findings(doc: &Settings) -> Vec<Finding> {
+pub(crate) fn settings_findings(doc: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, p) in doc.profiles.iter().enumerate() {
