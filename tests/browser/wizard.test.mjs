@@ -1,5 +1,7 @@
 // The wizard in real headless Chromium (Debian's), driven by playwright-core,
 // against `mailprobe serve` and a real Dovecot started by tests/wizard_browser.rs.
+// Every test opens a page of its own and sets up what it needs, so that the
+// tests do not depend on each other's order or state.
 // Environment: WIZARD_URL, SMTP_PORT_TLS, SMTP_PASSWORD, ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,10 +18,11 @@ assert.ok(url && port && password, 'run through `cargo test --test wizard_browse
 mkdirSync(artifacts, { recursive: true });
 
 let context;
-let page;
+let landed;
 
 before(async () => {
-  // A fresh profile directory each run.
+  // A fresh profile directory each run. The first page opens the printed
+  // URL, whose one-time token becomes the context's session cookie.
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'mailsetup-chromium-')), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -27,19 +30,48 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  await page.goto(url);
-  await page.locator('#profile').waitFor({ state: 'visible' });
+  const first = context.pages()[0] ?? await context.newPage();
+  await first.goto(url);
+  await first.locator('#profile').waitFor({ state: 'visible' });
+  landed = first.url();
+  // It stays open: Chromium drops session cookies when its last page closes.
 });
 
 after(async () => { await context?.close(); });
 
-test('the token leaves the address bar', async () => {
-  assert.ok(!page.url().includes('token='), page.url());
+/** A fresh page of the wizard, loaded. */
+async function open(t) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  t.after(() => page.close());
+  await page.goto(new URL('/', url).href);
+  await page.locator('#profile').waitFor({ state: 'visible' });
+  return page;
+}
+
+/** A new profile in the form that logs in to the test Dovecot. */
+async function goodProfile(page, pw = password) {
+  await page.click('#new-profile');
+  await fillGood(page, pw);
+}
+
+/** The fields of a profile that logs in to the test Dovecot. */
+async function fillGood(page, pw = password) {
+  await page.fill('#name', 'Praxis Müller');
+  await page.fill('#email', 'info@praxis-mueller.de');
+  await page.fill('#smtp-host', 'localhost');
+  await page.fill('#smtp-port', port);
+  await page.selectOption('#smtp-security', 'tls');
+  await page.fill('#smtp-username', 'info@praxis-mueller.de');
+  await page.fill('#password', pw);
+}
+
+test('the token leaves the address bar', () => {
+  assert.ok(!landed.includes('token='), landed);
 });
 
-test('an invalid address shows the German message as one types', async () => {
+test('an invalid address shows the German message as one types', async (t) => {
+  const page = await open(t);
   await page.fill('#email', 'info.praxis-mueller.de');
   const msg = page.locator('.findings[data-field=email] p.error');
   await msg.waitFor();
@@ -48,7 +80,8 @@ test('an invalid address shows the German message as one types', async () => {
   await page.screenshot({ path: join(artifacts, 'wizard-invalid-address.png') });
 });
 
-test('a typo suggestion is applied with one click', async () => {
+test('a typo suggestion is applied with one click', async (t) => {
+  const page = await open(t);
   await page.fill('#email', 'info@gmx.dee');
   const hint = page.locator('.findings[data-field=email] p[data-code=domain_typo]');
   await hint.waitFor();
@@ -58,7 +91,8 @@ test('a typo suggestion is applied with one click', async () => {
   assert.equal(await page.locator('.findings[data-field=email] p').count(), 0);
 });
 
-test('"Einstellungen suchen" fills the GMX settings and shows the POP3/IMAP note', async () => {
+test('"Einstellungen suchen" fills the GMX settings and shows the POP3/IMAP note', async (t) => {
+  const page = await open(t);
   await page.fill('#email', 'praxis@gmx.de');
   await page.click('#find');
   assert.equal(await page.inputValue('#smtp-host'), 'mail.gmx.net');
@@ -74,14 +108,9 @@ test('"Einstellungen suchen" fills the GMX settings and shows the POP3/IMAP note
   assert.match(await page.locator('#preset').textContent(), /tragen Sie die Daten manuell ein/);
 });
 
-test('a wrong password gets the German reason and the redacted transcript', async () => {
-  await page.fill('#name', 'Praxis Müller');
-  await page.fill('#email', 'info@praxis-mueller.de');
-  await page.fill('#smtp-host', 'localhost');
-  await page.fill('#smtp-port', port);
-  await page.selectOption('#smtp-security', 'tls');
-  await page.fill('#smtp-username', 'info@praxis-mueller.de');
-  await page.fill('#password', 'falsch');
+test('a wrong password gets the German reason and the redacted transcript', async (t) => {
+  const page = await open(t);
+  await goodProfile(page, 'falsch');
   await page.click('#test');
   await page.locator('#status[data-state=failed]').waitFor({ timeout: 20000 });
   assert.equal(await page.locator('#status').textContent(), 'Anmeldung abgelehnt: Benutzername oder Kennwort stimmen nicht.');
@@ -91,18 +120,22 @@ test('a wrong password gets the German reason and the redacted transcript', asyn
   await page.screenshot({ path: join(artifacts, 'wizard-wrong-password.png') });
 });
 
-test('a valid profile against the test Dovecot logs in, and sends a test message', async () => {
-  await page.fill('#password', password);
+test('a valid profile against the test Dovecot logs in, and sends a test message', async (t) => {
+  const page = await open(t);
+  await goodProfile(page);
   assert.equal(await page.locator('#status').textContent(), 'Die Einstellungen wurden noch nicht getestet');
   await page.click('#test');
   await page.locator('#status[data-state=ok]').waitFor({ timeout: 20000 });
   assert.match(await page.locator('#status').textContent(), /Anmeldung am Server localhost war erfolgreich/);
   assert.equal(await page.locator('#stages li[data-stage=auth][data-ok=true]').count(), 1);
   assert.equal(await page.locator('#stages li[data-stage=sender][data-ok=true]').count(), 1);
+  // Each stage's label comes from the core, with the progress event.
+  assert.match(await page.locator('#stages li[data-stage=auth]').textContent(), /^Anmeldung \(\d+ ms\)$/);
   await page.screenshot({ path: join(artifacts, 'wizard-test-ok.png') });
   await page.click('#send-test');
   await page.locator('#status[data-state=ok]').waitFor({ timeout: 20000 });
   await page.waitForFunction(() => document.querySelector('#status').textContent.includes('Testnachricht wurde an'));
+  assert.match(await page.locator('#stages li[data-stage=data]').textContent(), /^Testnachricht \(\d+ ms\)$/);
   // Any change makes the result stale again.
   await page.fill('#smtp-username', 'info@praxis-mueller.de ');
   assert.equal(await page.locator('#status').textContent(), 'Die Einstellungen wurden noch nicht getestet');
@@ -110,12 +143,18 @@ test('a valid profile against the test Dovecot logs in, and sends a test message
   await page.fill('#smtp-username', 'info@praxis-mueller.de');
 });
 
-test('OK saves the profile; a tenant with another address shows the rule; reload keeps everything', async () => {
+test('OK saves the profile; a tenant with another address shows the rule; reload keeps everything', async (t) => {
+  const page = await open(t);
+  // Saved over an earlier "Praxis Müller", if there is one.
+  const earlier = page.locator('#profiles li', { hasText: 'Praxis Müller' }).getByRole('button', { name: 'Ändern…' });
+  if (await earlier.count()) await earlier.click();
+  else await page.click('#new-profile');
+  await fillGood(page);
   await page.click('#ok');
   await page.locator('#form-status').filter({ hasText: 'Profil gespeichert.' }).waitFor();
   assert.match(await page.locator('#profiles').textContent(), /Praxis Müller \(info@praxis-mueller\.de\)/);
   await page.click('#add-tenant');
-  const row = page.locator('#tenants tbody tr').first();
+  const row = page.locator('#tenants tbody tr').last();
   await row.locator('input').first().fill('Physio Nord');
   await row.locator('.tenant-email').fill('nord@praxis-mueller.de');
   const rule = row.locator('.findings p[data-code=tenant_address_mismatch]');
@@ -131,15 +170,17 @@ test('OK saves the profile; a tenant with another address shows the rule; reload
   assert.match(await page.locator('#profiles').textContent(), /Praxis Müller/);
   assert.equal(await page.inputValue('#smtp-host'), 'localhost');
   assert.equal(await page.inputValue('#password'), '', 'the password is never stored');
-  assert.equal(await page.locator('#tenants .tenant-email').first().inputValue(), 'info@praxis-mueller.de');
-  assert.equal(await page.locator('#tenants .tenant-profile').first().inputValue(), 'Praxis Müller');
+  assert.equal(await page.locator('#tenants .tenant-email').last().inputValue(), 'info@praxis-mueller.de');
+  assert.equal(await page.locator('#tenants .tenant-profile').last().inputValue(), 'Praxis Müller');
 });
 
-test('English can be switched on, and it stays', async () => {
+test('English can be switched on, and it stays', async (t) => {
+  const page = await open(t);
   await page.selectOption('#lang', 'en');
   assert.equal(await page.locator('label[for=smtp-host]').textContent(), 'Outgoing server (SMTP):');
   assert.equal(await page.locator('#test').textContent(), 'Test settings');
-  assert.equal(await page.locator('#form-title').textContent(), 'Edit profile: Praxis Müller');
+  await page.click('#new-profile');
+  assert.equal(await page.locator('#form-title').textContent(), 'New profile');
   await page.fill('#smtp-port', '70000');
   assert.match(await page.locator('.findings[data-field~="smtp.port"] p.error').textContent(), /^The port must be a number/);
   await page.screenshot({ path: join(artifacts, 'wizard-english.png') });
@@ -149,7 +190,8 @@ test('English can be switched on, and it stays', async () => {
   await page.selectOption('#lang', 'de');
 });
 
-test('a second profile can be created (by keyboard) and deleted', async () => {
+test('a second profile can be created (by keyboard) and deleted', async (t) => {
+  const page = await open(t);
   await page.click('#new-profile');
   assert.equal(await page.locator('#form-title').textContent(), 'Neues Profil');
   await page.fill('#name', 'Filiale');
@@ -157,17 +199,18 @@ test('a second profile can be created (by keyboard) and deleted', async () => {
   await page.keyboard.press('Enter'); // in the address field: "Einstellungen suchen"
   assert.equal(await page.inputValue('#smtp-host'), 'smtp.web.de');
   assert.equal(await page.inputValue('#smtp-username'), 'filiale', 'WEB.DE logs in with the part before the @');
+  const before = (await page.locator('#profiles li .name').allTextContents()).filter((n) => !n.startsWith('Filiale'));
   await page.focus('#ok');
   await page.keyboard.press('Enter');
   await page.locator('#form-status').filter({ hasText: 'Profil gespeichert.' }).waitFor();
-  assert.equal(await page.locator('#profiles li').count(), 2);
+  assert.equal(await page.locator('#profiles li .name').count(), before.length + 1);
   await page.locator('#profiles li', { hasText: 'Filiale' }).getByRole('button', { name: 'Löschen' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('#profiles li').length === 1);
-  assert.ok(!(await page.locator('#profiles').textContent()).includes('Filiale'));
-  assert.match(await page.locator('#profiles').textContent(), /Praxis Müller/);
+  await page.waitForFunction((n) => document.querySelectorAll('#profiles li .name').length === n, before.length);
+  assert.deepEqual(await page.locator('#profiles li .name').allTextContents(), before);
 });
 
-test('OAuth 2.0 is explained, with the providers that require it', async () => {
+test('OAuth 2.0 is explained, with the providers that require it', async (t) => {
+  const page = await open(t);
   await page.check('input[name=auth][value=oauth2]');
   assert.ok(await page.locator('#oauth-info').isVisible());
   assert.match(await page.locator('#oauth-info').textContent(), /Outlook\.com\/Hotmail und Microsoft 365/);
@@ -176,15 +219,22 @@ test('OAuth 2.0 is explained, with the providers that require it', async () => {
   assert.ok(await page.locator('#oauth-info').isHidden());
 });
 
-test('settings export and import', async () => {
+test('settings export and import', async (t) => {
+  const page = await open(t);
+  // What is saved now is what export hands out (never a password).
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
   assert.equal(download.suggestedFilename(), 'mailsetup-einstellungen.json');
   const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  assert.equal(exported.profiles[0].name, 'Praxis Müller');
+  assert.ok(Array.isArray(exported.profiles) && Array.isArray(exported.tenants));
   assert.ok(!JSON.stringify(exported).includes(password));
   const file = join(mkdtempSync(join(tmpdir(), 'mailsetup-import-')), 'import.json');
-  exported.tenants.push({ id: 'sued', name: 'Physio Süd', email: 'sued@praxis-mueller.de', profile: 'Praxis Müller' });
-  writeFileSync(file, JSON.stringify(exported));
+  const doc = {
+    profiles: [{ name: 'Praxis Müller', email: 'info@praxis-mueller.de', auth: 'password',
+      smtp: { host: 'localhost', port: Number(port), security: 'tls', username: 'info@praxis-mueller.de' }, pop_before_smtp: null }],
+    tenants: [{ id: 'nord', name: 'Physio Nord', email: 'info@praxis-mueller.de', profile: 'Praxis Müller' },
+      { id: 'sued', name: 'Physio Süd', email: 'sued@praxis-mueller.de', profile: 'Praxis Müller' }],
+  };
+  writeFileSync(file, JSON.stringify(doc));
   await page.setInputFiles('#import', file);
   await page.locator('#settings-status').filter({ hasText: 'Importiert und gespeichert.' }).waitFor();
   assert.equal(await page.locator('#tenants tbody tr').count(), 2);
@@ -195,10 +245,10 @@ test('settings export and import', async () => {
   assert.equal(await page.locator('#tenants tbody tr').count(), 2, 'a bad file changes nothing');
 });
 
-test('usable on a narrow window', async () => {
+test('usable on a narrow window', async (t) => {
+  const page = await open(t);
   await page.setViewportSize({ width: 390, height: 800 });
   const box = await page.locator('#smtp-host').boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
   await page.screenshot({ path: join(artifacts, 'wizard-narrow.png'), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
 });

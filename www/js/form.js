@@ -1,0 +1,264 @@
+// The profile form: what it shows as a profile, validation as one types
+// (by the core, through the wasm package), "Einstellungen suchen", and the
+// tests with their streamed progress.
+import { lookupPreset, validateField, validateProfile } from '../pkg/mailsetup_wasm.js';
+import { streamTest } from './api.js';
+import { $ } from './dom.js';
+import { getLang, t } from './i18n.js';
+import { store } from './store.js';
+
+const form = $('#profile');
+// Findings show for fields the user has touched, so an empty form does not
+// greet them with errors; "Einstellungen testen" shows everything.
+export const touched = new Set();
+let showAll = false;
+
+const POP_INPUTS = ['#pop-host', '#pop-port', '#pop-security', '#pop-username'];
+// The port fields and their inputs: a port the model cannot hold gets the
+// core's own finding for the text as typed.
+const PORTS = [['smtp.port', '#smtp-port'], ['pop_before_smtp.port', '#pop-port']];
+
+export const blankProfile = () => ({
+  name: '', email: '', auth: 'password',
+  smtp: { host: '', port: 587, security: 'starttls', username: '' }, pop_before_smtp: null,
+});
+
+// A port typed as digits only; anything else (`0x1D1`, `4.65e2`, `abc`)
+// is not a port, and the core says why (see validate()).
+function portNumber(text) {
+  const s = text.trim();
+  return /^[0-9]{1,10}$/.test(s) ? Number(s) : null;
+}
+
+/**
+ * The profile as the form shows it. Fields the form does not know (from a
+ * later version, or another program) are kept from the profile being
+ * edited: saving never drops them.
+ */
+export function profile() {
+  const v = (id) => $(id).value;
+  const popOn = $('#pop-enabled').checked;
+  const port = (id) => portNumber(v(id)) ?? 0;
+  const base = (store.editing >= 0 && store.settings.profiles[store.editing]) || {};
+  return {
+    ...base,
+    name: v('#name'),
+    email: v('#email'),
+    auth: form.querySelector('input[name=auth]:checked').value,
+    smtp: { ...base.smtp, host: v('#smtp-host'), port: port('#smtp-port'), security: v('#smtp-security'), username: v('#smtp-username') },
+    pop_before_smtp: popOn
+      ? { ...base.pop_before_smtp, host: v('#pop-host'), port: port('#pop-port'), security: v('#pop-security'), username: v('#pop-username') }
+      : null,
+  };
+}
+
+function inputFor(field) {
+  return form.querySelector(`[name="${CSS.escape(field)}"]`);
+}
+
+/** Validates the form, shows each field's findings next to it, returns all. */
+export function validate() {
+  const lang = getLang();
+  let findings = validateProfile(profile(), lang);
+  for (const [field, id] of PORTS) {
+    const text = $(id).value;
+    if (!$(id).disabled && portNumber(text) === null) {
+      findings = findings.filter((f) => f.field !== field).concat(validateField(field, text, lang));
+    }
+  }
+  for (const box of form.querySelectorAll('.findings[data-field]')) {
+    const fields = box.dataset.field.split(' ');
+    const mine = findings.filter((f) => fields.includes(f.field) && (showAll || touched.has(f.field)));
+    box.replaceChildren(...mine.map(renderFinding));
+    for (const field of fields) {
+      const input = inputFor(field);
+      if (input) input.setAttribute('aria-invalid', String(mine.some((f) => f.field === field && f.severity === 'error')));
+    }
+  }
+  return findings;
+}
+
+/** Shows all findings from now on ("Einstellungen testen", "OK"). */
+export function showAllFindings() {
+  showAll = true;
+}
+
+/** A finding as a paragraph, with its one-click fix. */
+export function renderFinding(f) {
+  const p = document.createElement('p');
+  p.className = f.severity;
+  p.dataset.code = f.code;
+  p.textContent = f.message;
+  if (f.fix) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = t('apply');
+    b.addEventListener('click', () => {
+      for (const [field, value] of Object.entries(f.fix.set)) {
+        const input = inputFor(field);
+        if (input) input.value = value;
+        touched.add(field);
+      }
+      changed();
+    });
+    p.append(b);
+  }
+  return p;
+}
+
+/** "Einstellungen suchen": the known settings for the address, if any. */
+export function findSettings() {
+  const box = $('#preset');
+  box.replaceChildren();
+  const preset = lookupPreset($('#email').value, getLang());
+  const para = (text, cls) => { const p = document.createElement('p'); p.textContent = text; if (cls) p.className = cls; box.append(p); return p; };
+  if (!preset) {
+    para(t('not_found'));
+    return;
+  }
+  if (preset.auth.includes('password')) {
+    const smtp = preset.smtp[0];
+    $('#smtp-host').value = smtp.host;
+    $('#smtp-port').value = String(smtp.port);
+    $('#smtp-security').value = smtp.security;
+    $('#smtp-username').value = smtp.username;
+    if (preset.pop3.length) {
+      // Host, port and encryption together, as the provider gives them.
+      const pop = preset.pop3[0];
+      $('#pop-host').value = pop.host;
+      $('#pop-port').value = String(pop.port);
+      $('#pop-security').value = pop.security === 'tls' ? 'tls' : 'starttls';
+    }
+    for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
+    para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
+  } else {
+    para(t('oauth_only').replace('{provider}', preset.provider), 'note');
+  }
+  for (const n of preset.notes) {
+    const p = para(n.text, 'note');
+    p.dataset.kind = n.kind;
+    if (n.url) {
+      const a = document.createElement('a');
+      a.href = n.url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = t('more');
+      p.append(' ', a);
+    }
+  }
+  changed();
+}
+
+export function setStatus(state, text, hint = '') {
+  $('#status').dataset.state = state;
+  $('#status').textContent = text;
+  $('#hint').textContent = hint;
+}
+
+/** Anything typed: validate again, and the last result no longer holds. */
+export function changed() {
+  validate();
+  setStatus('untested', t('untested'));
+  $('#send-test').hidden = true;
+  $('#oauth-info').hidden = form.querySelector('input[name=auth]:checked').value !== 'oauth2';
+  $('#stages').replaceChildren();
+  $('#details').hidden = true;
+}
+
+export function enablePop(on) {
+  for (const id of POP_INPUTS) $(id).disabled = !on;
+}
+
+export function renderTitle(name) {
+  $('#form-title').textContent = store.editing >= 0 ? `${t('edit_profile')}: ${name}` : t('new_profile');
+}
+
+/** Shows `p` in the form, untouched and untested. */
+export function fillForm(p) {
+  $('#name').value = p.name;
+  $('#email').value = p.email;
+  form.querySelector(`input[name=auth][value=${p.auth === 'oauth2' ? 'oauth2' : 'password'}]`).checked = true;
+  $('#smtp-host').value = p.smtp.host;
+  $('#smtp-port').value = p.smtp.port ? String(p.smtp.port) : '';
+  $('#smtp-security').value = p.smtp.security;
+  $('#smtp-username').value = p.smtp.username;
+  $('#password').value = '';
+  $('#pop-enabled').checked = !!p.pop_before_smtp;
+  $('#pop-host').value = p.pop_before_smtp?.host ?? '';
+  $('#pop-port').value = String(p.pop_before_smtp?.port ?? 110);
+  $('#pop-security').value = p.pop_before_smtp?.security === 'tls' ? 'tls' : 'starttls';
+  $('#pop-username').value = p.pop_before_smtp?.username ?? '';
+  enablePop(!!p.pop_before_smtp);
+  $('#preset').replaceChildren();
+  touched.clear();
+  showAll = false;
+  renderTitle(p.name);
+  $('#form-status').textContent = '';
+  changed();
+}
+
+function onEvent(ev) {
+  if (ev.event === 'stage') {
+    const li = document.createElement('li');
+    li.dataset.stage = ev.stage;
+    li.dataset.ok = String(ev.ok);
+    li.textContent = `${ev.label} (${ev.ms} ms)`;
+    $('#stages').append(li);
+  } else if (ev.event === 'verdict') {
+    const v = ev.verdict;
+    $('#status').dataset.category = v.category;
+    const lines = v.transcript.map((l) => `${{ c: 'C:', s: 'S:', i: '--' }[l.dir] ?? '  '} ${l.text}`);
+    if (v.detail) lines.push(`-- ${v.detail}`);
+    $('#transcript').textContent = lines.join('\n');
+    $('#details').hidden = false;
+  }
+}
+
+// Posts the profile and password; shows stages as they arrive.
+async function streamed(path, onVerdict) {
+  $('#stages').replaceChildren();
+  $('#details').hidden = true;
+  const request = { profile: profile(), password: $('#password').value, lang: getLang() };
+  await streamTest(path, request, (ev) => {
+    onEvent(ev);
+    if (ev.event === 'verdict') onVerdict(ev.verdict);
+  });
+}
+
+/** "Einstellungen testen". */
+export async function runTest() {
+  showAll = true;
+  const findings = validate();
+  if (findings.some((f) => f.severity === 'error')) {
+    setStatus('failed', t('fix_errors'));
+    return;
+  }
+  setStatus('testing', t('testing'));
+  $('#test').disabled = true;
+  try {
+    await streamed('/api/test', (v) => {
+      setStatus(v.ok ? 'ok' : 'failed', v.message, v.hint);
+      $('#send-test').hidden = !v.ok;
+    });
+  } catch (e) {
+    setStatus('failed', `${t('service_error')} ${e.message}`);
+  } finally {
+    $('#test').disabled = false;
+  }
+}
+
+/** "Testnachricht senden". */
+export async function sendTest() {
+  setStatus('testing', t('sending'));
+  $('#send-test').disabled = true;
+  try {
+    await streamed('/api/send-test', (v) => {
+      if (v.ok) setStatus('ok', t('sent').replace('{email}', profile().email), '');
+      else setStatus('failed', v.message, v.hint);
+    });
+  } catch (e) {
+    setStatus('failed', `${t('service_error')} ${e.message}`);
+  } finally {
+    $('#send-test').disabled = false;
+  }
+}
