@@ -242,7 +242,8 @@ fn hostile_servers() {
 
 #[test]
 fn connection_refused() {
-    let port = free_port();
+    let refused = RefusedPort::new();
+    let port = refused.port;
     let run = mailprobe_test(&profile("127.0.0.1", port, "starttls"), PASSWORD, &["--json"]);
     assert_eq!(run.json()["category"], "connection_refused", "{}", run.stdout);
     assert_eq!(run.json()["stage"], "connect");
@@ -320,7 +321,8 @@ fn hostile_pop3_servers() {
     let mut failures = Vec::new();
     for case in cases {
         let pop = Scripted::start(case.script);
-        let mut p = profile("127.0.0.1", free_port(), "tls");
+        let refused = RefusedPort::new();
+        let mut p = profile("127.0.0.1", refused.port, "tls");
         p["pop_before_smtp"] =
             serde_json::json!({"host": "127.0.0.1", "port": pop.port, "security": "starttls", "username": ""});
         let run = mailprobe_test(&p, PASSWORD, &["--json", "--timeout", "10"]);

@@ -79,9 +79,59 @@ pub fn self_signed(names: &[&str]) -> CertPair {
     CertPair { cert_pem: cert.pem(), key_pem: key.serialize_pem(), der: cert.der().to_vec() }
 }
 
+/// A port free a moment ago, for a server that cannot bind port 0 and say
+/// which it got (Dovecot, Postfix): their starts retry on a taken port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// A port on 127.0.0.1 where connections are refused, for as long as the
+/// socket lives: it is bound (so no other test can take the port) but
+/// never listens.
+pub struct RefusedPort {
+    _socket: socket2::Socket,
+    pub port: u16,
+}
+
+impl RefusedPort {
+    pub fn new() -> RefusedPort {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into()).unwrap();
+        let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+        RefusedPort { _socket: socket, port }
+    }
+}
+
+/// Waits until `child` listens on every port. `Err` with its logs when it
+/// exited first: "Address already in use" there means another test took a
+/// port between our choosing it and the server binding it, and the caller
+/// starts again on other ports.
+fn listening(child: &mut Child, ports: &[u16], logs: &[PathBuf]) -> Result<(), String> {
+    let start = Instant::now();
+    let exited = |child: &mut Child| -> Option<String> {
+        let status = child.try_wait().ok().flatten()?;
+        let text: String = logs.iter().map(|l| std::fs::read_to_string(l).unwrap_or_default()).collect();
+        Some(format!("exited ({status}): {text}"))
+    };
+    for &port in ports {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(why) = exited(child) {
+                return Err(why);
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                let text: String = logs.iter().map(|l| std::fs::read_to_string(l).unwrap_or_default()).collect();
+                return Err(format!("did not listen on port {port} within 15 s: {text}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // A port that answers may be another test's server: ours must still run.
+    std::thread::sleep(Duration::from_millis(100));
+    exited(child).map_or(Ok(()), Err)
+}
+
+/// How often a server is started again on other ports when one was taken.
+const START_ATTEMPTS: usize = 5;
 
 fn wait_for_port(port: u16, what: &str, log: &Path) {
     let start = Instant::now();
@@ -141,12 +191,14 @@ impl Dovecot {
         std::fs::write(d.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n")).unwrap();
         set_mode(&d.join("passwd"), 0o644);
         let ca_file = ca.write(d);
-        let (submission, submissions, pop3, pop3s) = (free_port(), free_port(), free_port(), free_port());
         let sink = (relay_port == 0).then(SmtpSink::start);
-        let relay = sink.as_ref().map_or(relay_port, |s| s.port);
-        let dp = d.display();
-        let conf = format!(
-            r#"protocols = submission pop3
+        let mut sink = sink;
+        for attempt in 1..=START_ATTEMPTS {
+            let (submission, submissions, pop3, pop3s) = (free_port(), free_port(), free_port(), free_port());
+            let relay = sink.as_ref().map_or(relay_port, |s| s.port);
+            let dp = d.display();
+            let conf = format!(
+                r#"protocols = submission pop3
 listen = 127.0.0.1
 base_dir = {dp}/run
 state_dir = {dp}/state
@@ -199,26 +251,31 @@ service pop3-login {{
   }}
 }}
 "#
-        );
-        std::fs::write(d.join("dovecot.conf"), conf).unwrap();
-        let child = Command::new(dovecot)
-            .arg("-F")
-            .arg("-c")
-            .arg(d.join("dovecot.conf"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
-            .spawn()
-            .expect("start dovecot");
-        let mut dc = Dovecot { child, _sink: sink, dir, submission, submissions, pop3, pop3s, ca_file };
-        for p in [submission, submissions, pop3, pop3s] {
-            if let Ok(Some(status)) = dc.child.try_wait() {
-                let err = std::fs::read_to_string(dc.dir.path().join("stderr.log")).unwrap_or_default();
-                panic!("dovecot exited ({status}): {err}");
+            );
+            std::fs::write(d.join("dovecot.conf"), conf).unwrap();
+            let child = Command::new(&dovecot)
+                .arg("-F")
+                .arg("-c")
+                .arg(d.join("dovecot.conf"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
+                .spawn()
+                .expect("start dovecot");
+            let mut child = child;
+            let logs = [d.join("stderr.log"), d.join("dovecot.log")];
+            match listening(&mut child, &[submission, submissions, pop3, pop3s], &logs) {
+                Ok(()) => {
+                    return Dovecot { child, _sink: sink.take(), dir, submission, submissions, pop3, pop3s, ca_file };
+                }
+                Err(why) if why.contains("Address already in use") && attempt < START_ATTEMPTS => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                Err(why) => panic!("dovecot {why}"),
             }
-            wait_for_port(p, "dovecot", &dc.dir.path().join("dovecot.log"));
         }
-        dc
+        unreachable!("the last attempt returns or panics")
     }
 
     pub fn log(&self) -> String {
@@ -311,11 +368,12 @@ impl Postfix {
         chown("65534:65534", &d.join("mail"));
         std::fs::write(d.join("server.pem"), &cert.cert_pem).unwrap();
         std::fs::write(d.join("server.key"), &cert.key_pem).unwrap();
-        let (submission, submissions) = (free_port(), free_port());
-        let dp = d.display();
-        let auth = dovecot.auth_socket();
-        let main_cf = format!(
-            "compatibility_level = 3.6
+        for attempt in 1..=START_ATTEMPTS {
+            let (submission, submissions) = (free_port(), free_port());
+            let dp = d.display();
+            let auth = dovecot.auth_socket();
+            let main_cf = format!(
+                "compatibility_level = 3.6
 queue_directory = {dp}/queue
 data_directory = {dp}/data
 mail_owner = postfix
@@ -343,42 +401,51 @@ virtual_mailbox_maps = inline:{{ {USER}=info/ }}
 virtual_uid_maps = static:65534
 virtual_gid_maps = static:65534
 ",
-            auth = auth.display()
-        );
-        std::fs::write(d.join("main.cf"), main_cf).unwrap();
-        // Debian's master.cf without chroot, and our listeners instead of port 25.
-        let mut master = String::new();
-        for line in std::fs::read_to_string("/etc/postfix/master.cf").unwrap().lines() {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            if line.starts_with(|c: char| c.is_ascii_lowercase()) && cols.len() >= 8 {
-                if cols[0] == "smtp" && cols[1] == "inet" {
-                    continue;
+                auth = auth.display()
+            );
+            std::fs::write(d.join("main.cf"), main_cf).unwrap();
+            // Debian's master.cf without chroot, and our listeners instead of port 25.
+            let mut master = String::new();
+            for line in std::fs::read_to_string("/etc/postfix/master.cf").unwrap().lines() {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                if line.starts_with(|c: char| c.is_ascii_lowercase()) && cols.len() >= 8 {
+                    if cols[0] == "smtp" && cols[1] == "inet" {
+                        continue;
+                    }
+                    let mut cols: Vec<String> = cols.iter().map(|s| s.to_string()).collect();
+                    cols[4] = "n".into();
+                    master.push_str(&cols.join(" "));
+                } else {
+                    master.push_str(line);
                 }
-                let mut cols: Vec<String> = cols.iter().map(|s| s.to_string()).collect();
-                cols[4] = "n".into();
-                master.push_str(&cols.join(" "));
-            } else {
-                master.push_str(line);
+                master.push('\n');
             }
-            master.push('\n');
+            master.push_str(&format!(
+                "127.0.0.1:{submission} inet n - n - - smtpd -o smtpd_tls_security_level=encrypt\n"
+            ));
+            master.push_str(&format!("127.0.0.1:{submissions} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n"));
+            std::fs::write(d.join("master.cf"), master).unwrap();
+            let child = Command::new("postfix")
+                .arg("-c")
+                .arg(d)
+                .arg("start-fg")
+                .stdin(Stdio::null())
+                .stdout(std::fs::File::create(d.join("stdout.log")).unwrap())
+                .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
+                .spawn()
+                .expect("start postfix");
+            let mut child = child;
+            let logs = [d.join("stderr.log"), d.join("postfix.log")];
+            match listening(&mut child, &[submission, submissions], &logs) {
+                Ok(()) => return Postfix { child, dir, submission, submissions },
+                Err(why) if why.contains("Address already in use") && attempt < START_ATTEMPTS => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                Err(why) => panic!("postfix {why}"),
+            }
         }
-        master.push_str(&format!("127.0.0.1:{submission} inet n - n - - smtpd -o smtpd_tls_security_level=encrypt\n"));
-        master.push_str(&format!("127.0.0.1:{submissions} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n"));
-        std::fs::write(d.join("master.cf"), master).unwrap();
-        let child = Command::new("postfix")
-            .arg("-c")
-            .arg(d)
-            .arg("start-fg")
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(d.join("stdout.log")).unwrap())
-            .stderr(std::fs::File::create(d.join("stderr.log")).unwrap())
-            .spawn()
-            .expect("start postfix");
-        let pf = Postfix { child, dir, submission, submissions };
-        for p in [submission, submissions] {
-            wait_for_port(p, "postfix", &pf.dir.path().join("postfix.log"));
-        }
-        pf
+        unreachable!("the last attempt returns or panics")
     }
 
     pub fn log(&self) -> String {
@@ -485,7 +552,9 @@ fn mailprobe_cmd(command: &str, profile: &serde_json::Value, password: &str, ext
         .stderr(Stdio::piped())
         .spawn()
         .expect("run mailprobe");
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    // A profile that is refused ends mailprobe before it reads the
+    // password: then the pipe is closed, which is no failure here.
+    let _ = writeln!(child.stdin.take().unwrap(), "{password}");
     let out = child.wait_with_output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
