@@ -29,8 +29,8 @@ pub(crate) fn trim_blanks(s: &str) -> &str {
 
 /// Whether `s` has a control character (`char::is_control`: C0, DEL and
 /// C1), by bytes: C1 characters are `C2 80`…`C2 9F` in UTF-8, and a byte
-/// below `0x80` is a whole character. Decoding every character of an
-/// address for this showed in the benchmark.
+/// below `0x80` is a whole character: no character of the address needs
+/// decoding for this.
 pub(crate) fn has_control(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &x)| x < 0x20 || x == 0x7f || (x == 0xc2 && b.get(i + 1).is_some_and(|n| *n < 0xa0)))

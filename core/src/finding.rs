@@ -15,9 +15,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::lang::Lang;
 
 /// Text in a finding: usually a `&'static str` (field names, parameter
-/// keys, fixed values), owned only when it comes from the input. Findings
+/// keys, fixed values), owned only when it comes from the input: findings
 /// are built on every keystroke, and an allocation per field name and
-/// parameter was most of the validation time in the benchmark.
+/// parameter would cost more than the checks.
 pub type Text = Cow<'static, str>;
 
 /// How serious a finding is.
@@ -45,8 +45,8 @@ impl Severity {
 
 /// Key → value pairs in insertion order, serialized as a JSON object. A
 /// finding has at most a handful, so a vector beats a map; and mostly one
-/// or two, kept inline (a heap vector per parameter list and per fix was
-/// a fifth of validation's time in the wasm benchmark).
+/// or two, kept inline (a heap vector per parameter list and per fix
+/// would be a fifth of validation's time).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pairs(smallvec::SmallVec<[(Text, Text); 2]>);
 

@@ -56,8 +56,8 @@ pub struct Suggestion {
 }
 
 /// Longest candidate plus slack; candidates are short, so the rows of the
-/// distance table live on the stack (allocation per candidate was most of
-/// the validation time in the benchmark).
+/// distance table live on the stack (an allocation per candidate would cost
+/// more than the distance itself).
 const MAX_CAND: usize = 24;
 
 /// Optimal string alignment distance (Levenshtein plus adjacent

@@ -46,9 +46,9 @@ fn check(input: &str, field: Text, role: HostRole, want_ascii: bool) -> HostChec
 }
 
 /// [`check`] with the findings appended to `out` (validation collects a
-/// profile's findings in one list: a list per check, moved into it, showed
-/// in the benchmark); returns the A-label form when it is usable and
-/// `want_ascii` (an IP literal's always).
+/// profile's findings in one list rather than one list per check); returns
+/// the A-label form when it is usable and `want_ascii` (an IP literal's
+/// always).
 pub(crate) fn check_into<'a>(
     input: &'a str,
     field: &Text,
@@ -143,7 +143,7 @@ pub(crate) fn check_into<'a>(
 
     // Plain ASCII letters, digits and hyphens (no A-labels) need no IDNA
     // processing: lower-casing is all UTS 46 would do. This is the common
-    // case and the fast path (IDNA was most of the validation time).
+    // case and the fast path (IDNA costs more than all the rest).
     // The checks below ignore case, so a plain name is checked as typed
     // and lower-cased only for a caller that wants the A-label form.
     let (ascii, longest_label, labels) = if scan.plain {
@@ -315,9 +315,9 @@ fn idna_checked(name: &str, field: &Text) -> Result<String, Finding> {
 /// these letters to itself, IDNA2008 allows each, none is right-to-left or
 /// joins, and none combines (so NFC leaves the name alone): the full
 /// processing would only lower-case ASCII and encode with Punycode, which
-/// is done here directly. That processing, twice (to A-labels and back,
-/// plus once per letter to see how it maps), was most of the time a
-/// profile at `müller-physio.de` took. The scan before has ruled out empty
+/// is done here directly: that processing, twice (to A-labels and back,
+/// plus once per letter to see how it maps), would be most of the time a
+/// profile at `müller-physio.de` takes. The scan before has ruled out empty
 /// labels, hyphens at a label's edge and any other ASCII character.
 fn latin1_a_label(name: &str) -> Option<String> {
     let mut out = String::with_capacity(name.len() + 16);
