@@ -180,3 +180,33 @@ fn a_lone_surrogate_comes_back_as_the_core_saw_it() {
         assert_eq!(js_json(&validate_profile(&js, Some("de".into())).unwrap()), want);
     }
 }
+
+/// The differential check (issue #12): every profile the fuzzer kept
+/// (fuzz/differential.jsonl, written by `cargo xtask fuzz`) gives the same
+/// findings and messages through the package as from the core, or the same
+/// refusal.
+#[wasm_bindgen_test]
+fn fuzzed_profiles_through_the_package_equal_the_core() {
+    use mailsetup_core::{Lang, Profile, validate_profile as validate_in};
+    let corpus = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/differential.jsonl"));
+    let mut compared = 0;
+    for line in corpus.lines().filter(|l| !l.is_empty()) {
+        let js = profile_js(line);
+        let core: Result<Profile, _> = serde_json::from_str(line);
+        for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {
+            match (&core, validate_profile(&js, Some(tag.into()))) {
+                (Ok(p), Ok(got)) => {
+                    assert_eq!(js_json(&got), core_json(&validate_in(p, lang)), "{line} ({tag})");
+                    compared += 1;
+                }
+                (Err(_), Err(_)) => {}
+                (Ok(_), Err(e)) => panic!("the package refused what the core reads: {line}: {:?}", JsValue::from(e)),
+                // serde_json takes a number like 587.0 as no u32; JS has no
+                // such difference, and the package reads 587.
+                (Err(e), Ok(_)) if e.to_string().contains("expected u32") => {}
+                (Err(e), Ok(_)) => panic!("the package read what the core refused ({e}): {line}"),
+            }
+        }
+    }
+    assert!(compared >= 20, "only {compared} profiles compared: regenerate with `cargo xtask fuzz`");
+}

@@ -316,8 +316,31 @@ fn fuzz(args: &[String]) -> Result {
             return Err(format!("fuzz {t} found a failure:\n{}", tail.join("\n")));
         }
         run(cmd("cargo").current_dir(&dir).args(["+nightly", "fuzz", "cmin", "-O", t, &corpus]))?;
+        if t == "validate_json" {
+            differential_corpus(&dir)?;
+        }
     }
     Ok(())
+}
+
+/// The wasm package and the core cannot run in one process, so the
+/// differential check is a corpus: every profile the `validate_json`
+/// fuzzer kept, one JSON object a line (fuzz/differential.jsonl), which the
+/// wasm tests run through the package and hold to the core.
+fn differential_corpus(fuzz: &Path) -> Result {
+    let dir = fuzz.join("corpus/validate_json");
+    let mut lines: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let bytes = std::fs::read(entry.map_err(|e| e.to_string())?.path()).map_err(|e| e.to_string())?;
+        if let Ok(v @ serde_json::Value::Object(_)) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            if v.get("smtp").is_some_and(serde_json::Value::is_object) {
+                lines.push(v.to_string());
+            }
+        }
+    }
+    lines.sort();
+    lines.dedup();
+    write(&fuzz.join("differential.jsonl"), &(lines.join("\n") + "\n"))
 }
 
 fn wizard(extra: &[String]) -> Result {
