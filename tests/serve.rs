@@ -17,6 +17,15 @@ fn serve_at(settings: &Path) -> Serve {
     Serve::start_with(settings, &[], &[])
 }
 
+/// The names of the temporary files a writer left in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect()
+}
+
 /// Issue #13 item 1: a BOM is fine; a damaged or unreadable file is named,
 /// never overwritten, and kept beside when the user starts anew.
 #[test]
@@ -179,9 +188,7 @@ fn two_services_write_one_file_without_tearing_it() {
         reads = reader.join().unwrap();
     });
     assert!(saved > 10 && reads > 10, "saved {saved}, stale {stale}, reads {reads}");
-    let names: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(!names.iter().any(|n| n.contains(".tmp")), "temporary files left: {names:?}");
+    assert_eq!(temporary_files(dir.path()), Vec::<String>::new(), "temporary files left");
 }
 
 /// Issue #13 item 3: a service killed while it writes leaves no half file,
@@ -193,13 +200,7 @@ fn kill_9_while_writing_loses_nothing_and_leaves_no_temporary_file() {
     for round in 0..20 {
         let mut s = serve_at(&file);
         let cookie = s.session();
-        let names = || -> Vec<String> {
-            std::fs::read_dir(dir.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        };
-        assert!(!names().iter().any(|n| n.contains(".tmp")), "round {round}: left over: {:?}", names());
+        assert_eq!(temporary_files(dir.path()), Vec::<String>::new(), "round {round}: left over");
         let addr = s.host().to_string();
         let origin = s.origin();
         let deadline = Instant::now() + Duration::from_millis(30 + 7 * round);
@@ -223,9 +224,7 @@ fn kill_9_while_writing_loses_nothing_and_leaves_no_temporary_file() {
     }
     let s = serve_at(&file);
     drop(s.session());
-    let names: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(!names.iter().any(|n| n.contains(".tmp")), "{names:?}");
+    assert_eq!(temporary_files(dir.path()), Vec::<String>::new());
 }
 
 /// Issue #13 item 5: the printed token works once and becomes an HttpOnly,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const url = process.env.WIZARD_URL;
 const file = process.env.SETTINGS_PATH;
@@ -16,13 +16,7 @@ assert.ok(url && file, 'run through `cargo test --test wizard_browser`, which st
 let context;
 
 before(async () => {
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'mailsetup-chromium-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  context = await launch({ width: 1280, height: 900 });
 });
 
 after(async () => { await context?.close(); });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const url = process.env.WIZARD_URL;
 const port = process.env.SMTP_PORT_TLS;
@@ -23,13 +23,7 @@ let landed;
 before(async () => {
   // A fresh profile directory each run. The first page opens the printed
   // URL, whose one-time token becomes the context's session cookie.
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'mailsetup-chromium-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  context = await launch({ width: 1280, height: 800 });
   const first = context.pages()[0] ?? await context.newPage();
   await first.goto(url);
   await first.locator('#profile').waitFor({ state: 'visible' });

@@ -563,6 +563,18 @@ fn mailprobe_cmd(command: &str, profile: &serde_json::Value, password: &str, ext
     }
 }
 
+/// One line from a scripted server's client, recorded in `received`.
+fn recorded_line(reader: &mut impl std::io::BufRead, received: &std::sync::Mutex<Vec<u8>>) -> Option<String> {
+    let mut buf = Vec::new();
+    match reader.read_until(b'\n', &mut buf) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => {
+            received.lock().unwrap().extend_from_slice(&buf);
+            Some(String::from_utf8_lossy(&buf).trim_end().to_string())
+        }
+    }
+}
+
 /// A scripted SMTP server on loopback for hostile behaviour. Every
 /// connection runs `script`; everything the client sent is recorded.
 pub struct Scripted {
@@ -584,15 +596,7 @@ impl Conn {
 
     /// Reads one line from the client (recorded); `None` at EOF or error.
     pub fn line(&mut self) -> Option<String> {
-        use std::io::BufRead;
-        let mut buf = Vec::new();
-        match self.reader.read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                self.received.lock().unwrap().extend_from_slice(&buf);
-                Some(String::from_utf8_lossy(&buf).trim_end().to_string())
-            }
-        }
+        recorded_line(&mut self.reader, &self.received)
     }
 
     /// Records whatever else the client sends until it closes (or 5 s pass).
@@ -657,15 +661,7 @@ impl TlsConn {
 
     /// Reads one line from the client (recorded); `None` at EOF or error.
     pub fn line(&mut self) -> Option<String> {
-        use std::io::BufRead;
-        let mut buf = Vec::new();
-        match self.stream.read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                self.received.lock().unwrap().extend_from_slice(&buf);
-                Some(String::from_utf8_lossy(&buf).trim_end().to_string())
-            }
-        }
+        recorded_line(&mut self.stream, &self.received)
     }
 }
 
