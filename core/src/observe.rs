@@ -225,13 +225,8 @@ impl Transcript {
     /// Most lines kept.
     pub const MAX: usize = 300;
 
-    /// Adds a line (`'c'` the probe, `'s'` the server, anything else a note).
-    pub fn push(&mut self, dir: char, text: impl Into<String>) {
-        let dir = match dir {
-            'c' => Direction::Client,
-            's' => Direction::Server,
-            _ => Direction::Info,
-        };
+    /// Adds a line.
+    pub fn push(&mut self, dir: Direction, text: impl Into<String>) {
         if self.0.len() < Self::MAX {
             self.0.push(TranscriptLine { dir, text: text.into() });
         } else if self.0.len() == Self::MAX {

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use crate::dialogue::{Action, Dialogue};
 use crate::lines::LineBuffer;
-use crate::observe::{Failure, FailureKind, Stage, Transcript};
+use crate::observe::{Direction, Failure, FailureKind, Stage, Transcript};
 use crate::profile::Security;
 use crate::sanitize::server_text;
 use crate::secret::{Password, Redactor, base64_line, plain_message};
@@ -82,7 +82,7 @@ impl Pop3Dialogue {
             self.unsafe_input();
             return;
         }
-        self.transcript.push('c', shown.unwrap_or(line));
+        self.transcript.push(Direction::Client, shown.unwrap_or(line));
         let mut b = line.as_bytes().to_vec();
         b.extend_from_slice(b"\r\n");
         self.actions.push_back(Action::Send(Zeroizing::new(b)));
@@ -96,7 +96,7 @@ impl Pop3Dialogue {
             self.unsafe_input();
             return;
         }
-        self.transcript.push('c', shown);
+        self.transcript.push(Direction::Client, shown);
         self.actions.push_back(Action::Send(line));
     }
 
@@ -106,7 +106,7 @@ impl Pop3Dialogue {
 
     fn fail(&mut self, kind: FailureKind, detail: impl Into<String>) {
         let d = detail.into();
-        self.transcript.push('i', d.clone());
+        self.transcript.push(Direction::Info, d.clone());
         self.failure = Some(Failure::new(Stage::Pop3, kind).detail(d));
         self.state = State::Done;
         self.actions.push_back(Action::Close);
@@ -145,7 +145,7 @@ impl Pop3Dialogue {
 
     fn on_line(&mut self, line: &[u8]) {
         let text = self.redactor.redact(server_text(line, MAX_LINE));
-        self.transcript.push('s', text.clone());
+        self.transcript.push(Direction::Server, text.clone());
         if self.state == State::Capa && self.capa.is_some() {
             // Inside the multi-line CAPA answer.
             if line == b"." {
@@ -260,7 +260,7 @@ impl Dialogue for Pop3Dialogue {
         if self.state == State::AwaitTls {
             self.tls_active = true;
             self.lines.clear();
-            self.transcript.push('i', "TLS established");
+            self.transcript.push(Direction::Info, "TLS established");
             self.capa();
         }
     }

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use crate::dialogue::{Action as DialogueAction, Dialogue};
 use crate::finding::has_error;
 use crate::lang::Lang;
-use crate::observe::{Failure, FailureKind, Stage, StageTiming, Transcript};
+use crate::observe::{Direction, Failure, FailureKind, Stage, StageTiming, Transcript};
 use crate::pop3::{Pop3Config, Pop3Dialogue};
 use crate::profile::{AuthKind, Profile, Security, Server};
 use crate::secret::Password;
@@ -344,7 +344,8 @@ impl TestRun {
         }
         if let Leg::Connecting { addrs, next, .. } = &self.leg {
             let addr = addrs.get(next.saturating_sub(1)).copied();
-            self.transcript.push('i', format!("{}: timed out", addr.map_or_else(String::new, |a| a.to_string())));
+            self.transcript
+                .push(Direction::Info, format!("{}: timed out", addr.map_or_else(String::new, |a| a.to_string())));
             let detail = addr.map_or_else(|| "no answer".to_string(), |a| format!("{a}: no answer"));
             return self.fail(Failure::new(Stage::Connect, FailureKind::Timeout).detail(detail), now);
         }
@@ -379,7 +380,7 @@ impl TestRun {
         let addr = addrs[*next - 1];
         match result {
             Ok(()) => {
-                self.transcript.push('i', format!("connected to {addr}"));
+                self.transcript.push(Direction::Info, format!("connected to {addr}"));
                 self.peer = Some(addr);
                 self.open = true;
                 if self.security == Security::Tls {
@@ -402,7 +403,7 @@ impl TestRun {
                     }
                     ConnectError::Other(d) => d.clone(),
                 };
-                self.transcript.push('i', format!("{addr}: {text}"));
+                self.transcript.push(Direction::Info, format!("{addr}: {text}"));
                 *last = text;
                 self.connect_next(now);
             }
@@ -505,7 +506,7 @@ impl TestRun {
         self.peer = None;
         self.probe_deadline = None;
         if step == Step::Pop3Login {
-            self.transcript.push('i', format!("POP-before-SMTP: {}:{}", self.host, self.port));
+            self.transcript.push(Direction::Info, format!("POP-before-SMTP: {}:{}", self.host, self.port));
             self.enter(Stage::Pop3, now);
         }
         self.enter(Stage::Resolve, now);

@@ -16,7 +16,7 @@
 
 use std::collections::VecDeque;
 
-use crate::observe::{Failure, FailureKind, Stage, Transcript};
+use crate::observe::{Direction, Failure, FailureKind, Stage, Transcript};
 use crate::profile::Security;
 use crate::reply::{Reply, ReplyParser};
 use crate::secret::{Password, Redactor, base64_line, plain_message};
@@ -229,7 +229,7 @@ impl SmtpDialogue {
         // Forget everything learned in plaintext (RFC 3207 §4.2).
         self.parser.clear();
         self.learned.capabilities.clear();
-        self.transcript.push('i', "TLS established");
+        self.transcript.push(Direction::Info, "TLS established");
         self.ehlo();
     }
 
@@ -291,8 +291,8 @@ impl SmtpDialogue {
             }
             State::Data if r.code == 354 => {
                 let body = dot_stuff(self.config.message.as_deref().unwrap_or_default());
-                self.transcript.push('c', format!("<message, {} bytes>", body.len()));
-                self.transcript.push('c', ".");
+                self.transcript.push(Direction::Client, format!("<message, {} bytes>", body.len()));
+                self.transcript.push(Direction::Client, ".");
                 self.state = State::DataEnd;
                 self.actions.push_back(Action::Send(Zeroizing::new(body)));
             }
@@ -418,7 +418,7 @@ impl SmtpDialogue {
     fn keep_raw_lines(&mut self) {
         for l in self.parser.take_raw() {
             let l = self.redactor.redact(l);
-            self.transcript.push('s', l);
+            self.transcript.push(Direction::Server, l);
         }
     }
 
@@ -432,7 +432,7 @@ impl SmtpDialogue {
             );
             return;
         }
-        self.transcript.push('c', line.clone());
+        self.transcript.push(Direction::Client, line.clone());
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
         self.actions.push_back(Action::Send(Zeroizing::new(bytes)));
@@ -446,7 +446,7 @@ impl SmtpDialogue {
             self.fail(Failure::new(self.stage(), FailureKind::PlaintextRefused));
             return;
         }
-        self.transcript.push('c', shown);
+        self.transcript.push(Direction::Client, shown);
         self.actions.push_back(Action::Send(line));
     }
 
@@ -456,7 +456,7 @@ impl SmtpDialogue {
 
     fn fail(&mut self, f: Failure) {
         if let Some(d) = &f.detail {
-            self.transcript.push('i', d.clone());
+            self.transcript.push(Direction::Info, d.clone());
         }
         self.failure = Some(f);
         self.state = State::Done;
