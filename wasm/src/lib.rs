@@ -9,7 +9,7 @@
 //! a few microseconds a keystroke.)
 #![forbid(unsafe_code)]
 
-use mailsetup_core::{Field, Finding, Lang, Profile, Settings};
+use mailsetup_core::{Field, Finding, Lang};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -54,27 +54,7 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// `value` as a `T`, read field by field. A failure is read again with its
-/// path tracked, so that the error names the place (`smtp.port: invalid
-/// type…`); the tracking costs time on every keystroke otherwise.
-fn parse<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
-    if !value.is_object() || js_sys::Array::is_array(value) {
-        return Err(JsError::new(&format!("not {what}: expected an object")));
-    }
-    if let Ok(t) = serde_wasm_bindgen::from_value(value.clone()) {
-        return Ok(t);
-    }
-    let de = serde_wasm_bindgen::Deserializer::from(value.clone());
-    let e = match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(t) => return Ok(t),
-        Err(e) => e,
-    };
-    let path = e.path().to_string();
-    // serde-wasm-bindgen's errors are JS `Error`s; their text says so first.
-    let inner = e.inner().to_string();
-    let why = inner.strip_prefix("Error: ").unwrap_or(&inner);
-    Err(JsError::new(&if path == "." { format!("not {what}: {why}") } else { format!("not {what}: {path}: {why}") }))
-}
+mod read;
 
 /// A string argument, or a specific error naming it.
 fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
@@ -96,7 +76,7 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let profile: Profile = parse(profile, "a profile")?;
+    let profile = read::profile(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
     findings_out(mailsetup_core::validate_profile(&profile, lang))
 }
 
@@ -107,7 +87,7 @@ pub fn validate_settings(
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let settings: Settings = parse(settings, "a settings document")?;
+    let settings = read::settings(settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
     findings_out(mailsetup_core::validate_settings(&settings, lang))
 }
 
