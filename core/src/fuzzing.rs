@@ -248,7 +248,7 @@ pub fn run(data: &[u8]) {
                 }
                 run.handle_timeout(now);
             }
-            _ => run.handle_probe(now, op & 16 == 0),
+            _ => run.handle_probe(now, (op & 16 == 0).then_some(Ok(()))),
         }
     }
     let v = run.take_verdict().expect("done");

@@ -461,12 +461,21 @@ impl TestRun {
         self.fail(Failure::new(stage, FailureKind::ConnectionClosed).detail(detail), now);
     }
 
-    /// The answer to [`Action::ProbeImplicitTls`]: whether the port answered
-    /// a TLS handshake (a certificate complaint counts: it was TLS).
-    pub fn handle_probe(&mut self, now: Instant, speaks_tls: bool) {
+    /// The answer to [`Action::ProbeImplicitTls`]: how the handshake on the
+    /// second connection went (`None`: no connection). A certificate
+    /// complaint still proves the port speaks TLS from the first byte.
+    pub fn handle_probe(&mut self, now: Instant, handshake: Option<Result<(), TlsFailure>>) {
         if !matches!(self.leg, Leg::ProbingImplicitTls) {
             return;
         }
+        use FailureKind as K;
+        let speaks_tls = match handshake {
+            Some(Ok(())) => true,
+            Some(Err(f)) => {
+                matches!(f.kind, K::CertExpired | K::CertNameMismatch | K::CertSelfSigned | K::CertUntrusted)
+            }
+            None => false,
+        };
         let f = if speaks_tls {
             Failure::new(Stage::Greeting, FailureKind::PlaintextOnTlsPort)
                 .detail("no greeting; the port answers a TLS handshake")
@@ -813,7 +822,14 @@ mod tests {
                     now = t0 + Duration::from_secs(*secs);
                     run.handle_timeout(now)
                 }
-                In::Probe(yes) => run.handle_probe(now, *yes),
+                In::Probe(yes) => run.handle_probe(
+                    now,
+                    Some(if *yes {
+                        Err(TlsFailure { kind: K::CertUntrusted, detail: "d".into() })
+                    } else {
+                        Err(TlsFailure { kind: K::TlsOnPlaintextPort, detail: "d".into() })
+                    }),
+                ),
             }
             assert_eq!(actions(&mut run), *want, "after step {n}");
         }

@@ -196,13 +196,14 @@ pub async fn run(config: RunConfig, tls: &TlsOptions, progress: &mut dyn Progres
                 }
             }
             Action::ProbeImplicitTls { addr, server_name } => {
-                let speaks_tls = match client_for(&mut client, tls) {
-                    Ok(c) => tokio::time::timeout_at(deadline, speaks_tls(c, addr, &server_name)).await.ok(),
-                    Err(_) => Some(false),
+                let attempt = async {
+                    let c = client_for(&mut client, tls).ok()?;
+                    let tcp = TcpStream::connect(addr).await.ok()?;
+                    Some(handshake(c, &server_name, tcp).await.map(drop))
                 };
-                match speaks_tls {
-                    None => run.handle_timeout(now()),
-                    Some(yes) => run.handle_probe(now(), yes),
+                match tokio::time::timeout_at(deadline, attempt).await {
+                    Err(_) => run.handle_timeout(now()),
+                    Ok(handshake) => run.handle_probe(now(), handshake),
                 }
             }
             // A kind of action this driver does not know: the core is newer.
@@ -268,15 +269,4 @@ async fn handshake(tls: &Client, host: &str, tcp: TcpStream) -> Result<TlsStream
         let (kind, detail) = tls.classify(&e);
         TlsFailure { kind, detail }
     })
-}
-
-/// Whether `addr` answers a TLS handshake at once (a certificate complaint
-/// still proves it spoke TLS).
-async fn speaks_tls(tls: &Client, addr: SocketAddr, host: &str) -> bool {
-    use mailsetup_core::observe::FailureKind as K;
-    let Ok(tcp) = TcpStream::connect(addr).await else { return false };
-    match handshake(tls, host, tcp).await {
-        Ok(_) => true,
-        Err(f) => matches!(f.kind, K::CertExpired | K::CertNameMismatch | K::CertSelfSigned | K::CertUntrusted),
-    }
 }
