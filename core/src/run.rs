@@ -215,8 +215,9 @@ pub struct TestRun {
     /// The SMTP server (the profile's), for the verdict's messages.
     smtp_host: String,
     smtp_port: u16,
-    /// The profile's POP3 server (if any) and SMTP server.
-    profile_servers: Option<(Option<Server>, Server)>,
+    /// The profile's POP3 server (POP-before-SMTP) and SMTP server.
+    pop_server: Option<Server>,
+    smtp_server: Server,
 }
 
 /// How long the probe for implicit TLS may take at most.
@@ -267,7 +268,8 @@ impl TestRun {
             verdict: None,
             smtp_host,
             smtp_port,
-            profile_servers: None,
+            pop_server: profile.pop_before_smtp.clone(),
+            smtp_server: profile.smtp.clone(),
         };
         if let Some(v) = precheck(&profile, lang) {
             run.verdict = Some(v);
@@ -278,7 +280,6 @@ impl TestRun {
             run.fail(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"), now);
             return run;
         }
-        run.profile_servers = Some((profile.pop_before_smtp.clone(), profile.smtp.clone()));
         run.next_step(now);
         run
     }
@@ -500,13 +501,12 @@ impl TestRun {
         let Some(step) = self.plan.pop_front() else {
             return self.finish_ok(now);
         };
-        let Some((pop, smtp)) = self.profile_servers.clone() else { return };
         let server = match step {
-            Step::Pop3Login => match pop {
-                Some(p) => p,
+            Step::Pop3Login => match &self.pop_server {
+                Some(p) => p.clone(),
                 None => return self.next_step(now),
             },
-            Step::SmtpSession => smtp,
+            Step::SmtpSession => self.smtp_server.clone(),
         };
         self.step = Some(step);
         self.host = ascii_host(&server.host);
@@ -566,15 +566,11 @@ impl TestRun {
                     // then RSET: nothing is sent, but a server that will not
                     // let this account send as this address says so now.
                     sender: Some(self.email.clone()),
-                    auth_optional: self.plan_had_pop3(),
+                    auth_optional: self.pop_server.is_some(),
                     message: self.message.take(),
                 }))
             }
         });
-    }
-
-    fn plan_had_pop3(&self) -> bool {
-        self.profile_servers.as_ref().is_some_and(|(pop, _)| pop.is_some())
     }
 
     /// After the dialogue took input or an event: move its actions out,
