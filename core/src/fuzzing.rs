@@ -187,7 +187,11 @@ pub fn run(data: &[u8]) {
         stage_timeout: Duration::from_secs(10),
     };
     let mut run = TestRun::new(config, now);
+    // Whether the connection is encrypted, as an honest driver would have
+    // it: only a handshake the run asked for changes it (a stray answer is
+    // still fed in, and the run must ignore it).
     let mut tls = false;
+    let mut asked_tls = false;
     let mut steps = 0;
     let addr: SocketAddr = "192.0.2.1:465".parse().expect("literal");
     loop {
@@ -199,6 +203,7 @@ pub fn run(data: &[u8]) {
                     assert!(!secret || tls, "credential before TLS: {text:?}");
                 }
                 RunAction::Close | RunAction::Connect(_) | RunAction::Resolve { .. } => tls = false,
+                RunAction::StartTls { .. } => asked_tls = true,
                 _ => {}
             }
         }
@@ -229,7 +234,9 @@ pub fn run(data: &[u8]) {
             2 => run.handle_connected(now, if op & 16 == 0 { Ok(()) } else { Err(ConnectError::Refused) }),
             3 => {
                 let ok = op & 16 == 0;
-                tls = ok;
+                if std::mem::take(&mut asked_tls) {
+                    tls = ok;
+                }
                 let kind = [FailureKind::CertExpired, FailureKind::TlsOnPlaintextPort, FailureKind::TrustSetupFailed]
                     [usize::from(op / 32 % 3)]
                 .clone();
