@@ -311,8 +311,11 @@ pub fn presets(data: &[u8]) {
     let _ = crate::presets::default_username(text);
 }
 
+/// A harness: arbitrary bytes in, a panic when an invariant breaks.
+pub type Harness = fn(&[u8]);
+
 /// The harnesses by name, as the fuzz targets and the corpus replay name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Harness)] = &[
     ("reply", reply),
     ("smtp", smtp),
     ("pop3", pop3),

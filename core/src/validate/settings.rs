@@ -68,7 +68,7 @@ pub(crate) fn settings_findings(doc: &Settings) -> Vec<Finding> {
         match (split(&t.email), split(profile_email)) {
             (Some((tl, td)), Some((pl, pd))) if td == pd && tl == pl => {}
             // Case-only differences are recognized in ASCII; others count as a mismatch.
-            (Some((tl, td)), Some((pl, pd))) if td == pd && tl.eq_ignore_ascii_case(&pl) => out.push(
+            (Some((tl, td)), Some((pl, pd))) if td == pd && tl.eq_ignore_ascii_case(pl) => out.push(
                 Finding::new(Code::TenantAddressCase, format!("tenants[{j}].email"))
                     .with("tenant", tname)
                     .with("tenant_email", t.email.trim().to_string())
