@@ -303,9 +303,10 @@ pub fn presets(data: &[u8]) {
     }
     if let Some(s) = crate::suggest::suggest_domain(text) {
         assert!(!s.domain.is_empty() && s.address.ends_with(&s.domain), "{s:?}");
-        // The part before the @ is kept as typed.
-        if let Some((local, _)) = text.rsplit_once('@') {
-            assert!(s.address.starts_with(&format!("{}@", local.trim())), "{text:?}: {s:?}");
+        // The part before the @ is kept as typed (the address as a whole
+        // trimmed of spaces).
+        if let Some((local, _)) = text.trim().rsplit_once('@') {
+            assert!(s.address.starts_with(&format!("{local}@")), "{text:?}: {s:?}");
         }
     }
     let _ = crate::presets::default_username(text);
