@@ -563,6 +563,26 @@ fn mailprobe_cmd(command: &str, profile: &serde_json::Value, password: &str, ext
     }
 }
 
+/// What a scripted server's client sent, on all its connections.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// Listens on a free port of 127.0.0.1 and hands every connection, in a
+/// thread of its own, to `handle`; returns the port and what clients sent.
+fn accept_each(handle: impl Fn(TcpStream, Received) + Send + Sync + 'static) -> (u16, Received) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Received::default();
+    let rec = received.clone();
+    let handle = std::sync::Arc::new(handle);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (rec, handle) = (rec.clone(), handle.clone());
+            std::thread::spawn(move || handle(stream, rec));
+        }
+    });
+    (port, received)
+}
+
 /// One line from a scripted server's client, recorded in `received`.
 fn recorded_line(reader: &mut impl std::io::BufRead, received: &std::sync::Mutex<Vec<u8>>) -> Option<String> {
     let mut buf = Vec::new();
@@ -615,19 +635,9 @@ impl Conn {
 
 impl Scripted {
     pub fn start(script: fn(&mut Conn)) -> Scripted {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let rec = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let rec = rec.clone();
-                std::thread::spawn(move || {
-                    let reader = std::io::BufReader::new(stream.try_clone().unwrap());
-                    let mut conn = Conn { stream, reader, received: rec };
-                    script(&mut conn);
-                });
-            }
+        let (port, received) = accept_each(move |stream, received| {
+            let reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            script(&mut Conn { stream, reader, received });
         });
         Scripted { port, received }
     }
@@ -679,19 +689,10 @@ impl ScriptedTls {
         let config = std::sync::Arc::new(
             rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key).unwrap(),
         );
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let rec = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (rec, config) = (rec.clone(), config.clone());
-                std::thread::spawn(move || {
-                    let tls = rustls::ServerConnection::new(config).unwrap();
-                    let stream = std::io::BufReader::new(rustls::StreamOwned::new(tls, stream));
-                    script(&mut TlsConn { stream, received: rec });
-                });
-            }
+        let (port, received) = accept_each(move |stream, received| {
+            let tls = rustls::ServerConnection::new(config.clone()).unwrap();
+            let stream = std::io::BufReader::new(rustls::StreamOwned::new(tls, stream));
+            script(&mut TlsConn { stream, received });
         });
         ScriptedTls { port, ca_file, _dir: dir, received }
     }
