@@ -37,11 +37,7 @@ pub(crate) fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
 
 /// [`profile_findings`] appended to `out`.
 pub(crate) fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
-    if profile.name.trim().is_empty() {
-        out.push(Finding::new(Code::NameEmpty, "name"));
-    } else if let Some(f) = control(profile.name, "name") {
-        out.push(f);
-    }
+    out.extend(name_finding(profile.name));
     let domain = email_into(profile.email, "email".into(), out);
     if profile.auth == AuthKind::Oauth2 {
         out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
@@ -144,11 +140,22 @@ fn server(s: ServerRef, email: &str, domain: Option<&str>, pop: Option<Option<&s
                 Finding::new(Code::UsernameDefault, username).with("default", default.clone()).fix(username, default),
             );
         }
-    } else if let Some(f) = control(s.username, username).or_else(|| invisible(s.username, &username.into())) {
-        out.push(f);
-    } else if s.username.len() != s.username.trim().len() {
-        out.push(Finding::new(Code::Trimmed, username));
+    } else {
+        out.extend(typed_username_finding(s.username, username));
     }
+}
+
+/// The profile name's finding: missing, or with a control character.
+fn name_finding(name: &str) -> Option<Finding> {
+    if name.trim().is_empty() { Some(Finding::new(Code::NameEmpty, "name")) } else { control(name, "name") }
+}
+
+/// A user name that was typed in (not empty): a control or invisible
+/// character, else spaces around it.
+fn typed_username_finding(value: &str, field: &'static str) -> Option<Finding> {
+    control(value, field)
+        .or_else(|| invisible(value, &field.into()))
+        .or_else(|| (value.len() != value.trim().len()).then(|| Finding::new(Code::Trimmed, field)))
 }
 
 /// Issue #13: a control character (CR, LF, …) in a free-text value, with
@@ -192,13 +199,7 @@ fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
     let role = if field.starts_with("pop_before_smtp.") { HostRole::Pop3 } else { HostRole::Smtp };
     let field: &'static str = PROFILE_FIELDS.iter().find(|f| **f == field)?;
     let out = match field {
-        "name" => {
-            if value.trim().is_empty() {
-                vec![Finding::new(Code::NameEmpty, "name")]
-            } else {
-                control(value, "name").into_iter().collect()
-            }
-        }
+        "name" => name_finding(value).into_iter().collect(),
         "email" => {
             let mut out = Vec::new();
             email_into(value, field.into(), &mut out);
@@ -209,15 +210,7 @@ fn field_findings(field: &str, value: &str) -> Option<Vec<Finding>> {
             Ok(p) => check_port(p, field, role),
             Err(f) => vec![f],
         },
-        "smtp.username" | "pop_before_smtp.username" => {
-            if let Some(f) = control(value, field).or_else(|| invisible(value, &field.into())) {
-                vec![f]
-            } else if value != value.trim() {
-                vec![Finding::new(Code::Trimmed, field)]
-            } else {
-                vec![]
-            }
-        }
+        "smtp.username" | "pop_before_smtp.username" => typed_username_finding(value, field).into_iter().collect(),
         "password" => {
             if value.is_empty() {
                 vec![Finding::new(Code::Empty, field)]
