@@ -666,13 +666,8 @@ impl TestRun {
         if let Some(mut talk) = self.talk.take() {
             self.transcript.extend(talk.dialogue().take_transcript());
         }
-        if let Some((current, _)) = self.stage
-            && current != f.stage
-        {
-            self.end_stage(true, now);
-            self.stage = Some((f.stage, now));
-            self.events.push_back(Event::StageStarted(f.stage));
-        }
+        // The failure's stage is the one that ends, not ok.
+        self.enter(f.stage, now);
         self.end_stage(false, now);
         self.conclude(Some(f));
     }
