@@ -133,17 +133,6 @@ fn listening(child: &mut Child, ports: &[u16], logs: &[PathBuf]) -> Result<(), S
 /// How often a server is started again on other ports when one was taken.
 const START_ATTEMPTS: usize = 5;
 
-fn wait_for_port(port: u16, what: &str, log: &Path) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if start.elapsed() > Duration::from_secs(15) {
-            let log = std::fs::read_to_string(log).unwrap_or_default();
-            panic!("{what} did not listen on port {port} within 15 s; its log:\n{log}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn require(binary: &str, package: &str) -> PathBuf {
     for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
         let p = Path::new(dir).join(binary);
