@@ -2,11 +2,11 @@
 //!
 //! Glue only: read the input, call the core, hand back plain JS objects.
 //! Bad input is a thrown `Error` with a specific message, never a panic.
-//! Validation crosses the boundary as one string each way: the input is
-//! `JSON.stringify`-ed and parsed by serde; the findings, messages rendered
-//! by the core, are serialized and `JSON.parse`-d into fresh plain objects.
-//! Nothing is kept between calls. (BENCHMARKS.md measures what that costs:
-//! a few microseconds a keystroke.)
+//! `validateProfile`, the call of every keystroke, crosses as one string
+//! each way (`boundary`); everything else is read field by field (`read`)
+//! and handed back through serde-wasm-bindgen. Messages are rendered by the
+//! core, every call returns fresh plain objects, and nothing is kept
+//! between calls.
 #![forbid(unsafe_code)]
 
 use mailsetup_core::{Field, Finding, Lang};
@@ -54,7 +54,16 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
+mod boundary;
 mod read;
+
+#[wasm_bindgen(module = "/js/boundary.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = encodeProfile)]
+    fn encode_profile(profile: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = decodeFindings)]
+    fn decode_findings(encoded: &str) -> JsValue;
+}
 
 /// A string argument, or a specific error naming it.
 fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
@@ -62,11 +71,8 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
 }
 
 /// The findings (messages rendered) as fresh plain JS objects.
-fn findings_out(findings: Vec<Finding>) -> Result<JsValue, JsError> {
-    if findings.is_empty() {
-        return Ok(js_sys::Array::new().into());
-    }
-    to_js(&findings)
+fn findings_out(findings: Vec<Finding>) -> JsValue {
+    decode_findings(&boundary::findings(&findings))
 }
 
 /// Every finding of a profile, messages in `lang` ("de" when not given).
@@ -76,8 +82,11 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
-    let profile = read::profile(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    findings_out(mailsetup_core::validate_profile(&profile, lang))
+    let profile = match encode_profile(profile).as_deref().and_then(boundary::profile) {
+        Some(p) => p,
+        None => read::profile(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?,
+    };
+    Ok(findings_out(mailsetup_core::validate_profile(&profile, lang)))
 }
 
 /// Every finding of a settings document (profiles and tenants).
@@ -88,7 +97,7 @@ pub fn validate_settings(
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag)?;
     let settings = read::settings(settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
-    findings_out(mailsetup_core::validate_settings(&settings, lang))
+    Ok(findings_out(mailsetup_core::validate_settings(&settings, lang)))
 }
 
 /// One field as typed (`email`, `smtp.host`, `smtp.port`, …), e.g. on every keystroke.
@@ -102,7 +111,7 @@ pub fn validate_field(
     let value = string_arg(value, "the value")?;
     let lang = lang(lang_tag)?;
     let field: Field = field.parse().map_err(|e: mailsetup_core::field::UnknownField| JsError::new(&e.to_string()))?;
-    findings_out(mailsetup_core::validate_field(field, &value, lang))
+    Ok(findings_out(mailsetup_core::validate_field(field, &value, lang)))
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.

@@ -1,9 +1,10 @@
 //! Profiles and settings documents read from JS objects, field by field.
 //!
-//! Written by hand because serde-wasm-bindgen's deserializer, for the same
-//! job, brings the float formatting of serde's error messages into the
-//! module (about 14 KB of its 150 KB budget, BENCHMARKS.md) and reads each
-//! value through several more crossings. The rules are the JSON model's
+//! The path of settings documents, and of profiles whose values
+//! `boundary` cannot take (a value of the wrong type): its errors name the
+//! field. Written by hand because serde-wasm-bindgen's deserializer, for the
+//! same job, brings the float formatting of serde's error messages into the
+//! module (about 14 KB of its 150 KB budget, BENCHMARKS.md). The rules are the JSON model's
 //! (`mailsetup_core::profile`): a missing or `null` text is empty, a
 //! missing port 0, a missing encryption STARTTLS; anything of another type
 //! is an error that names the field. A new field of the model is one line
@@ -14,35 +15,9 @@ use wasm_bindgen::JsValue;
 
 type Result<T> = std::result::Result<T, String>;
 
-/// The model's field names, each made a JS string once rather than on every
-/// keystroke (a fifth of a call's time).
-const KEYS: [&str; 13] = [
-    "name",
-    "email",
-    "auth",
-    "smtp",
-    "pop_before_smtp",
-    "host",
-    "port",
-    "security",
-    "username",
-    "profiles",
-    "tenants",
-    "id",
-    "profile",
-];
-
-thread_local! {
-    static JS_KEYS: Vec<JsValue> = KEYS.iter().map(|k| JsValue::from_str(k)).collect();
-}
-
-fn key_index(key: &str) -> usize {
-    KEYS.iter().position(|k| *k == key).unwrap_or_else(|| unreachable!("{key} is one of KEYS"))
-}
-
-/// `obj[key]`, for one of [`KEYS`].
-fn get(obj: &JsValue, key: &'static str) -> JsValue {
-    JS_KEYS.with(|keys| js_sys::Reflect::get(obj, &keys[key_index(key)])).unwrap_or(JsValue::UNDEFINED)
+/// `obj[key]`.
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn is_object(v: &JsValue) -> bool {

@@ -91,7 +91,8 @@ fn js_json(v: &JsValue) -> serde_json::Value {
 /// Every address of the isemail corpus, in profiles that vary every other
 /// field, gives the same findings and messages through the package as from
 /// the core, in both languages; so do texts with characters outside the
-/// BMP (two UTF-16 units each) and a value longer than 2^15 units.
+/// BMP (two UTF-16 units each), a value longer than 2^15 units, and one
+/// made of the string boundary's separators and NUL.
 #[wasm_bindgen_test]
 fn the_package_says_exactly_what_the_core_says() {
     use mailsetup_core::{AuthKind, Lang, Profile, Security, Server};
@@ -104,7 +105,7 @@ fn the_package_says_exactly_what_the_core_says() {
         .collect();
     emails.extend(["😀@praxis.de".to_string(), "info@😀.de".to_string(), format!("{}@x.de", "ü".repeat(40_000))]);
     let hosts =
-        ["smtp.gmx.net", " mail.gmx.net.", "smtp://x.de:587", "smtp..x.de", "mail.😀.de", "[::1]", "", "ｇｍｘ.net"];
+        ["smtp.gmx.net", " mail.gmx.net.", "smtp://x.de:587", "smtp..x.de", "mail.😀.de", "[::1]", "", "ｇｍｘ.net", "3,|x\u{0},1|"];
     let securities = [Security::Tls, Security::Starttls, Security::None];
     for (i, email) in emails.iter().enumerate() {
         let server = |k: usize| Server {
