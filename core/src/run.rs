@@ -218,6 +218,9 @@ pub struct TestRun {
     /// The profile's POP3 server (POP-before-SMTP) and SMTP server.
     pop_server: Option<Server>,
     smtp_server: Server,
+    /// Discovery's probe of a candidate server: TLS and EHLO, never AUTH
+    /// nor a sender check ([`TestRun::probe`]).
+    probe_only: bool,
 }
 
 /// How long the probe for implicit TLS may take at most.
@@ -227,6 +230,24 @@ impl TestRun {
     /// Plans the run for `config`. A profile with errors, or one that
     /// cannot be tested, is done at once (see [`TestRun::verdict`]).
     pub fn new(config: RunConfig, now: Instant) -> Self {
+        let profile = config.profile.clone();
+        let lang = config.lang;
+        let mut run = TestRun::unstarted(config, now);
+        if let Some(v) = precheck(&profile, lang) {
+            run.verdict = Some(v);
+            return run;
+        }
+        if profile.auth == AuthKind::Oauth2 {
+            run.enter(Stage::Auth, now);
+            run.fail(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"), now);
+            return run;
+        }
+        run.next_step(now);
+        run
+    }
+
+    /// The run with its plan, before its first step.
+    fn unstarted(config: RunConfig, now: Instant) -> Self {
         let RunConfig { profile, password, lang, message, timeout, stage_timeout } = config;
         let (smtp_host, smtp_port) = (ascii_host(&profile.smtp.host), port(&profile.smtp));
         let smtp_username = login_name(&profile.smtp, &profile.email);
@@ -240,7 +261,7 @@ impl TestRun {
             plan.push_back(Step::Pop3Login);
         }
         plan.push_back(Step::SmtpSession);
-        let mut run = TestRun {
+        TestRun {
             lang,
             email: profile.email.trim().to_string(),
             plan,
@@ -270,16 +291,26 @@ impl TestRun {
             smtp_port,
             pop_server: profile.pop_before_smtp.clone(),
             smtp_server: profile.smtp.clone(),
+            probe_only: false,
+        }
+    }
+
+    /// Discovery's probe of a candidate SMTP server (issue #14): resolve,
+    /// connect, TLS (implicit, or after STARTTLS), EHLO, QUIT. It never
+    /// sends AUTH or a sender, and it fails where a test would: a server
+    /// without STARTTLS, a certificate not valid for `server.host`.
+    pub fn probe(server: Server, lang: Lang, timeout: Duration, stage_timeout: Duration, now: Instant) -> Self {
+        let profile = Profile {
+            name: String::new(),
+            email: String::new(),
+            auth: AuthKind::Password,
+            smtp: server,
+            pop_before_smtp: None,
         };
-        if let Some(v) = precheck(&profile, lang) {
-            run.verdict = Some(v);
-            return run;
-        }
-        if profile.auth == AuthKind::Oauth2 {
-            run.enter(Stage::Auth, now);
-            run.fail(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"), now);
-            return run;
-        }
+        let config = RunConfig { profile, password: Password::new(String::new()), lang, message: None, timeout, stage_timeout };
+        // Not through `new`: a probe has no profile to validate.
+        let mut run = TestRun::unstarted(config, now);
+        run.probe_only = true;
         run.next_step(now);
         run
     }
@@ -560,13 +591,13 @@ impl TestRun {
                 Talk::Smtp(SmtpDialogue::new(SmtpConfig {
                     security: self.security,
                     ehlo_name,
-                    username: Some(self.smtp_username.clone()),
+                    username: Some(self.smtp_username.clone()).filter(|_| !self.probe_only),
                     password,
                     // MAIL FROM / RCPT TO with the profile's own address,
                     // then RSET: nothing is sent, but a server that will not
                     // let this account send as this address says so now.
-                    sender: Some(self.email.clone()),
-                    auth_optional: self.pop_server.is_some(),
+                    sender: Some(self.email.clone()).filter(|_| !self.probe_only),
+                    auth_optional: self.pop_server.is_some() || self.probe_only,
                     message: self.message.take(),
                 }))
             }
@@ -796,7 +827,11 @@ mod tests {
     /// Plays `script` (each input with the actions it must cause) and
     /// returns the verdict's (category, stage) and the stages' names.
     fn play(p: Profile, first: &[&str], script: &[(In, &[&str])]) -> (TestRun, Instant) {
-        let (mut run, t0) = start(p);
+        let (run, t0) = start(p);
+        play_run(run, t0, first, script)
+    }
+
+    fn play_run(mut run: TestRun, t0: Instant, first: &[&str], script: &[(In, &[&str])]) -> (TestRun, Instant) {
         assert_eq!(actions(&mut run), first, "at the start");
         let mut now = t0;
         for (n, (input, want)) in script.iter().enumerate() {
@@ -825,6 +860,48 @@ mod tests {
             assert_eq!(actions(&mut run), *want, "after step {n}");
         }
         (run, t0)
+    }
+
+    fn probe(security: Security, port: u32) -> (TestRun, Instant) {
+        let t0 = Instant::now();
+        let server = Server { host: "mail.praxis.test".into(), port, security, username: String::new() };
+        (TestRun::probe(server, Lang::En, Duration::from_secs(30), Duration::from_secs(10), t0), t0)
+    }
+
+    /// Discovery's probe: TLS and EHLO, then QUIT; no AUTH, no sender.
+    #[test]
+    fn a_probe_says_ehlo_and_never_logs_in() {
+        let (run, t0) = probe(Security::Starttls, 587);
+        let (run, _) = play_run(run, t0, &["resolve mail.praxis.test:587"], &[
+            (In::Resolved(Ok(&["127.0.0.9:587"])), &["connect 127.0.0.9:587"]),
+            (In::Connected(Ok(())), &[]),
+            (In::Server("220 hi\r\n"), &[">EHLO [127.0.0.9]"]),
+            (In::Server("250-hi\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n"), &[">STARTTLS"]),
+            (In::Server("220 go\r\n"), &["tls mail.praxis.test"]),
+            (In::Tls(Ok(())), &[">EHLO [127.0.0.9]"]),
+            (In::Server("250-hi\r\n250 AUTH PLAIN LOGIN\r\n"), &[">QUIT"]),
+            (In::Server("221 bye\r\n"), &["close"]),
+        ]);
+        assert_eq!(outcome(&run).0, "ok");
+
+        // A server without STARTTLS is no candidate: plaintext is never proposed.
+        let (run, t0) = probe(Security::Starttls, 587);
+        let (run, _) = play_run(run, t0, &["resolve mail.praxis.test:587"], &[
+            (In::Resolved(Ok(&["127.0.0.9:587"])), &["connect 127.0.0.9:587"]),
+            (In::Connected(Ok(())), &[]),
+            (In::Server("220 hi\r\n"), &[">EHLO [127.0.0.9]"]),
+            (In::Server("250-hi\r\n250 AUTH PLAIN\r\n"), &["close"]),
+        ]);
+        assert_eq!(outcome(&run).0, "starttls_not_offered");
+
+        // Implicit TLS with a certificate for another name.
+        let (run, t0) = probe(Security::Tls, 465);
+        let (run, _) = play_run(run, t0, &["resolve mail.praxis.test:465"], &[
+            (In::Resolved(Ok(&["127.0.0.9:465"])), &["connect 127.0.0.9:465"]),
+            (In::Connected(Ok(())), &["tls mail.praxis.test"]),
+            (In::Tls(Err(K::CertNameMismatch)), &["close"]),
+        ]);
+        assert_eq!(outcome(&run).0, "cert_name_mismatch");
     }
 
     fn outcome(run: &TestRun) -> (&'static str, Option<&'static str>) {
