@@ -12,6 +12,7 @@
 
 pub(crate) mod ascii;
 pub mod dialogue;
+pub mod discover;
 pub mod domain;
 pub mod field;
 pub mod finding;

@@ -1,0 +1,3 @@
+//! "Einstellungen suchen" over the network (issue #14).
+
+pub mod autoconfig;
