@@ -315,6 +315,11 @@ impl TestRun {
         run
     }
 
+    /// The address of the last connection opened (a probe's answer names it).
+    pub fn peer(&self) -> Option<SocketAddr> {
+        self.peer
+    }
+
     /// The next thing the driver must do.
     pub fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()

@@ -6,6 +6,8 @@
 //! thin layers over [`probe::run_test`].
 #![forbid(unsafe_code)]
 
+pub mod discover;
+pub mod dns;
 pub mod message;
 pub mod output;
 pub mod password;

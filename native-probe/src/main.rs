@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use mailsetup_core::finding::has_error;
 use mailsetup_core::sanitize::visible;
 use mailsetup_core::{Lang, Profile};
+use mailsetup_probe::discover::{DiscoverOptions, discover};
 use mailsetup_probe::output::{self, OutputError};
 use mailsetup_probe::password;
 use mailsetup_probe::probe::{ProbeOptions, run_test};
@@ -94,6 +95,30 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Language of notes: de or en.
+        #[arg(long, default_value = "de")]
+        lang: String,
+    },
+    /// Finds the settings for an address over the network ("Einstellungen suchen"):
+    /// the offline table, the provider's autoconfig over HTTPS, the domain's MX and
+    /// SRV records, and probing the usual server names (TLS and EHLO, never a login).
+    ///
+    /// Exit codes: 0 found, 1 nothing found, 2 bad input.
+    Discover {
+        /// The e-mail address.
+        address: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Ask this DNS server (IP:PORT) instead of the system's.
+        #[arg(long, value_name = "IP:PORT")]
+        dns: Option<std::net::SocketAddr>,
+        /// Extra trusted CA certificates (PEM file).
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<PathBuf>,
+        /// Deadline for the whole search, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 20)]
+        timeout: u64,
+        /// Language of messages: de or en.
         #[arg(long, default_value = "de")]
         lang: String,
     },
@@ -181,6 +206,18 @@ fn main() -> ExitCode {
             };
             preset(&address, json, lang)
         }
+        Command::Discover { address, json, dns, ca_file, timeout, lang } => {
+            let Some(lang) = Lang::parse(&lang) else {
+                return bad_input(format!("unknown language {lang:?}: use de or en"));
+            };
+            if timeout == 0 || timeout > 600 {
+                return bad_input("--timeout must be between 1 and 600 seconds");
+            }
+            let mut limits = mailsetup_core::discover::Limits::default();
+            limits.budget = Duration::from_secs(timeout);
+            let opts = DiscoverOptions { dns, tls: TlsOptions { ca_file, trust_cert: None }, limits, lang };
+            discover_command(&rt, &address, json, &opts)
+        }
         Command::Serve { port, open, settings, header_timeout, common } => {
             let opts = match probe_options(&common) {
                 Ok(o) => o,
@@ -199,6 +236,55 @@ fn main() -> ExitCode {
                 Err(e) => bad_input(e),
             }
         }
+    }
+}
+
+fn discover_command(rt: &tokio::runtime::Runtime, address: &str, json: bool, opts: &DiscoverOptions) -> ExitCode {
+    let lang = opts.lang;
+    // As each thing tried ends: a line on stderr for a person, nothing for JSON.
+    let mut progress = |t: &mailsetup_core::discover::Tried| {
+        if !json {
+            eprintln!("  {} {} {}: {}", if t.ok { "✓" } else { "·" }, t.source.as_str(), visible(&t.target), visible(&t.detail));
+        }
+    };
+    let report = match rt.block_on(discover(address, opts, &mut progress)) {
+        Ok(r) => r,
+        Err(e) => return bad_input(visible(&e.to_string())),
+    };
+    let headline = mailsetup_core::discover::headline(report.found.as_ref(), &report.domain, report.no_name_server, lang);
+    if json {
+        let value = discover_json(&report, &headline);
+        out!("{value}");
+    } else {
+        out!("{}", visible(&headline));
+        if let Some(f) = &report.found {
+            for (kind, servers) in [("SMTP", &f.smtp), ("POP3", &f.pop3)] {
+                for s in servers {
+                    out!("  {kind} {}:{} {} user {}", s.host, s.port, s.security.as_str(), visible(&s.username));
+                }
+            }
+            for n in &f.notes {
+                out!("  ! {}{}", visible(&n.text), n.url.as_ref().map_or(String::new(), |u| format!(" <{}>", visible(u))));
+            }
+        }
+    }
+    if report.found.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// The JSON contract of `discover` (README).
+fn discover_json(report: &mailsetup_probe::discover::Report, headline: &str) -> serde_json::Value {
+    match &report.found {
+        Some(f) => serde_json::json!({
+            "found": true, "source": f.source, "trust": f.trust, "domain": f.domain, "provider": f.provider,
+            "smtp": f.smtp, "pop3": f.pop3, "auth": f.auth, "notes": f.notes,
+            "oauth2": f.oauth2, "documentation": f.documentation,
+            "message": headline, "tried": report.tried,
+        }),
+        None => serde_json::json!({
+            "found": false, "source": null, "trust": null, "domain": report.domain, "provider": null,
+            "smtp": [], "pop3": [], "auth": [], "notes": [],
+            "message": headline, "tried": report.tried,
+        }),
     }
 }
 

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
+use crate::dns::Dns;
 use crate::tls::{Client, TlsOptions};
 
 /// How a test runs.
@@ -110,8 +111,25 @@ pub async fn run_test(
 
 /// Runs the test the run config describes and returns the verdict.
 pub async fn run(config: RunConfig, tls: &TlsOptions, progress: &mut dyn Progress) -> Verdict {
+    let run = TestRun::new(config, Instant::now().into_std());
+    drive(run, tls, None, progress).await.verdict
+}
+
+/// What a driven run ended with.
+#[derive(Debug)]
+pub struct Driven {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The address of the last connection.
+    pub peer: Option<SocketAddr>,
+    /// The DNS names of the last certificate a server showed.
+    pub cert_names: Vec<String>,
+}
+
+/// Drives `run` to its end; names are resolved by `dns`, or by the
+/// system's resolver.
+pub async fn drive(mut run: TestRun, tls: &TlsOptions, dns: Option<&Dns>, progress: &mut dyn Progress) -> Driven {
     let now = || Instant::now().into_std();
-    let mut run = TestRun::new(config, now());
     // Built on first use: a profile that is refused needs no trust store.
     let mut client: Option<Client> = None;
     let mut conn: Option<Conn> = None;
@@ -141,10 +159,18 @@ pub async fn run(config: RunConfig, tls: &TlsOptions, progress: &mut dyn Progres
             continue;
         };
         match action {
-            Action::Resolve { host, port } => match tokio::time::timeout_at(deadline, resolve(host, port)).await {
-                Err(_) => run.handle_timeout(now()),
-                Ok(result) => run.handle_resolved(now(), result),
-            },
+            Action::Resolve { host, port } => {
+                let lookup = async {
+                    match dns {
+                        Some(dns) => dns.socket_addrs(&host, port).await,
+                        None => resolve(host, port).await,
+                    }
+                };
+                match tokio::time::timeout_at(deadline, lookup).await {
+                    Err(_) => run.handle_timeout(now()),
+                    Ok(result) => run.handle_resolved(now(), result),
+                }
+            }
             Action::Connect(addr) => match tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await {
                 Err(_) => run.handle_timeout(now()),
                 Ok(Ok(stream)) => {
@@ -213,7 +239,11 @@ pub async fn run(config: RunConfig, tls: &TlsOptions, progress: &mut dyn Progres
     if let Some(c) = conn.take() {
         c.shutdown().await;
     }
-    run.take_verdict().unwrap_or_else(|| Verdict::invalid_profile(Vec::new(), Lang::En))
+    Driven {
+        peer: run.peer(),
+        cert_names: client.as_ref().map(Client::seen_dns_names).unwrap_or_default(),
+        verdict: run.take_verdict().unwrap_or_else(|| Verdict::invalid_profile(Vec::new(), Lang::En)),
+    }
 }
 
 /// Our trust set-up, built once; its failure is a local problem of its own.

@@ -108,6 +108,25 @@ impl Client {
         (kind, detail)
     }
 
+    /// The DNS names (subject alternative names) of the last certificate a
+    /// server showed; discovery proposes one that resolves to the same
+    /// address. Server text: each name is checked by the core before use.
+    pub fn seen_dns_names(&self) -> Vec<String> {
+        let seen = self.verifier.seen.lock().map(|g| g.clone()).unwrap_or(None);
+        let Some(der) = seen else { return Vec::new() };
+        let Ok((_, cert)) = x509_parser::parse_x509_certificate(&der) else { return Vec::new() };
+        let Ok(Some(san)) = cert.subject_alternative_name() else { return Vec::new() };
+        san.value
+            .general_names
+            .iter()
+            .filter_map(|n| match n {
+                x509_parser::extensions::GeneralName::DNSName(d) => Some(d.to_string()),
+                _ => None,
+            })
+            .take(16)
+            .collect()
+    }
+
     fn saw_self_signed(&self) -> bool {
         let seen = self.verifier.seen.lock().map(|g| g.clone()).unwrap_or(None);
         seen.is_some_and(|der| {

@@ -107,6 +107,11 @@ impl RefusedPort {
 /// port between our choosing it and the server binding it, and the caller
 /// starts again on other ports.
 fn listening(child: &mut Child, ports: &[u16], logs: &[PathBuf]) -> Result<(), String> {
+    listening_at("127.0.0.1", child, ports, logs)
+}
+
+/// [`listening`] on another loopback address.
+pub fn listening_at(ip: &str, child: &mut Child, ports: &[u16], logs: &[PathBuf]) -> Result<(), String> {
     let start = Instant::now();
     let exited = |child: &mut Child| -> Option<String> {
         let status = child.try_wait().ok().flatten()?;
@@ -114,7 +119,7 @@ fn listening(child: &mut Child, ports: &[u16], logs: &[PathBuf]) -> Result<(), S
         Some(format!("exited ({status}): {text}"))
     };
     for &port in ports {
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while TcpStream::connect((ip, port)).is_err() {
             if let Some(why) = exited(child) {
                 return Err(why);
             }
@@ -168,6 +173,17 @@ impl Dovecot {
     /// Starts Dovecot with the given certificate; `relay_port` is where its
     /// submission service relays (0: nowhere, enough for login tests).
     pub fn start_with(ca: &TestCa, cert: &CertPair, relay_port: u16) -> Dovecot {
+        Dovecot::start_inner(ca, cert, relay_port, "127.0.0.1", None)
+    }
+
+    /// Starts Dovecot listening on `ip` (another loopback address), its
+    /// submission services on the given ports (587 and 465, as discovery
+    /// expects them: root may bind them).
+    pub fn start_on(ca: &TestCa, cert: &CertPair, ip: &str, submission: u16, submissions: u16) -> Dovecot {
+        Dovecot::start_inner(ca, cert, 0, ip, Some((submission, submissions)))
+    }
+
+    fn start_inner(ca: &TestCa, cert: &CertPair, relay_port: u16, listen: &str, fixed: Option<(u16, u16)>) -> Dovecot {
         let dovecot = require("dovecot", "dovecot-core");
         let dir = tempfile::Builder::new().prefix("mailsetup-dovecot-").tempdir().unwrap();
         let d = dir.path();
@@ -183,12 +199,13 @@ impl Dovecot {
         let sink = (relay_port == 0).then(SmtpSink::start);
         let mut sink = sink;
         for attempt in 1..=START_ATTEMPTS {
-            let (submission, submissions, pop3, pop3s) = (free_port(), free_port(), free_port(), free_port());
+            let (submission, submissions) = fixed.unwrap_or_else(|| (free_port(), free_port()));
+            let (pop3, pop3s) = (free_port(), free_port());
             let relay = sink.as_ref().map_or(relay_port, |s| s.port);
             let dp = d.display();
             let conf = format!(
                 r#"protocols = submission pop3
-listen = 127.0.0.1
+listen = {listen}
 base_dir = {dp}/run
 state_dir = {dp}/state
 log_path = {dp}/dovecot.log
@@ -253,7 +270,7 @@ service pop3-login {{
                 .expect("start dovecot");
             let mut child = child;
             let logs = [d.join("stderr.log"), d.join("dovecot.log")];
-            match listening(&mut child, &[submission, submissions, pop3, pop3s], &logs) {
+            match listening_at(listen, &mut child, &[submission, submissions, pop3, pop3s], &logs) {
                 Ok(()) => {
                     return Dovecot { child, _sink: sink.take(), dir, submission, submissions, pop3, pop3s, ca_file };
                 }
@@ -553,12 +570,20 @@ fn mailprobe_cmd(command: &str, profile: &serde_json::Value, password: &str, ext
 }
 
 /// What a scripted server's client sent, on all its connections.
-type Received = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+pub type Received = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
 
 /// Listens on a free port of 127.0.0.1 and hands every connection, in a
 /// thread of its own, to `handle`; returns the port and what clients sent.
 fn accept_each(handle: impl Fn(TcpStream, Received) + Send + Sync + 'static) -> (u16, Received) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    accept_each_at("127.0.0.1:0".parse().unwrap(), handle)
+}
+
+/// [`accept_each`] on a given address.
+pub fn accept_each_at(
+    addr: std::net::SocketAddr,
+    handle: impl Fn(TcpStream, Received) + Send + Sync + 'static,
+) -> (u16, Received) {
+    let listener = TcpListener::bind(addr).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
     let port = listener.local_addr().unwrap().port();
     let received = Received::default();
     let rec = received.clone();
@@ -624,7 +649,12 @@ impl Conn {
 
 impl Scripted {
     pub fn start(script: fn(&mut Conn)) -> Scripted {
-        let (port, received) = accept_each(move |stream, received| {
+        Scripted::start_at("127.0.0.1:0".parse().unwrap(), script)
+    }
+
+    /// A scripted server on a given address.
+    pub fn start_at(addr: std::net::SocketAddr, script: fn(&mut Conn)) -> Scripted {
+        let (port, received) = accept_each_at(addr, move |stream, received| {
             let reader = std::io::BufReader::new(stream.try_clone().unwrap());
             script(&mut Conn { stream, reader, received });
         });
@@ -667,10 +697,16 @@ impl TlsConn {
 impl ScriptedTls {
     /// Serves `script` on every connection, with a certificate for `names`.
     pub fn start(names: &[&str], script: fn(&mut TlsConn)) -> ScriptedTls {
+        let ca = TestCa::new("mailsetup scripted CA");
+        ScriptedTls::start_at("127.0.0.1:0".parse().unwrap(), &ca, names, script)
+    }
+
+    /// A scripted TLS server on a given address, with a certificate for
+    /// `names` from `ca`.
+    pub fn start_at(addr: std::net::SocketAddr, ca: &TestCa, names: &[&str], script: fn(&mut TlsConn)) -> ScriptedTls {
         use rustls::pki_types::pem::PemObject;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
-        let ca = TestCa::new("mailsetup scripted CA");
         let cert = ca.server_cert(names, -1, 30);
         let ca_file = ca.write(dir.path());
         let chain = vec![rustls::pki_types::CertificateDer::from(cert.der.clone())];
@@ -678,7 +714,7 @@ impl ScriptedTls {
         let config = std::sync::Arc::new(
             rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key).unwrap(),
         );
-        let (port, received) = accept_each(move |stream, received| {
+        let (port, received) = accept_each_at(addr, move |stream, received| {
             let tls = rustls::ServerConnection::new(config.clone()).unwrap();
             let stream = std::io::BufReader::new(rustls::StreamOwned::new(tls, stream));
             script(&mut TlsConn { stream, received });

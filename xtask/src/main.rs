@@ -30,6 +30,8 @@ const APT_FOR_TESTS: &[&str] = &[
     "chromium",
     "chromium-driver",
     "iproute2",
+    // The DNS server of the discovery tests (MX, SRV and A records of test domains).
+    "dnsmasq-base",
     "openssl",
     "ca-certificates",
     "gzip",

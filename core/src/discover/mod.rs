@@ -323,6 +323,11 @@ pub struct Discovery {
     /// SRV answers: implicit TLS, STARTTLS (`None` while under way).
     srv: [Option<Vec<ServerChoice>>; 2],
     outcome: Option<Option<Found>>,
+    /// Whether any name server answered (anything, NXDOMAIN included), and
+    /// whether a question went unanswered.
+    dns_answered: bool,
+    dns_silent: bool,
+    mx_answered: bool,
 }
 
 const AUTOCONFIG: usize = 0;
@@ -372,6 +377,9 @@ impl Discovery {
             reported: 0,
             srv: [None, None],
             outcome: None,
+            dns_answered: false,
+            dns_silent: false,
+            mx_answered: false,
         };
         if let Some(p) = crate::presets::lookup(address, lang) {
             d.note(Source::Offline, &domain, true, format!("{} (offline table)", p.provider), now);
@@ -454,6 +462,20 @@ impl Discovery {
         &self.tried
     }
 
+    /// Whether no name server answered any question: then "nothing found"
+    /// would mislead (a practice without internet access must not be told
+    /// that its domain has no settings).
+    pub fn no_name_server(&self) -> bool {
+        self.dns_silent && !self.dns_answered
+    }
+
+    fn heard_dns<T>(&mut self, result: &Result<T, DnsError>) {
+        match result {
+            Err(DnsError::Timeout) => self.dns_silent = true,
+            _ => self.dns_answered = true,
+        }
+    }
+
     /// Whether the search is over.
     pub fn is_done(&self) -> bool {
         self.outcome.is_some()
@@ -469,9 +491,13 @@ impl Discovery {
         for i in 0..self.slots.len() {
             let s = &self.slots[i];
             if matches!(s.state, State::Pending | State::Waiting) && (overall || now >= s.deadline) {
+                // A DNS question of its own still unanswered: say so.
+                let silent = (i == MX && !self.mx_answered) || (i == SRV && self.srv.iter().any(Option::is_none));
+                self.dns_silent |= silent;
                 let target = self.slot_target(i);
                 self.slots[i].state = State::Failed;
-                self.note(self.slots[i].source, &target, false, "timed out".into(), now);
+                let detail = if silent { "no name server answered in time" } else { "timed out" };
+                self.note(self.slots[i].source, &target, false, detail.into(), now);
             }
         }
         self.decide(now);
@@ -518,6 +544,8 @@ impl Discovery {
     /// The MX lookup ended.
     pub fn handle_mx(&mut self, id: usize, now: Instant, result: Result<Vec<(u16, String)>, DnsError>) {
         let Some(Purpose::Mx) = self.take(id) else { return };
+        self.heard_dns(&result);
+        self.mx_answered = true;
         if !self.is_pending(MX) {
             return;
         }
@@ -571,6 +599,7 @@ impl Discovery {
     /// An SRV lookup ended.
     pub fn handle_srv(&mut self, id: usize, now: Instant, result: Result<Vec<SrvRecord>, DnsError>) {
         let Some(Purpose::Srv { implicit_tls }) = self.take(id) else { return };
+        self.heard_dns(&result);
         if !self.is_pending(SRV) {
             return;
         }
@@ -673,6 +702,7 @@ impl Discovery {
     /// The addresses of a certificate's other name.
     pub fn handle_addresses(&mut self, id: usize, now: Instant, result: Result<Vec<IpAddr>, DnsError>) {
         let Some(Purpose::AltAddress { slot, server, original, peer }) = self.take(id) else { return };
+        self.heard_dns(&result);
         if !self.is_pending(slot) {
             return;
         }
@@ -739,11 +769,20 @@ impl Discovery {
             return;
         }
         let grace_over = self.grace_end().is_some_and(|at| now >= at);
-        for s in &self.slots {
+        for (i, s) in self.slots.iter().enumerate() {
             match &s.state {
                 State::Failed => {}
                 State::Found(found) => {
-                    self.outcome = Some(Some((**found).clone()));
+                    let mut found = (**found).clone();
+                    if s.source == Source::Guess {
+                        // Other good candidates found by now follow as alternatives.
+                        for other in &self.slots[i + 1..] {
+                            if let State::Found(f) = &other.state {
+                                found.smtp.extend(f.smtp.iter().filter(|c| !found.smtp.contains(c)).cloned().collect::<Vec<_>>());
+                            }
+                        }
+                    }
+                    self.outcome = Some(Some(found));
                     return;
                 }
                 // Passed over: a good guess below has waited long enough.
@@ -888,6 +927,63 @@ impl Discovery {
                 found.provider = p.provider;
             }
         }
+    }
+}
+
+impl Source {
+    /// Where the settings came from, for a person.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Source::Offline, Lang::De) => "bekannte Anbieterdaten",
+            (Source::Offline, Lang::En) => "known provider data",
+            (Source::Autoconfig, Lang::De) => "die Konfigurationsdatei des Anbieters",
+            (Source::Autoconfig, Lang::En) => "the provider's configuration file",
+            (Source::Mx, Lang::De) => "den Posteingangsserver (MX) der Domain",
+            (Source::Mx, Lang::En) => "the domain's mail exchanger (MX)",
+            (Source::Srv, Lang::De) => "die DNS-Einträge (SRV) der Domain",
+            (Source::Srv, Lang::En) => "the domain's DNS records (SRV)",
+            (Source::Guess, Lang::De) => "das Ausprobieren üblicher Servernamen",
+            (Source::Guess, Lang::En) => "trying the usual server names",
+        }
+    }
+}
+
+/// The answer to "Einstellungen suchen" in one sentence or two: what was
+/// found and where from, what the user must confirm, or that nothing was
+/// found for `domain` and what to do next (`no_name_server`: that the
+/// search could not look, see [`Discovery::no_name_server`]).
+pub fn headline(found: Option<&Found>, domain: &str, no_name_server: bool, lang: Lang) -> String {
+    match (found, lang) {
+        (None, Lang::De) if no_name_server => format!(
+            "Für {domain} konnte nicht gesucht werden: Kein Namensserver hat geantwortet. Bitte prüfen Sie die Internetverbindung und versuchen Sie es erneut."
+        ),
+        (None, Lang::En) if no_name_server => format!(
+            "Could not search for {domain}: no name server answered. Please check the internet connection and try again."
+        ),
+        (None, Lang::De) => format!(
+            "Für {domain} wurden keine Einstellungen gefunden. Fragen Sie Ihren E-Mail-Anbieter nach Postausgangsserver und Port, oder wählen Sie ihn aus der Liste gängiger Postausgangsserver."
+        ),
+        (None, Lang::En) => format!(
+            "No settings were found for {domain}. Ask your e-mail provider for the outgoing server and port, or choose it from the list of common outgoing servers."
+        ),
+        (Some(f), Lang::De) if f.trust == Trust::Confirmed => {
+            format!("Einstellungen für {domain} gefunden: {} (über {}).", f.provider, f.source.describe(lang))
+        }
+        (Some(f), Lang::En) if f.trust == Trust::Confirmed => {
+            format!("Settings for {domain} found: {} (through {}).", f.provider, f.source.describe(lang))
+        }
+        (Some(f), Lang::De) => format!(
+            "Einstellungen gefunden über {}. Sie stammen von {}, nicht von {domain} selbst. Bitte bestätigen Sie, dass {} Ihr E-Mail-Anbieter ist.",
+            f.source.describe(lang),
+            f.domain,
+            f.domain
+        ),
+        (Some(f), Lang::En) => format!(
+            "Settings found through {}. They come from {}, not from {domain} itself. Please confirm that {} is your e-mail provider.",
+            f.source.describe(lang),
+            f.domain,
+            f.domain
+        ),
     }
 }
 

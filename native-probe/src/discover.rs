@@ -1,0 +1,229 @@
+//! Drives the core's [`Discovery`]: HTTPS fetches (reqwest on rustls with
+//! ring, our verifier), DNS (hickory), and candidate probes (the core's
+//! `TestRun::probe` through [`crate::probe::drive`]). Every decision is the
+//! core's.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailsetup_core::Lang;
+use mailsetup_core::discover::{Discovery, DnsError, Fetched, Found, Limits, ProbeOutcome, Request, Tried, autoconfig};
+use mailsetup_core::run::TestRun;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::dns::Dns;
+use crate::tls::{Client, TlsOptions};
+
+/// How a search runs.
+#[derive(Clone, Debug, Default)]
+pub struct DiscoverOptions {
+    /// The DNS server to ask (else the system's configuration).
+    pub dns: Option<SocketAddr>,
+    /// Certificate options (also for autoconfig over HTTPS).
+    pub tls: TlsOptions,
+    /// Time limits.
+    pub limits: Limits,
+    /// The language of notes.
+    pub lang: Lang,
+}
+
+/// What a search ended with.
+#[derive(Debug)]
+pub struct Report {
+    /// The settings, if any were found.
+    pub found: Option<Found>,
+    /// The address's domain.
+    pub domain: String,
+    /// Everything tried.
+    pub tried: Vec<Tried>,
+    /// No name server answered (see `Discovery::no_name_server`).
+    pub no_name_server: bool,
+}
+
+/// Why a search could not run.
+#[derive(Debug)]
+pub enum SetupError {
+    /// The address is not one a search can start from.
+    BadAddress(String),
+    /// A local problem: our trust store or DNS configuration.
+    Local(String),
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetupError::BadAddress(e) | SetupError::Local(e) => f.write_str(e),
+        }
+    }
+}
+
+enum Answer {
+    Fetch(usize, Result<Fetched, String>),
+    Mx(usize, Result<Vec<(u16, String)>, DnsError>),
+    Srv(usize, Result<Vec<mailsetup_core::discover::SrvRecord>, DnsError>),
+    Addrs(usize, Result<Vec<std::net::IpAddr>, DnsError>),
+    Probe(usize, ProbeOutcome),
+}
+
+/// Host names for HTTPS go through the same resolver as everything else.
+struct ViaDns(Dns);
+
+impl reqwest::dns::Resolve for ViaDns {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let dns = self.0.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let ips = dns.ips(&host).await.map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.to_string().into() })?;
+            let addrs: reqwest::dns::Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            Ok(addrs)
+        })
+    }
+}
+
+fn http_client(tls: &Client, dns: &Dns, limits: &Limits) -> Result<reqwest::Client, String> {
+    let mut config = (*tls.config).clone();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // Only https, and only to https: a redirect to http is refused, as is a fourth.
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 3 {
+            attempt.error("more than 3 redirects")
+        } else if attempt.url().scheme() != "https" {
+            attempt.error("a redirect away from https")
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .https_only(true)
+        .redirect(policy)
+        .no_proxy()
+        .dns_resolver(Arc::new(ViaDns(dns.clone())))
+        .timeout(limits.fetch)
+        .user_agent(concat!("mailprobe/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("HTTPS client: {e}"))
+}
+
+/// The reason of a failed request, without the URL (the list names it).
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut text = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    let kind = if e.is_redirect() {
+        "redirect refused"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let text = if text.is_empty() { kind.to_string() } else { format!("{kind}: {text}") };
+    mailsetup_core::sanitize::server_text(text.as_bytes(), 300)
+}
+
+async fn fetch(http: reqwest::Client, url: String) -> Result<Fetched, String> {
+    let mut resp = http.get(&url).send().await.map_err(|e| describe(&e))?;
+    if !resp.status().is_success() {
+        return Err(format!("HTTP {}", resp.status().as_u16()));
+    }
+    let final_url = resp.url().to_string();
+    let mut body = Vec::new();
+    // One byte over the cap is enough for the core to say "too large".
+    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > autoconfig::MAX_BYTES {
+            body.truncate(autoconfig::MAX_BYTES + 1);
+            break;
+        }
+    }
+    Ok(Fetched { final_url, body })
+}
+
+async fn probe(server: mailsetup_core::Server, tls: TlsOptions, dns: Dns, limits: Limits, lang: Lang) -> ProbeOutcome {
+    let run = TestRun::probe(server, lang, limits.probe, limits.probe, Instant::now().into_std());
+    let driven = crate::probe::drive(run, &tls, Some(&dns), &mut |_: &mailsetup_core::run::Event| {}).await;
+    let v = driven.verdict;
+    ProbeOutcome {
+        failure: (!v.ok).then_some(v.category),
+        detail: v.detail.unwrap_or(v.message),
+        peer: driven.peer.map(|a| a.ip()),
+        cert_names: driven.cert_names,
+    }
+}
+
+/// Searches settings for `address`; `on_tried` hears of each thing tried as it ends.
+pub async fn discover(address: &str, opts: &DiscoverOptions, on_tried: &mut (dyn FnMut(&Tried) + Send)) -> Result<Report, SetupError> {
+    let now = || Instant::now().into_std();
+    let mut machine =
+        Discovery::new(address, opts.lang, opts.limits, now()).map_err(|e| SetupError::BadAddress(e.to_string()))?;
+    let domain = mailsetup_core::domain::of(address).unwrap_or_default();
+    let mut set: JoinSet<Answer> = JoinSet::new();
+    // Built only when the offline table did not answer.
+    let mut tools: Option<(Dns, reqwest::Client)> = None;
+    loop {
+        while let Some(t) = machine.poll_tried() {
+            on_tried(&t);
+        }
+        if machine.is_done() {
+            break;
+        }
+        while let Some(request) = machine.poll_request() {
+            if tools.is_none() {
+                // The resolver gives up a little before the core does, so
+                // that a silent name server is reported as such.
+                let dns = Dns::new(opts.dns, opts.limits.dns.mul_f32(0.8)).map_err(SetupError::Local)?;
+                let tls = Client::new(&opts.tls).map_err(|e| SetupError::Local(format!("our trust set-up failed: {e}")))?;
+                let http = http_client(&tls, &dns, &opts.limits).map_err(SetupError::Local)?;
+                tools = Some((dns, http));
+            }
+            let (dns, http) = tools.clone().expect("built above");
+            let limits = opts.limits;
+            match request {
+                Request::Fetch { id, url } => {
+                    set.spawn(async move { Answer::Fetch(id, fetch(http, url).await) });
+                }
+                Request::Mx { id, domain } => {
+                    set.spawn(async move { Answer::Mx(id, dns.mx(&domain).await) });
+                }
+                Request::Srv { id, name } => {
+                    set.spawn(async move { Answer::Srv(id, dns.srv(&name).await) });
+                }
+                Request::Addresses { id, host } => {
+                    set.spawn(async move { Answer::Addrs(id, dns.ips(&host).await) });
+                }
+                Request::Probe { id, server } => {
+                    let (tls, lang) = (opts.tls.clone(), opts.lang);
+                    set.spawn(async move { Answer::Probe(id, probe(server, tls, dns, limits, lang).await) });
+                }
+                // A request this mailprobe does not know: the core is newer.
+                _ => {}
+            }
+        }
+        let deadline = machine.poll_timeout().map_or_else(|| Instant::now() + Duration::from_secs(1), Instant::from_std);
+        tokio::select! {
+            Some(joined) = set.join_next() => {
+                let Ok(answer) = joined else { continue };
+                match answer {
+                    Answer::Fetch(id, r) => machine.handle_fetch(id, now(), r),
+                    Answer::Mx(id, r) => machine.handle_mx(id, now(), r),
+                    Answer::Srv(id, r) => machine.handle_srv(id, now(), r),
+                    Answer::Addrs(id, r) => machine.handle_addresses(id, now(), r),
+                    Answer::Probe(id, r) => machine.handle_probe(id, now(), r),
+                }
+            }
+            () = tokio::time::sleep_until(deadline) => machine.handle_timeout(now()),
+        }
+    }
+    // What is still under way is of no use any more.
+    set.abort_all();
+    let found = machine.outcome().flatten().cloned();
+    Ok(Report { found, domain, tried: machine.tried().to_vec(), no_name_server: machine.no_name_server() })
+}
