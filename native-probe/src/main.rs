@@ -213,8 +213,8 @@ fn main() -> ExitCode {
             if timeout == 0 || timeout > 600 {
                 return bad_input("--timeout must be between 1 and 600 seconds");
             }
-            let mut limits = mailsetup_core::discover::Limits::default();
-            limits.budget = Duration::from_secs(timeout);
+            let limits =
+                mailsetup_core::discover::Limits { budget: Duration::from_secs(timeout), ..Default::default() };
             let opts = DiscoverOptions { dns, tls: TlsOptions { ca_file, trust_cert: None }, limits, lang };
             discover_command(&rt, &address, json, &opts)
         }

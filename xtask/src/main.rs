@@ -345,11 +345,10 @@ fn differential_corpus(fuzz: &Path) -> Result {
     let mut lines: Vec<String> = Vec::new();
     for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let bytes = std::fs::read(entry.map_err(|e| e.to_string())?.path()).map_err(|e| e.to_string())?;
-        if let Ok(v @ serde_json::Value::Object(_)) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            if v.get("smtp").is_some_and(serde_json::Value::is_object) {
+        if let Ok(v @ serde_json::Value::Object(_)) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && v.get("smtp").is_some_and(serde_json::Value::is_object) {
                 lines.push(v.to_string());
             }
-        }
     }
     lines.sort();
     lines.dedup();

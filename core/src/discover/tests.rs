@@ -136,7 +136,8 @@ fn bad_addresses_are_refused() {
 fn sources_and_their_priority() {
     use Ans::*;
     let nx = || Mx(Err(DnsError::NotFound));
-    let cases: Vec<(&str, Vec<(u64, &str, Ans)>, &str, u64)> = vec![
+    type Case = (&'static str, Vec<(u64, &'static str, Ans)>, &'static str, u64);
+    let cases: Vec<Case> = vec![
         (
             "autoconfig from the domain itself is confirmed",
             vec![(30, AC, Fetch(Ok((AC, xml("smtp.hoster.test")))))],

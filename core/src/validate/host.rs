@@ -118,14 +118,13 @@ pub(crate) fn check_into<'a>(
     }
 
     let mut name = trimmed;
-    if let Some(stripped) = name.strip_suffix('.') {
-        if !stripped.is_empty() && !stripped.ends_with('.') {
+    if let Some(stripped) = name.strip_suffix('.')
+        && !stripped.is_empty() && !stripped.ends_with('.') {
             let f = Finding::new(Code::HostTrailingDot, field.clone());
             // In an address a trailing dot is not allowed at all (the caller offers the fix).
             out.push(if role == HostRole::EmailDomain { f.severity(Severity::Error) } else { f });
             name = stripped;
         }
-    }
 
     let scan = Scan::of(name);
     if let Some(c) = scan.invalid {
@@ -365,11 +364,10 @@ fn maps_harmlessly(c: char) -> bool {
 
 /// Splits `host:port` when the part after the last colon is all digits.
 fn split_port(s: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some((h, after)) = rest.split_once(']') {
+    if let Some(rest) = s.strip_prefix('[')
+        && let Some((h, after)) = rest.split_once(']') {
             return (h, after.strip_prefix(':').filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
         }
-    }
     match s.rsplit_once(':') {
         Some((h, p)) if !h.contains(':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
         _ => (s, None),

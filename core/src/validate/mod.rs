@@ -90,15 +90,13 @@ pub(crate) fn sibling(field: &str, name: &str) -> Text {
 fn email_into<'a>(value: &'a str, field: Text, out: &mut Vec<Finding>) -> Option<std::borrow::Cow<'a, str>> {
     let start = out.len();
     let domain = email::check_into(value, &field, out);
-    if let Some(d) = &domain {
-        if let Some(s) = crate::suggest::suggest_for(value, d) {
-            if !out[start..].iter().any(|f| f.fix.is_some()) {
+    if let Some(d) = &domain
+        && let Some(s) = crate::suggest::suggest_for(value, d)
+            && !out[start..].iter().any(|f| f.fix.is_some()) {
                 out.push(
                     Finding::new(Code::DomainTypo, field.clone()).with("suggestion", s.domain).fix(field, s.address),
                 );
             }
-        }
-    }
     domain
 }
 

@@ -81,8 +81,8 @@ pub(crate) fn port_security_into(
         (HostRole::Smtp, 587) => Some((Security::Starttls, "587")),
         _ => None,
     };
-    if let Some((exp, port)) = expected {
-        if exp != security && security != Security::None {
+    if let Some((exp, port)) = expected
+        && exp != security && security != Security::None {
             let code = if role == HostRole::Pop3 { Code::PopPortSecurityMismatch } else { Code::PortSecurityMismatch };
             let field = security_field();
             out.push(
@@ -95,7 +95,6 @@ pub(crate) fn port_security_into(
                     .fix(field, exp.as_str()),
             );
         }
-    }
 }
 
 fn label(s: Security) -> &'static str {
