@@ -462,3 +462,37 @@ fn a_silent_name_server_is_not_a_missing_domain() {
     assert!(start.elapsed() < Duration::from_secs(10));
     drop(silent);
 }
+
+/// Every source through the wizard in Chromium (tests/browser/discover.test.mjs).
+#[test]
+fn the_wizard_searches_in_chromium() {
+    let (ca, _dir, ca_file) = ca();
+    https("127.0.38.1", &ca, &["autoconfig.acpraxis.test"], |_| Reply::Body(autoconfig_xml("smtp.hoster.test")));
+    let cert = ca.server_cert(&["mail.guesspraxis.test"], -1, 30);
+    let _dovecot = Dovecot::start_on(&ca, &cert, "127.0.38.2", 587, 465);
+    let dns = Dnsmasq::start(&[
+        "--mx-host=musterpraxis.test,mx00.kundenserver.de,10".into(),
+        "--host-record=autoconfig.acpraxis.test,127.0.38.1".into(),
+        "--host-record=mail.guesspraxis.test,127.0.38.2".into(),
+        "--srv-host=_submissions._tcp.srvpraxis.test,smtp.srv-hoster.test,465".into(),
+        "--srv-host=_submissions._tcp.lookalike.test,smtp.i0nos-mail.test,465".into(),
+    ]);
+    let settings_dir = tempfile::tempdir().unwrap();
+    let settings = settings_dir.path().join("settings.json");
+    let serve = support::serve::Serve::start_with(
+        &settings,
+        &["--ca-file", ca_file.to_str().unwrap(), "--dns", &dns.addr()],
+        &[],
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let out = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .arg(root.join("tests/browser/discover.test.mjs"))
+        .env("WIZARD_URL", &serve.url)
+        .current_dir(root)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "browser test failed:\n{stdout}");
+}

@@ -19,8 +19,8 @@ use crate::tls::{Client, TlsOptions};
 /// How a search runs.
 #[derive(Clone, Debug, Default)]
 pub struct DiscoverOptions {
-    /// The DNS server to ask (else the system's configuration).
-    pub dns: Option<SocketAddr>,
+    /// The resolver to ask (else one with the system's configuration).
+    pub dns: Option<Dns>,
     /// Certificate options (also for autoconfig over HTTPS).
     pub tls: TlsOptions,
     /// Time limits.
@@ -40,6 +40,32 @@ pub struct Report {
     pub tried: Vec<Tried>,
     /// No name server answered (see `Discovery::no_name_server`).
     pub no_name_server: bool,
+}
+
+impl Report {
+    /// The answer in a sentence or two (see [`mailsetup_core::discover::headline`]).
+    pub fn headline(&self, lang: Lang) -> String {
+        mailsetup_core::discover::headline(self.found.as_ref(), &self.domain, self.no_name_server, lang)
+    }
+
+    /// The JSON contract of `mailprobe discover --json` and of the
+    /// service's `/api/discover` result (README).
+    pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        let message = self.headline(lang);
+        match &self.found {
+            Some(f) => serde_json::json!({
+                "found": true, "source": f.source, "trust": f.trust, "domain": f.domain, "provider": f.provider,
+                "smtp": f.smtp, "pop3": f.pop3, "auth": f.auth, "notes": f.notes,
+                "oauth2": f.oauth2, "documentation": f.documentation,
+                "message": message, "tried": self.tried,
+            }),
+            None => serde_json::json!({
+                "found": false, "source": null, "trust": null, "domain": self.domain, "provider": null,
+                "smtp": [], "pop3": [], "auth": [], "notes": [],
+                "message": message, "no_name_server": self.no_name_server, "tried": self.tried,
+            }),
+        }
+    }
 }
 
 /// Why a search could not run.
@@ -177,9 +203,10 @@ pub async fn discover(address: &str, opts: &DiscoverOptions, on_tried: &mut (dyn
         }
         while let Some(request) = machine.poll_request() {
             if tools.is_none() {
-                // The resolver gives up a little before the core does, so
-                // that a silent name server is reported as such.
-                let dns = Dns::new(opts.dns, opts.limits.dns.mul_f32(0.8)).map_err(SetupError::Local)?;
+                let dns = match &opts.dns {
+                    Some(d) => d.clone(),
+                    None => Dns::new(None, crate::dns::QUESTION_TIMEOUT).map_err(SetupError::Local)?,
+                };
                 let tls = Client::new(&opts.tls).map_err(|e| SetupError::Local(format!("our trust set-up failed: {e}")))?;
                 let http = http_client(&tls, &dns, &opts.limits).map_err(SetupError::Local)?;
                 tools = Some((dns, http));

@@ -26,6 +26,11 @@ impl std::fmt::Debug for Dns {
     }
 }
 
+/// How long one DNS question may take: a little less than the core gives a
+/// DNS source (`Limits::dns`), so that a silent name server is reported as
+/// such rather than as the source's timeout.
+pub const QUESTION_TIMEOUT: Duration = Duration::from_secs(4);
+
 impl Dns {
     /// The system's configuration, or `server` alone (UDP, then TCP for
     /// long answers); each question waits at most `timeout`.

@@ -12,6 +12,7 @@ use mailsetup_core::finding::has_error;
 use mailsetup_core::sanitize::visible;
 use mailsetup_core::{Lang, Profile};
 use mailsetup_probe::discover::{DiscoverOptions, discover};
+use mailsetup_probe::dns::{Dns, QUESTION_TIMEOUT};
 use mailsetup_probe::output::{self, OutputError};
 use mailsetup_probe::password;
 use mailsetup_probe::probe::{ProbeOptions, run_test};
@@ -46,6 +47,9 @@ struct Common {
     /// Language of messages: de or en.
     #[arg(long, default_value = "de")]
     lang: String,
+    /// Ask this DNS server (IP:PORT) instead of the system's resolver.
+    #[arg(long, value_name = "IP:PORT")]
+    dns: Option<std::net::SocketAddr>,
 }
 
 #[derive(clap::Args)]
@@ -171,6 +175,7 @@ fn probe_options(c: &Common) -> Result<ProbeOptions, String> {
         return Err("--timeout must be between 1 and 600 seconds".into());
     }
     let trust_cert = c.trust_cert.as_deref().map(parse_fingerprint).transpose()?;
+    let dns = c.dns.map(|server| Dns::new(Some(server), QUESTION_TIMEOUT)).transpose()?;
     let timeout = Duration::from_secs(c.timeout);
     Ok(ProbeOptions {
         timeout,
@@ -179,6 +184,7 @@ fn probe_options(c: &Common) -> Result<ProbeOptions, String> {
         stage_timeout: (timeout * 2 / 3).clamp(Duration::from_secs(1), Duration::from_secs(10)),
         tls: TlsOptions { ca_file: c.ca_file.clone(), trust_cert },
         lang,
+        dns,
     })
 }
 
@@ -215,6 +221,10 @@ fn main() -> ExitCode {
             }
             let limits =
                 mailsetup_core::discover::Limits { budget: Duration::from_secs(timeout), ..Default::default() };
+            let dns = match dns.map(|server| Dns::new(Some(server), QUESTION_TIMEOUT)).transpose() {
+                Ok(d) => d,
+                Err(e) => return bad_input(e),
+            };
             let opts = DiscoverOptions { dns, tls: TlsOptions { ca_file, trust_cert: None }, limits, lang };
             discover_command(&rt, &address, json, &opts)
         }
@@ -251,12 +261,10 @@ fn discover_command(rt: &tokio::runtime::Runtime, address: &str, json: bool, opt
         Ok(r) => r,
         Err(e) => return bad_input(visible(&e.to_string())),
     };
-    let headline = mailsetup_core::discover::headline(report.found.as_ref(), &report.domain, report.no_name_server, lang);
     if json {
-        let value = discover_json(&report, &headline);
-        out!("{value}");
+        out!("{}", report.to_json(lang));
     } else {
-        out!("{}", visible(&headline));
+        out!("{}", visible(&report.headline(lang)));
         if let Some(f) = &report.found {
             for (kind, servers) in [("SMTP", &f.smtp), ("POP3", &f.pop3)] {
                 for s in servers {
@@ -269,23 +277,6 @@ fn discover_command(rt: &tokio::runtime::Runtime, address: &str, json: bool, opt
         }
     }
     if report.found.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-/// The JSON contract of `discover` (README).
-fn discover_json(report: &mailsetup_probe::discover::Report, headline: &str) -> serde_json::Value {
-    match &report.found {
-        Some(f) => serde_json::json!({
-            "found": true, "source": f.source, "trust": f.trust, "domain": f.domain, "provider": f.provider,
-            "smtp": f.smtp, "pop3": f.pop3, "auth": f.auth, "notes": f.notes,
-            "oauth2": f.oauth2, "documentation": f.documentation,
-            "message": headline, "tried": report.tried,
-        }),
-        None => serde_json::json!({
-            "found": false, "source": null, "trust": null, "domain": report.domain, "provider": null,
-            "smtp": [], "pop3": [], "auth": [], "notes": [],
-            "message": headline, "tried": report.tried,
-        }),
-    }
 }
 
 fn preset(address: &str, json: bool, lang: Lang) -> ExitCode {

@@ -29,6 +29,8 @@ pub struct ProbeOptions {
     pub tls: TlsOptions,
     /// Language of the verdict.
     pub lang: Lang,
+    /// The resolver to ask (else the system's resolver).
+    pub dns: Option<Dns>,
 }
 
 impl Default for ProbeOptions {
@@ -38,6 +40,7 @@ impl Default for ProbeOptions {
             stage_timeout: Duration::from_secs(10),
             tls: TlsOptions::default(),
             lang: Lang::De,
+            dns: None,
         }
     }
 }
@@ -106,7 +109,8 @@ pub async fn run_test(
         timeout: opts.timeout,
         stage_timeout: opts.stage_timeout,
     };
-    run(config, &opts.tls, progress).await
+    let run = TestRun::new(config, Instant::now().into_std());
+    drive(run, &opts.tls, opts.dns.as_ref(), progress).await.verdict
 }
 
 /// Runs the test the run config describes and returns the verdict.

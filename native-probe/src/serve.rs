@@ -94,6 +94,7 @@ struct AppState {
     open_file: Mutex<Option<PathBuf>>,
     probe: ProbeOptions,
     tests: Mutex<Vec<Instant>>,
+    searches: Mutex<Vec<Instant>>,
     settings: SettingsFile,
 }
 
@@ -151,11 +152,13 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
         sessions: Mutex::new(HashSet::new()),
         open_file: Mutex::new(open_file),
         probe: opts.probe,
+        searches: Mutex::new(Vec::new()),
         tests: Mutex::new(Vec::new()),
         settings,
     });
     let api = Router::new()
         .route("/api/test", post(api_test))
+        .route("/api/discover", post(api_discover))
         .route("/api/send-test", post(api_send_test))
         .route("/api/settings", get(api_settings_load).put(api_settings_save))
         .route("/api/settings/start-anew", post(api_settings_start_anew))
@@ -397,14 +400,8 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     if let Some(verdict) = mailsetup_core::run::precheck(&req.profile, lang) {
         return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(verdict)).into_response();
     }
-    {
-        let mut tests = lock(&st.tests);
-        let now = Instant::now();
-        tests.retain(|t| now.duration_since(*t) < RATE_WINDOW);
-        if tests.len() >= MAX_TESTS {
-            return (StatusCode::TOO_MANY_REQUESTS, "too many tests; wait a minute").into_response();
-        }
-        tests.push(now);
+    if !rate_ok(&st.tests, MAX_TESTS) {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many tests; wait a minute").into_response();
     }
     let password = Password::new(req.password);
     let mut opts = st.probe.clone();
@@ -448,6 +445,74 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     // the browser next reuses the connection.
     ([(header::CONTENT_TYPE, "application/x-ndjson"), (header::CONNECTION, "close")], Body::from_stream(stream))
         .into_response()
+}
+
+#[derive(Deserialize)]
+struct DiscoverRequest {
+    address: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Most searches in [`RATE_WINDOW`]: each probes servers the page names.
+pub const MAX_SEARCHES: usize = 20;
+
+/// Searches settings for an address and streams NDJSON: `{"event":"tried",…}`
+/// as each source answers, then `{"event":"result",…}` (the JSON of
+/// `mailprobe discover --json`), or `{"event":"error","error":…}`.
+async fn api_discover(State(st): State<Arc<AppState>>, body: Bytes) -> Response {
+    let req: DiscoverRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a search request: {e}")).into_response(),
+    };
+    let lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
+    if !rate_ok(&st.searches, MAX_SEARCHES) {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many searches; wait a minute").into_response();
+    }
+    let opts = crate::discover::DiscoverOptions {
+        dns: st.probe.dns.clone(),
+        tls: st.probe.tls.clone(),
+        limits: mailsetup_core::discover::Limits::default(),
+        lang,
+    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        let events = tx.clone();
+        let mut progress = move |t: &mailsetup_core::discover::Tried| {
+            let mut line = serde_json::json!({"event": "tried"});
+            if let (Some(obj), Ok(serde_json::Value::Object(t))) = (line.as_object_mut(), serde_json::to_value(t)) {
+                obj.extend(t);
+            }
+            let _ = events.send(format!("{line}\n"));
+        };
+        let line = match crate::discover::discover(&req.address, &opts, &mut progress).await {
+            Ok(report) => {
+                let mut v = report.to_json(lang);
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("event".into(), "result".into());
+                }
+                v
+            }
+            Err(e) => serde_json::json!({"event": "error", "error": e.to_string()}),
+        };
+        let _ = tx.send(format!("{line}\n"));
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
+    });
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
+}
+
+/// Counts a use against `max` per [`RATE_WINDOW`]; `false` when over.
+fn rate_ok(uses: &Mutex<Vec<Instant>>, max: usize) -> bool {
+    let mut uses = lock(uses);
+    let now = Instant::now();
+    uses.retain(|t| now.duration_since(*t) < RATE_WINDOW);
+    if uses.len() >= max {
+        return false;
+    }
+    uses.push(now);
+    true
 }
 
 /// What a settings failure tells the page: the kind, the message and the file.

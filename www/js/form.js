@@ -3,6 +3,7 @@
 // tests with their streamed progress.
 import { lookupPreset, validateField, validateProfile } from '../pkg/mailsetup_wasm.js';
 import { streamTest } from './api.js';
+import { searchNetwork } from './discover.js';
 import { $ } from './dom.js';
 import { getLang, t } from './i18n.js';
 import { store } from './store.js';
@@ -106,30 +107,50 @@ export function renderFinding(f) {
   return p;
 }
 
-/** "Einstellungen suchen": the known settings for the address, if any. */
+/** Fills in host, port, encryption and user name together, as found. */
+function fillFound(found) {
+  const smtp = found.smtp[0];
+  $('#smtp-host').value = smtp.host;
+  $('#smtp-port').value = String(smtp.port);
+  $('#smtp-security').value = smtp.security;
+  $('#smtp-username').value = smtp.username;
+  if (found.pop3.length) {
+    // Host, port and encryption together, as the provider gives them.
+    const pop = found.pop3[0];
+    $('#pop-host').value = pop.host;
+    $('#pop-port').value = String(pop.port);
+    $('#pop-security').value = pop.security === 'tls' ? 'tls' : 'starttls';
+  }
+  for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
+  changed();
+}
+
+/**
+ * "Einstellungen suchen": the offline table at once (the wasm package);
+ * else the search over the network through the local service.
+ */
 export function findSettings() {
   const box = $('#preset');
   box.replaceChildren();
-  const preset = lookupPreset($('#email').value, getLang());
+  delete box.dataset.state;
+  const address = $('#email').value;
+  const preset = lookupPreset(address, getLang());
   const para = (text, cls) => { const p = document.createElement('p'); p.textContent = text; if (cls) p.className = cls; box.append(p); return p; };
   if (!preset) {
-    para(t('not_found'));
+    touched.add('email');
+    const errors = validateField('email', address, getLang()).filter((f) => f.severity === 'error');
+    if (errors.length) {
+      validate();
+      para(t('find_needs_address'), 'not-found');
+      $('#email').focus();
+      return;
+    }
+    searchNetwork(address, box, fillFound);
     return;
   }
+  box.dataset.state = 'found';
   if (preset.auth.includes('password')) {
-    const smtp = preset.smtp[0];
-    $('#smtp-host').value = smtp.host;
-    $('#smtp-port').value = String(smtp.port);
-    $('#smtp-security').value = smtp.security;
-    $('#smtp-username').value = smtp.username;
-    if (preset.pop3.length) {
-      // Host, port and encryption together, as the provider gives them.
-      const pop = preset.pop3[0];
-      $('#pop-host').value = pop.host;
-      $('#pop-port').value = String(pop.port);
-      $('#pop-security').value = pop.security === 'tls' ? 'tls' : 'starttls';
-    }
-    for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
+    fillFound(preset);
     para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
   } else {
     para(t('oauth_only').replace('{provider}', preset.provider), 'note');
@@ -146,7 +167,6 @@ export function findSettings() {
       p.append(' ', a);
     }
   }
-  changed();
 }
 
 export function setStatus(state, text, hint = '') {
@@ -239,6 +259,11 @@ export async function runTest() {
     await streamed('/api/test', (v) => {
       setStatus(v.ok ? 'ok' : 'failed', v.message, v.hint);
       $('#send-test').hidden = !v.ok;
+      // The server's name does not exist: perhaps the address's domain
+      // knows the right one. The search offers it, to be confirmed.
+      if (v.category === 'dns_not_found' && lookupPreset($('#email').value, getLang()) === null) {
+        searchNetwork($('#email').value, $('#preset'), fillFound, t('dns_hint_intro'));
+      }
     });
   } catch (e) {
     setStatus('failed', `${t('service_error')} ${e.message}`);
