@@ -496,3 +496,20 @@ fn the_wizard_searches_in_chromium() {
     println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser test failed:\n{stdout}");
 }
+
+/// A test whose server does not exist offers what the address's domain says.
+#[test]
+fn a_missing_server_gets_the_domains_settings_in_its_hint() {
+    let (_ca, _dir, ca_file) = ca();
+    let dns = Dnsmasq::start(&["--mx-host=musterpraxis.test,mx00.kundenserver.de,10".into()]);
+    let mut p = profile("smtp.musterpraxis.test", 465, "tls");
+    p["email"] = "info@musterpraxis.test".into();
+    let run = mailprobe_test(&p, "geheim", &["--json", "--dns", &dns.addr(), "--ca-file", ca_file.to_str().unwrap(), "--lang", "en"]);
+    let v = run.json();
+    assert_eq!(v["category"], "dns_not_found", "{}", run.stdout);
+    let hint = v["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("These settings were found for your address (through the domain's mail exchanger (MX)): server smtp.ionos.de, port 465, SSL/TLS. They come from ionos.de"),
+        "{hint}"
+    );
+}

@@ -430,7 +430,18 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         None
     };
     let mut no_progress = |_: &mailsetup_core::run::Event| {};
-    let verdict = rt.block_on(run_test(profile, password, message, &opts, &mut no_progress));
+    let email = profile.email.clone();
+    let mut verdict = rt.block_on(run_test(profile, password, message, &opts, &mut no_progress));
+    // The server's name does not exist: what does the address's domain say?
+    if verdict.category == mailsetup_core::verdict::Category::DnsNotFound {
+        let search = DiscoverOptions { dns: opts.dns.clone(), tls: opts.tls.clone(), lang: opts.lang, ..Default::default() };
+        if let Ok(report) = rt.block_on(discover(&email, &search, &mut |_| {}))
+            && let Some(found) = &report.found
+        {
+            let offer = mailsetup_core::discover::offer(found, opts.lang);
+            verdict.hint = if verdict.hint.is_empty() { offer } else { format!("{} {offer}", verdict.hint) };
+        }
+    }
     if json {
         match serde_json::to_string(&verdict) {
             Ok(s) => out!("{s}"),

@@ -987,6 +987,37 @@ pub fn headline(found: Option<&Found>, domain: &str, no_name_server: bool, lang:
     }
 }
 
+/// A sentence for a verdict whose server does not exist (`dns_not_found`),
+/// offering what a search for the address found; the user still decides.
+pub fn offer(found: &Found, lang: Lang) -> String {
+    let Some(s) = found.smtp.first() else { return String::new() };
+    let security = match s.security {
+        Security::Tls => "SSL/TLS",
+        Security::Starttls => "STARTTLS",
+        Security::None => "-",
+    };
+    let origin = match (found.trust, lang) {
+        (Trust::Confirmed, Lang::De) => String::new(),
+        (Trust::Confirmed, Lang::En) => String::new(),
+        (Trust::Unconfirmed, Lang::De) => format!(" Sie stammen von {}: Prüfen Sie, ob das Ihr Anbieter ist.", found.domain),
+        (Trust::Unconfirmed, Lang::En) => format!(" They come from {}: check that this is your provider.", found.domain),
+    };
+    match lang {
+        Lang::De => format!(
+            "Für Ihre Adresse wurden diese Einstellungen gefunden (über {}): Server {}, Port {}, {security}.{origin}",
+            found.source.describe(lang),
+            s.host,
+            s.port
+        ),
+        Lang::En => format!(
+            "These settings were found for your address (through {}): server {}, port {}, {security}.{origin}",
+            found.source.describe(lang),
+            s.host,
+            s.port
+        ),
+    }
+}
+
 /// The host of an `https://` URL.
 fn url_host(url: &str) -> Option<String> {
     let rest = url.strip_prefix("https://")?;
