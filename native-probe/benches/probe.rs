@@ -14,56 +14,20 @@
 
 #[path = "../../tests/support/mod.rs"]
 mod support;
+#[path = "common/delay.rs"]
+mod delay;
 
 use std::net::SocketAddr;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
-const ONE_WAY: Duration = Duration::from_millis(25);
-
-/// Forwards bytes after `delay`, keeping order.
-async fn pump(mut from: tokio::net::tcp::OwnedReadHalf, mut to: tokio::net::tcp::OwnedWriteHalf, delay: Duration) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
-    tokio::spawn(async move {
-        while let Some((due, chunk)) = rx.recv().await {
-            tokio::time::sleep_until(due.into()).await;
-            if to.write_all(&chunk).await.is_err() {
-                break;
-            }
-        }
-        let _ = to.shutdown().await;
-    });
-    let mut buf = vec![0u8; 16384];
-    loop {
-        match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if tx.send((Instant::now() + delay, buf[..n].to_vec())).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-}
+const ONE_WAY: Duration = delay::ONE_WAY;
 
 async fn proxy(listener: TcpListener, target: SocketAddr) {
-    loop {
-        let Ok((client, _)) = listener.accept().await else { return };
-        // The SYN/SYN-ACK of the upstream leg is delayed too: one RTT before use.
-        tokio::time::sleep(ONE_WAY * 2).await;
-        let Ok(server) = TcpStream::connect(target).await else { continue };
-        // The emulated link must not add Nagle/delayed-ACK stalls of its own.
-        let _ = client.set_nodelay(true);
-        let _ = server.set_nodelay(true);
-        let (cr, cw) = client.into_split();
-        let (sr, sw) = server.into_split();
-        tokio::spawn(pump(cr, sw, ONE_WAY));
-        tokio::spawn(pump(sr, cw, ONE_WAY));
-    }
+    delay::tcp(listener, target).await
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

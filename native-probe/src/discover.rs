@@ -185,6 +185,19 @@ async fn probe(server: mailsetup_core::Server, tls: TlsOptions, dns: Dns, limits
     }
 }
 
+/// One fetch as the search makes it, with a client of its own (the
+/// benchmark's floor for autoconfig).
+pub async fn fetch_alone(url: &str, tls: &TlsOptions, dns: Dns) -> Result<Fetched, String> {
+    let client = Client::new(tls)?;
+    let http = http_client(&client, &dns, &Limits::default())?;
+    fetch(http, url.to_string()).await
+}
+
+/// One candidate probed as the search probes it (the benchmark's floor for guessing).
+pub async fn probe_alone(server: mailsetup_core::Server, tls: &TlsOptions, dns: Dns) -> ProbeOutcome {
+    probe(server, tls.clone(), dns, Limits::default(), Lang::En).await
+}
+
 /// Searches settings for `address`; `on_tried` hears of each thing tried as it ends.
 pub async fn discover(address: &str, opts: &DiscoverOptions, on_tried: &mut (dyn FnMut(&Tried) + Send)) -> Result<Report, SetupError> {
     let now = || Instant::now().into_std();
