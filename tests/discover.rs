@@ -214,11 +214,17 @@ fn autoconfig_served_by_the_domain_is_confirmed_and_a_redirect_is_not() {
     });
     https("127.0.31.3", &ca, &["config.other-hoster.test"], |_| Reply::Body(autoconfig_xml("smtp.other-hoster.test")));
     https("127.0.31.4", &ca, &["autoconfig.httpredir.test"], |_| Reply::Redirect("http://config.other-hoster.test/x.xml".into()));
+    // A redirect to itself, for ever: the fourth is refused.
+    let loop_asked = https("127.0.31.5", &ca, &["autoconfig.loop.test"], |line| {
+        let n: u32 = line.split("hop=").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+        Reply::Redirect(format!("https://autoconfig.loop.test/mail/config-v1.1.xml?hop={}", n + 1))
+    });
     let dns = Dnsmasq::start(&[
         "--host-record=autoconfig.acpraxis.test,127.0.31.1".into(),
         "--host-record=autoconfig.redirpraxis.test,127.0.31.2".into(),
         "--host-record=config.other-hoster.test,127.0.31.3".into(),
         "--host-record=autoconfig.httpredir.test,127.0.31.4".into(),
+        "--host-record=autoconfig.loop.test,127.0.31.5".into(),
     ]);
 
     let f = discover(&dns, &ca_file, "info@acpraxis.test", &[]);
@@ -237,6 +243,16 @@ fn autoconfig_served_by_the_domain_is_confirmed_and_a_redirect_is_not() {
     assert_eq!(f.code, 1);
     assert!(f.tried_has("redirect refused"), "{:#?}", f.tried());
     assert!(f.json["message"].as_str().unwrap().starts_with("No settings were found for httpredir.test."));
+
+    let f = discover(&dns, &ca_file, "info@loop.test", &[]);
+    assert!(f.tried_has("more than 3 redirects"), "{:#?}", f.tried());
+    let asked = String::from_utf8_lossy(&loop_asked.lock().unwrap()).into_owned();
+    assert_eq!(asked.lines().count(), 4, "the first request and three redirects: {asked}");
+
+    // A known provider is answered from the offline table, without a question.
+    let f = discover(&dns, &ca_file, "praxis@web.de", &[]);
+    assert_eq!(f.summary(), "offline confirmed web.de smtp.web.de:465", "{:#?}", f.tried());
+    assert_eq!(f.tried().len(), 1);
 }
 
 #[test]

@@ -113,7 +113,8 @@ fn http_client(tls: &Client, dns: &Dns, limits: &Limits) -> Result<reqwest::Clie
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     // Only https, and only to https: a redirect to http is refused, as is a fourth.
     let policy = reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.previous().len() >= 3 {
+        // `previous` holds the first URL too: three redirects followed, the fourth refused.
+        if attempt.previous().len() > 3 {
             attempt.error("more than 3 redirects")
         } else if attempt.url().scheme() != "https" {
             attempt.error("a redirect away from https")

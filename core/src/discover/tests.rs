@@ -325,3 +325,20 @@ fn known_provider_notes_come_whatever_the_source() {
     let found = found.unwrap();
     assert!(found.notes.iter().any(|n| n.kind == NoteKind::EmailPassword), "{:?}", found.notes);
 }
+
+/// The MX examples: each hoster's MX host gives its provider.
+#[test]
+fn mx_hosts_of_the_big_hosters() {
+    for (mx, provider) in [
+        ("mx00.ionos.de.", "IONOS"),
+        ("mx01.kundenserver.de.", "IONOS"),
+        ("smtpin.rzone.de.", "STRATO"),
+        ("praxis-de.mail.protection.outlook.com.", "Microsoft 365"),
+        ("aspmx.l.google.com.", "Gmail"),
+    ] {
+        let (found, _, d) = play(ADDR, vec![(8, "MX musterpraxis.test", Ans::Mx(Ok(vec![(10, mx)])))]);
+        let found = found.unwrap_or_else(|| panic!("{mx}: {:#?}", d.tried()));
+        assert_eq!((found.source, found.trust), (Source::Mx, Trust::Unconfirmed), "{mx}");
+        assert!(found.provider.contains(provider), "{mx}: {}", found.provider);
+    }
+}
