@@ -391,3 +391,42 @@ fn escapes_in_a_certificate_name_never_reach_the_terminal() {
     let v = mailprobe_test(&p, PASSWORD, &["--json", "--ca-file", &ca]).json();
     assert_eq!(v["category"], "cert_name_mismatch", "{v}");
 }
+
+/// Microsoft's replies for a tenant without SMTP AUTH and for a tenant
+/// without basic authentication: different causes, different fixes.
+#[test]
+fn microsoft_365_refusals_are_told_apart() {
+    let tenant = ScriptedTls::start(&["localhost"], |c| {
+        c.send(b"220 outlook.test ESMTP\r\n");
+        c.line();
+        c.send(b"250-outlook.test\r\n250 AUTH LOGIN XOAUTH2\r\n");
+        c.line();
+        c.send(b"334 VXNlcm5hbWU6\r\n");
+        c.line();
+        c.send(b"334 UGFzc3dvcmQ6\r\n");
+        c.line();
+        c.send(b"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [AM0PR10CA0001.EURPRD10.PROD.OUTLOOK.COM]\r\n");
+        c.line();
+    });
+    let basic = ScriptedTls::start(&["localhost"], |c| {
+        c.send(b"220 outlook.test ESMTP\r\n");
+        c.line();
+        c.send(b"250-outlook.test\r\n250 AUTH LOGIN XOAUTH2\r\n");
+        c.line();
+        c.send(b"334 VXNlcm5hbWU6\r\n");
+        c.line();
+        c.send(b"334 UGFzc3dvcmQ6\r\n");
+        c.line();
+        c.send(b"535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR10CA0001.EURPRD10.PROD.OUTLOOK.COM]\r\n");
+        c.line();
+    });
+    for (server, want, words) in [
+        (&tenant, "smtp_auth_disabled_for_tenant", "Authentifiziertes SMTP"),
+        (&basic, "auth_oauth_required", "OAuth 2.0"),
+    ] {
+        let ca = server.ca_file.display().to_string();
+        let v = mailprobe_test(&profile("localhost", server.port, "tls"), PASSWORD, &["--json", "--ca-file", &ca]).json();
+        assert_eq!(v["category"], want, "{v}");
+        assert!(format!("{}{}", v["message"], v["hint"]).contains(words), "{v}");
+    }
+}

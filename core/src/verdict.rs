@@ -186,6 +186,11 @@ categories! {
     AuthOauthRequired = "auth_oauth_required",
         de: "Der Anbieter erlaubt die Anmeldung mit Benutzername und Kennwort nicht mehr, nur noch über OAuth 2.0.", "Diesen Anbieter kann dieser Assistent noch nicht einrichten.",
         en: "The provider no longer allows sign-in with user name and password, only through OAuth 2.0.", "This wizard cannot set up this provider yet.";
+    /// Microsoft 365 has SMTP AUTH switched off for the tenant or the
+    /// mailbox: not a password problem, and OAuth 2.0 does not help.
+    SmtpAuthDisabledForTenant = "smtp_auth_disabled_for_tenant",
+        de: "Für dieses Microsoft-365-Postfach ist die Anmeldung am Postausgangsserver (SMTP AUTH) abgeschaltet.", "Das ist kein Kennwortproblem, und OAuth 2.0 hilft hier nicht: Der Administrator Ihres Microsoft-365-Kontos muss „Authentifiziertes SMTP“ für dieses Postfach einschalten (Microsoft 365 Admin Center › Benutzer › Aktive Benutzer › E-Mail › E-Mail-Apps verwalten).",
+        en: "Signing in to the outgoing server (SMTP AUTH) is switched off for this Microsoft 365 mailbox.", "This is not a password problem, and OAuth 2.0 does not help: the administrator of your Microsoft 365 account must enable “Authenticated SMTP” for this mailbox (Microsoft 365 admin center › Users › Active users › Mail › Manage email apps).";
     /// Encryption required by the server.
     EncryptionRequired = "encryption_required",
         de: "Der Server verlangt eine stärkere Verschlüsselung für die Anmeldung.", "Wählen Sie Port 465 mit SSL/TLS oder 587 mit STARTTLS.",
@@ -352,6 +357,10 @@ fn auth_category(code: u16, enhanced: &dyn Fn(u8, u16, u16) -> bool, text: &str,
         Category::AuthAppPasswordRequired
     } else if enhanced(5, 7, 14) {
         Category::AuthWebLoginRequired
+    } else if text.contains("smtpclientauthentication is disabled") {
+        // Microsoft's 5.7.139 for a tenant or mailbox without SMTP AUTH:
+        // the switch is the administrator's, whatever the sign-in method.
+        Category::SmtpAuthDisabledForTenant
     } else if enhanced(5, 7, 139) || enhanced(5, 7, 30) || text.contains("basic authentication is disabled") {
         Category::AuthOauthRequired
     } else if code == 432 || enhanced(4, 7, 12) {
@@ -410,6 +419,14 @@ mod tests {
             ),
             ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.\r\n", "auth_oauth_required"),
             ("550 5.7.30 Basic authentication is not supported for Client Submission.\r\n", "auth_oauth_required"),
+            (
+                "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.\r\n",
+                "smtp_auth_disabled_for_tenant",
+            ),
+            (
+                "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.\r\n",
+                "smtp_auth_disabled_for_tenant",
+            ),
             ("530 5.7.0 Must issue a STARTTLS command first\r\n", "encryption_required"),
             ("538 5.7.11 Encryption required for requested authentication mechanism\r\n", "encryption_required"),
             ("454 4.7.0 Too many login attempts, please try again later\r\n", "rate_limited"),
