@@ -28,6 +28,21 @@ const SECRETS: &[&str] = &[
     "AGluZm9AcHJheGlzLmRlAEZ1enotR2VoZWltIDc=", // base64(\0info@praxis.de\0PASSWORD)
 ];
 
+/// The access token of the OAuth 2.0 mode, and its forms a login sends.
+const TOKEN: &str = "Fuzz-Token 8";
+
+fn token_secrets() -> Vec<String> {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let token = crate::secret::AccessToken::new(TOKEN.into());
+    vec![
+        TOKEN.to_string(),
+        b64(TOKEN.as_bytes()),
+        b64(&crate::secret::xoauth2_message("info@praxis.de", &token)),
+        b64(&crate::secret::oauthbearer_message("info@praxis.de", "mail.praxis.de", 465, &token)),
+    ]
+}
+
 /// Splits `data` into chunks whose lengths come from the data itself, so
 /// that the fuzzer explores every split point.
 fn chunks(data: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -41,16 +56,20 @@ fn chunks(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// `secrets`: whether the credentials were given to the dialogue (a server
-/// cannot echo what it was never sent).
-fn assert_clean(t: &Transcript, secrets: bool) {
+/// `secrets`: the credentials given to the dialogue, in every form it
+/// sends (a server cannot echo what it was never sent).
+fn assert_clean(t: &Transcript, secrets: &[String]) {
     assert!(t.lines().len() <= Transcript::MAX + 1, "transcript unbounded");
     for l in t.lines() {
         assert!(!l.text.chars().any(char::is_control), "control character kept: {:?}", l.text);
-        for s in SECRETS.iter().filter(|_| secrets) {
-            assert!(!l.text.contains(s), "secret in the transcript: {:?}", l.text);
+        for s in secrets {
+            assert!(!l.text.contains(s.as_str()), "secret in the transcript: {:?}", l.text);
         }
     }
+}
+
+fn password_secrets(given: bool) -> Vec<String> {
+    if given { SECRETS.iter().map(|s| s.to_string()).collect() } else { Vec::new() }
 }
 
 /// Every placeholder of the finding's template was filled (a typed value
@@ -86,7 +105,7 @@ pub fn reply(data: &[u8]) {
 fn dialogue<D: Dialogue>(
     mut d: D,
     implicit_tls: bool,
-    secrets: bool,
+    secrets: &[String],
     data: &[u8],
     take: impl Fn(&mut D) -> Transcript,
 ) {
@@ -98,6 +117,7 @@ fn dialogue<D: Dialogue>(
                 Action::Send(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
                     let carries_secret = SECRETS.iter().any(|s| text.contains(s))
+                        || secrets.iter().any(|s| text.contains(s.as_str()))
                         || text.starts_with("AUTH ")
                         || text.starts_with("PASS ");
                     assert!(!carries_secret || *tls, "credential before TLS: {text:?}");
@@ -137,7 +157,14 @@ fn security(b: u8) -> Security {
 pub fn smtp(data: &[u8]) {
     let Some((&mode, data)) = data.split_first() else { return };
     let sec = security(mode);
-    let secrets = mode & 4 == 0;
+    // With a user name the dialogue logs in: with the password, or in the
+    // OAuth 2.0 mode with the token (the password is then never sent).
+    let oauth = mode & 64 != 0;
+    let secrets = match (mode & 4 == 0, oauth) {
+        (false, _) => Vec::new(),
+        (true, false) => password_secrets(true),
+        (true, true) => token_secrets(),
+    };
     let config = SmtpConfig {
         security: sec,
         ehlo_name: "[127.0.0.1]".into(),
@@ -146,8 +173,14 @@ pub fn smtp(data: &[u8]) {
         sender: (mode & 8 == 0).then(|| "info@praxis.de".into()),
         auth_optional: mode & 16 != 0,
         message: (mode & 32 != 0).then(|| b"Subject: x\r\n\r\n.\r\n..x\n".to_vec()),
+        oauth: oauth.then(|| crate::smtp::OauthLogin {
+            token: crate::secret::AccessToken::new(TOKEN.into()),
+            mechanism: None,
+            host: "mail.praxis.de".into(),
+            port: 465,
+        }),
     };
-    dialogue(SmtpDialogue::new(config), sec == Security::Tls, secrets, data, |d| d.take_transcript());
+    dialogue(SmtpDialogue::new(config), sec == Security::Tls, &secrets, data, |d| d.take_transcript());
 }
 
 /// The POP3 login against arbitrary server bytes at arbitrary split points.
@@ -156,7 +189,7 @@ pub fn pop3(data: &[u8]) {
     let sec = security(mode);
     let config =
         Pop3Config { security: sec, username: "info@praxis.de".into(), password: Password::new(PASSWORD.into()) };
-    dialogue(Pop3Dialogue::new(config), sec == Security::Tls, true, data, |d| d.take_transcript());
+    dialogue(Pop3Dialogue::new(config), sec == Security::Tls, &password_secrets(true), data, |d| d.take_transcript());
 }
 
 /// The whole test run: the driver's answers (resolver, connections, TLS,
@@ -179,6 +212,7 @@ pub fn run(data: &[u8]) {
     let t0 = Instant::now();
     let mut now = t0;
     let config = RunConfig {
+        access_token: None,
         profile,
         password: Password::new(PASSWORD.into()),
         lang: if mode & 128 == 0 { Lang::De } else { Lang::En },
@@ -259,7 +293,7 @@ pub fn run(data: &[u8]) {
         }
     }
     let v = run.take_verdict().expect("done");
-    assert_clean(&v.transcript, true);
+    assert_clean(&v.transcript, &password_secrets(true));
     let json = format!("{v:?}");
     assert!(!SECRETS.iter().any(|s| json.contains(s)), "secret in the verdict");
     assert!(!v.message.is_empty() && !v.message.contains('{') && !v.hint.contains('{'), "{v:?}");
@@ -312,6 +346,106 @@ pub fn presets(data: &[u8]) {
     let _ = crate::presets::default_username(text);
 }
 
+/// An autoconfig file from a hostile server: parsed or refused, never a
+/// panic; what is taken is what a user could have typed, and never plaintext.
+pub fn autoconfig(data: &[u8]) {
+    let Ok(a) = crate::discover::autoconfig::parse(data, "info@musterpraxis.de") else { return };
+    assert!(!a.smtp.is_empty());
+    for s in a.smtp.iter().chain(&a.pop3) {
+        assert!(s.security != crate::profile::Security::None, "{s:?}");
+        assert!(s.port > 0, "{s:?}");
+        assert_eq!(crate::discover::autoconfig::usable_host(&s.host).as_deref(), Some(s.host.as_str()), "{s:?}");
+    }
+    for url in a.documentation.iter().chain(a.enable.iter().map(|e| &e.url).filter(|u| !u.is_empty())) {
+        assert!(url.starts_with("https://"), "{url}");
+    }
+    assert!(!a.name.chars().any(crate::sanitize::is_unsafe), "{:?}", a.name);
+}
+
+/// The search, answered by the bytes: each byte picks an open request and
+/// an answer (a body made of the following bytes, DNS records, a probe's
+/// outcome) or lets time pass. It must end within its budget, never panic,
+/// and never take plaintext or confirm what the domain did not serve.
+pub fn discover(data: &[u8]) {
+    use crate::discover::{Discovery, DnsError, Fetched, Limits, ProbeOutcome, Request, Source, SrvRecord, Trust};
+    let t0 = std::time::Instant::now();
+    let Ok(mut d) = Discovery::new("info@musterpraxis.test", Lang::De, Limits::default(), t0) else { return };
+    let mut open: Vec<Request> = Vec::new();
+    let mut now = t0;
+    let mut bytes = data.iter().copied();
+    let names = ["mx00.kundenserver.de", "mx.hoster.test", "smtp.hoster.test", ".", "bad..name", "x\u{202e}.test"];
+    for _ in 0..200 {
+        while let Some(r) = d.poll_request() {
+            open.push(r);
+        }
+        if d.is_done() {
+            break;
+        }
+        let Some(b) = bytes.next() else {
+            now = d.poll_timeout().expect("a search under way has a timer");
+            d.handle_timeout(now);
+            continue;
+        };
+        if b < 32 || open.is_empty() {
+            now += std::time::Duration::from_millis(u64::from(b) * 40);
+            d.handle_timeout(now);
+            continue;
+        }
+        let r = open.remove(usize::from(b) % open.len());
+        let pick = usize::from(bytes.next().unwrap_or(0));
+        let err = [DnsError::NotFound, DnsError::NoAnswer, DnsError::Timeout, DnsError::ServerFailure][pick % 4].clone();
+        match r {
+            Request::Fetch { id, url } => {
+                let len = usize::from(bytes.next().unwrap_or(0)) * 4;
+                let body: Vec<u8> = bytes.by_ref().take(len).collect();
+                let final_url = if pick % 3 == 0 { "https://elsewhere.test/x".to_string() } else { url };
+                let result = if pick % 5 == 4 { Err("refused".into()) } else { Ok(Fetched { final_url, body }) };
+                d.handle_fetch(id, now, result);
+            }
+            Request::Mx { id, .. } => {
+                let result = if pick % 2 == 0 { Err(err) } else { Ok(vec![(10, names[pick % names.len()].to_string())]) };
+                d.handle_mx(id, now, result);
+            }
+            Request::Srv { id, .. } => {
+                let target = names[pick % names.len()].to_string();
+                let result = if pick % 2 == 0 { Err(err) } else { Ok(vec![SrvRecord { priority: 0, weight: 0, port: pick as u16, target }]) };
+                d.handle_srv(id, now, result);
+            }
+            Request::Addresses { id, .. } => {
+                let result = if pick % 2 == 0 { Err(err) } else { Ok(vec!["127.0.0.5".parse().unwrap()]) };
+                d.handle_addresses(id, now, result);
+            }
+            Request::Probe { id, .. } => {
+                let failure = match pick % 3 {
+                    0 => None,
+                    1 => Some(crate::verdict::Category::CertNameMismatch),
+                    _ => Some(crate::verdict::Category::Timeout),
+                };
+                let cert_names = names.iter().take(pick % 4).map(|n| n.to_string()).collect();
+                let outcome = ProbeOutcome { failure, detail: String::new(), peer: "127.0.0.5".parse().ok(), cert_names };
+                d.handle_probe(id, now, outcome);
+            }
+        }
+    }
+    // The bytes are spent (or the answers given): with nothing more to
+    // answer, the timers alone must end the search within its budget.
+    for _ in 0..64 {
+        let Some(at) = d.poll_timeout() else { break };
+        now = now.max(at);
+        d.handle_timeout(now);
+    }
+    assert!(d.is_done(), "the search ends within its budget");
+    assert!(now <= t0 + Limits::default().budget + std::time::Duration::from_secs(11));
+    if let Some(Some(f)) = d.outcome() {
+        assert!(!f.smtp.is_empty());
+        assert!(f.smtp.iter().all(|s| s.security != crate::profile::Security::None), "{f:?}");
+        if f.trust == Trust::Confirmed {
+            assert!(matches!(f.source, Source::Offline | Source::Autoconfig), "{f:?}");
+            assert_eq!(f.domain, "musterpraxis.test");
+        }
+    }
+}
+
 /// A harness: arbitrary bytes in, a panic when an invariant breaks.
 pub type Harness = fn(&[u8]);
 
@@ -323,6 +457,8 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("run", run),
     ("validate_json", validate_json),
     ("presets", presets),
+    ("autoconfig", autoconfig),
+    ("discover", discover),
 ];
 
 #[cfg(test)]

@@ -132,6 +132,11 @@ pub enum FailureKind {
     AuthMechanismUnsupported,
     /// The login was rejected.
     AuthRejected,
+    /// The server refused the OAuth 2.0 access token (an XOAUTH2 or
+    /// OAUTHBEARER error challenge, then a final refusal).
+    OauthTokenRejected,
+    /// The server refused the access token for lacking the mail scope.
+    OauthScopeMissing,
     /// MAIL FROM was rejected.
     SenderRejected,
     /// RCPT TO was rejected.

@@ -30,7 +30,7 @@ use crate::observe::{Direction, Failure, FailureKind, Stage, StageTiming, Transc
 use crate::pop3::{Pop3Config, Pop3Dialogue};
 use crate::profile::{AuthKind, Profile, Security, Server};
 use crate::secret::Password;
-use crate::smtp::{SmtpConfig, SmtpDialogue};
+use crate::smtp::{OauthLogin, SmtpConfig, SmtpDialogue};
 use crate::validate::{HostRole, check_host, validate_profile};
 use crate::verdict::{Category, Observations, Verdict, diagnose};
 
@@ -46,6 +46,9 @@ pub struct RunConfig {
     /// For `send-test`: a complete message to send to the profile's own
     /// address instead of RSET.
     pub message: Option<Vec<u8>>,
+    /// For an `oauth2` profile: the access token to sign in with (the
+    /// password is then unused). Without one, the run says it cannot test.
+    pub access_token: Option<crate::secret::AccessToken>,
     /// The deadline for the whole run.
     pub timeout: Duration,
     /// The deadline for each stage.
@@ -199,6 +202,7 @@ pub struct TestRun {
     pop3_username: String,
     smtp_username: String,
     message: Option<Vec<u8>>,
+    access_token: Option<crate::secret::AccessToken>,
     deadline: Instant,
     stage_timeout: Duration,
     /// The stage running and since when; `None` before the first and after the last.
@@ -237,9 +241,9 @@ impl TestRun {
             run.verdict = Some(v);
             return run;
         }
-        if profile.auth == AuthKind::Oauth2 {
+        if profile.auth == AuthKind::Oauth2 && run.access_token.is_none() {
             run.enter(Stage::Auth, now);
-            run.fail(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0"), now);
+            run.fail(Failure::new(Stage::Auth, FailureKind::Unsupported).detail("OAuth 2.0 without an access token"), now);
             return run;
         }
         run.next_step(now);
@@ -248,7 +252,7 @@ impl TestRun {
 
     /// The run with its plan, before its first step.
     fn unstarted(config: RunConfig, now: Instant) -> Self {
-        let RunConfig { profile, password, lang, message, timeout, stage_timeout } = config;
+        let RunConfig { profile, password, lang, message, access_token, timeout, stage_timeout } = config;
         let (smtp_host, smtp_port) = (ascii_host(&profile.smtp.host), port(&profile.smtp));
         let smtp_username = login_name(&profile.smtp, &profile.email);
         let pop3_username = match &profile.pop_before_smtp {
@@ -277,6 +281,7 @@ impl TestRun {
             pop3_username,
             smtp_username,
             message,
+            access_token,
             deadline: now + timeout,
             stage_timeout,
             stage: None,
@@ -307,7 +312,15 @@ impl TestRun {
             smtp: server,
             pop_before_smtp: None,
         };
-        let config = RunConfig { profile, password: Password::new(String::new()), lang, message: None, timeout, stage_timeout };
+        let config = RunConfig {
+            profile,
+            password: Password::new(String::new()),
+            lang,
+            message: None,
+            access_token: None,
+            timeout,
+            stage_timeout,
+        };
         // Not through `new`: a probe has no profile to validate.
         let mut run = TestRun::unstarted(config, now);
         run.probe_only = true;
@@ -604,6 +617,12 @@ impl TestRun {
                     sender: Some(self.email.clone()).filter(|_| !self.probe_only),
                     auth_optional: self.pop_server.is_some() || self.probe_only,
                     message: self.message.take(),
+                    oauth: self.access_token.take().map(|token| OauthLogin {
+                        token,
+                        mechanism: None,
+                        host: self.host.clone(),
+                        port: self.port,
+                    }),
                 }))
             }
         });
@@ -810,6 +829,7 @@ mod tests {
             password: Password::new("geheim".into()),
             lang: Lang::En,
             message: None,
+            access_token: None,
             timeout: Duration::from_secs(30),
             stage_timeout: Duration::from_secs(10),
         };
@@ -871,6 +891,45 @@ mod tests {
         let t0 = Instant::now();
         let server = Server { host: "mail.praxis.test".into(), port, security, username: String::new() };
         (TestRun::probe(server, Lang::En, Duration::from_secs(30), Duration::from_secs(10), t0), t0)
+    }
+
+    /// An `oauth2` profile with an access token signs in with XOAUTH2, and
+    /// a refused token is its own verdict; without a token, no test.
+    #[test]
+    fn an_oauth2_profile_signs_in_with_its_token() {
+        let oauth_run = |token: Option<&str>| {
+            let mut p = profile("tls", 465, None);
+            p.auth = AuthKind::Oauth2;
+            let t0 = Instant::now();
+            let config = RunConfig {
+                profile: p,
+                password: Password::new(String::new()),
+                lang: Lang::En,
+                message: None,
+                access_token: token.map(|t| crate::secret::AccessToken::new(t.into())),
+                timeout: Duration::from_secs(30),
+                stage_timeout: Duration::from_secs(10),
+            };
+            (TestRun::new(config, t0), t0)
+        };
+        use base64::Engine as _;
+        let blob = base64::engine::general_purpose::STANDARD.encode("user=info@praxis-mueller.de\x01auth=Bearer tok\x01\x01");
+        let auth = format!(">AUTH XOAUTH2 {blob}");
+        let (run, t0) = oauth_run(Some("tok"));
+        let script: &[(In, &[&str])] = &[
+            (In::Resolved(Ok(&["127.0.0.9:465"])), &["connect 127.0.0.9:465"]),
+            (In::Connected(Ok(())), &["tls smtp.praxis-mueller.de"]),
+            (In::Tls(Ok(())), &[]),
+            (In::Server("220 hi\r\n"), &[">EHLO [127.0.0.9]"]),
+            (In::Server("250-hi\r\n250 AUTH PLAIN XOAUTH2\r\n"), &[&auth]),
+            (In::Server("334 eyJzdGF0dXMiOiI0MDEifQ==\r\n"), &[">"]),
+            (In::Server("535 5.7.3 Authentication unsuccessful\r\n"), &["close"]),
+        ];
+        let (run, _) = play_run(run, t0, &["resolve smtp.praxis-mueller.de:465"], script);
+        assert_eq!(outcome(&run), ("oauth_token_rejected", Some("auth")));
+
+        let (run, _) = oauth_run(None);
+        assert_eq!(outcome(&run), ("unsupported", Some("auth")));
     }
 
     /// Discovery's probe: TLS and EHLO, then QUIT; no AUTH, no sender.

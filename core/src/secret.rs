@@ -32,6 +32,51 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// An OAuth 2.0 access token, held like a password: no `Display`, no
+/// `Serialize`, nothing of it in `Debug`, wiped when dropped, not `Clone`.
+pub struct AccessToken(Zeroizing<String>);
+
+impl AccessToken {
+    /// Wraps a token.
+    pub fn new(value: String) -> Self {
+        AccessToken(Zeroizing::new(value))
+    }
+
+    /// The token, for the one place that must put it on the wire (inside TLS).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+/// The SASL XOAUTH2 message (Google's and Microsoft's):
+/// `user=<user>^Aauth=Bearer <token>^A^A`.
+pub fn xoauth2_message(user: &str, token: &AccessToken) -> Zeroizing<Vec<u8>> {
+    let mut raw = Zeroizing::new(Vec::with_capacity(user.len() + token.expose().len() + 24));
+    raw.extend_from_slice(b"user=");
+    raw.extend_from_slice(user.as_bytes());
+    raw.extend_from_slice(b"\x01auth=Bearer ");
+    raw.extend_from_slice(token.expose().as_bytes());
+    raw.extend_from_slice(b"\x01\x01");
+    raw
+}
+
+/// The SASL OAUTHBEARER message (RFC 7628 3.1): the GS2 header with the
+/// user (`,` and `=` escaped as RFC 5801 asks), host, port and the token.
+pub fn oauthbearer_message(user: &str, host: &str, port: u16, token: &AccessToken) -> Zeroizing<Vec<u8>> {
+    let user = user.replace('=', "=3D").replace(',', "=2C");
+    let mut raw = Zeroizing::new(Vec::with_capacity(user.len() + host.len() + token.expose().len() + 48));
+    raw.extend_from_slice(format!("n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer ").as_bytes());
+    raw.extend_from_slice(token.expose().as_bytes());
+    raw.extend_from_slice(b"\x01\x01");
+    raw
+}
+
 /// The SASL PLAIN message (RFC 4616), `\0user\0password`, in memory that
 /// is wiped when dropped.
 pub fn plain_message(user: &str, password: &Password) -> Zeroizing<Vec<u8>> {
@@ -101,6 +146,20 @@ impl Redactor {
             Zeroizing::new(B64.encode(user.as_bytes())),
         ];
         needles.retain(|n| !n.is_empty());
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        Redactor { needles }
+    }
+
+    /// The forms of an access token that an OAuth login sends: the token,
+    /// and each SASL message in base64.
+    pub fn for_token(token: &AccessToken, messages: &[&[u8]]) -> Self {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::STANDARD as B64;
+        if token.expose().is_empty() {
+            return Redactor::default();
+        }
+        let mut needles = vec![Zeroizing::new(token.expose().to_string()), Zeroizing::new(B64.encode(token.expose()))];
+        needles.extend(messages.iter().map(|m| Zeroizing::new(B64.encode(m))));
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         Redactor { needles }
     }

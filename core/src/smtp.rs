@@ -42,7 +42,30 @@ pub struct SmtpConfig {
     /// A complete message (CRLF line endings) to send after the sender
     /// check instead of RSET; `None` sends nothing (the normal test).
     pub message: Option<Vec<u8>>,
+    /// Sign in with an OAuth 2.0 access token (XOAUTH2 or OAUTHBEARER)
+    /// instead of the password.
+    pub oauth: Option<OauthLogin>,
 }
+
+/// An OAuth 2.0 sign-in.
+#[derive(Debug)]
+pub struct OauthLogin {
+    /// The access token.
+    pub token: crate::secret::AccessToken,
+    /// The mechanism the provider's servers take; `None`: XOAUTH2 when
+    /// offered (Microsoft and Google both take it), else OAUTHBEARER.
+    pub mechanism: Option<Mechanism>,
+    /// The server's name and port, for OAUTHBEARER's message.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+}
+
+/// The longest AUTH line sent with its initial response (CRLF included):
+/// Dovecot's submission refuses longer ones (`500 5.5.2 Line too long`),
+/// and Microsoft's tokens are JWTs of about 2 KB. Longer responses go after
+/// the server's `334` (RFC 4954 allows both).
+const MAX_INITIAL_RESPONSE_LINE: usize = 1000;
 
 pub use crate::dialogue::Action;
 use crate::dialogue::Dialogue;
@@ -54,6 +77,22 @@ pub enum Mechanism {
     Plain,
     /// The widespread, unstandardized LOGIN.
     Login,
+    /// Google's and Microsoft's XOAUTH2 (an OAuth 2.0 bearer token).
+    Xoauth2,
+    /// RFC 7628 OAUTHBEARER.
+    Oauthbearer,
+}
+
+impl Mechanism {
+    /// The SASL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Plain => "PLAIN",
+            Mechanism::Login => "LOGIN",
+            Mechanism::Xoauth2 => "XOAUTH2",
+            Mechanism::Oauthbearer => "OAUTHBEARER",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +105,12 @@ enum State {
     AuthLoginUser,
     AuthLoginPass,
     AuthLoginDone,
+    /// `AUTH <mech>` sent alone (a long response): waiting for `334`.
+    AuthOauthAsk,
+    /// The token sent: waiting for `235`, or an error challenge.
+    AuthOauth,
+    /// The error challenge answered: waiting for the final refusal.
+    AuthOauthError,
     MailFrom,
     RcptTo,
     Data,
@@ -99,13 +144,26 @@ pub struct SmtpDialogue {
     learned: Learned,
     failure: Option<Failure>,
     redactor: Redactor,
+    /// The OAuth 2.0 message (XOAUTH2 or OAUTHBEARER), built once the
+    /// mechanism is known; wiped when dropped.
+    oauth_message: Option<Zeroizing<Vec<u8>>>,
+    /// What an OAuth error challenge said (RFC 7628 3.2.2), sanitized.
+    oauth_error: Option<String>,
 }
 
 impl SmtpDialogue {
     /// Starts a dialogue. With implicit TLS, the connection is already encrypted.
     pub fn new(config: SmtpConfig) -> Self {
         let tls_active = config.security == Security::Tls;
-        let redactor = Redactor::for_login(config.username.as_deref().unwrap_or_default(), &config.password);
+        let user = config.username.as_deref().unwrap_or_default();
+        let redactor = match &config.oauth {
+            Some(o) => {
+                let x = crate::secret::xoauth2_message(user, &o.token);
+                let b = crate::secret::oauthbearer_message(user, &o.host, o.port, &o.token);
+                Redactor::for_token(&o.token, &[&x, &b])
+            }
+            None => Redactor::for_login(user, &config.password),
+        };
         SmtpDialogue {
             redactor,
             config,
@@ -116,6 +174,8 @@ impl SmtpDialogue {
             transcript: Transcript::default(),
             learned: Learned::default(),
             failure: None,
+            oauth_message: None,
+            oauth_error: None,
         }
     }
 
@@ -127,7 +187,13 @@ impl SmtpDialogue {
             State::Ehlo => Stage::Ehlo,
             State::Starttls => Stage::Starttls,
             State::AwaitTls => Stage::Tls,
-            State::AuthPlain | State::AuthLoginUser | State::AuthLoginPass | State::AuthLoginDone => Stage::Auth,
+            State::AuthPlain
+            | State::AuthLoginUser
+            | State::AuthLoginPass
+            | State::AuthLoginDone
+            | State::AuthOauthAsk
+            | State::AuthOauth
+            | State::AuthOauthError => Stage::Auth,
             State::MailFrom | State::RcptTo | State::Rset => Stage::Sender,
             State::Data | State::DataEnd => Stage::Data,
             State::Quit | State::Done => Stage::Quit,
@@ -264,6 +330,19 @@ impl SmtpDialogue {
                 }
             }
             State::AuthLoginUser | State::AuthLoginPass => self.on_auth_result(r),
+            State::AuthOauthAsk if r.code == 334 => self.send_oauth_message(),
+            State::AuthOauthAsk => self.on_auth_result(r),
+            State::AuthOauth if r.code == 334 => self.on_oauth_challenge(r),
+            State::AuthOauth => self.on_auth_result(r),
+            State::AuthOauthError => {
+                let error = self.oauth_error.take().unwrap_or_default();
+                let kind = if error.contains("insufficient_scope") || error.contains("\"403\"") {
+                    FailureKind::OauthScopeMissing
+                } else {
+                    FailureKind::OauthTokenRejected
+                };
+                self.fail(Failure::new(Stage::Auth, kind).detail(format!("error challenge: {error}")).reply(r));
+            }
             State::MailFrom => {
                 if r.is_positive() {
                     let addr = self.config.sender.clone().unwrap_or_default();
@@ -341,7 +420,31 @@ impl SmtpDialogue {
             .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
             .flat_map(|m| m.split_ascii_whitespace())
             .collect();
-        let mechanism = if mechs.contains(&"PLAIN") {
+        let oauth_choice = self.config.oauth.as_ref().map(|o| match o.mechanism {
+            Some(m) if mechs.contains(&m.as_str()) => Some(m),
+            Some(_) => None,
+            None if mechs.contains(&"XOAUTH2") => Some(Mechanism::Xoauth2),
+            None if mechs.contains(&"OAUTHBEARER") => Some(Mechanism::Oauthbearer),
+            None => None,
+        });
+        let mechanism = if let Some(choice) = oauth_choice {
+            match choice {
+                Some(m) => m,
+                None if offers_auth => {
+                    let list = mechs.join(" ");
+                    self.fail(
+                        Failure::new(Stage::Auth, FailureKind::AuthMechanismUnsupported)
+                            .detail(format!("no OAuth 2.0 mechanism (XOAUTH2, OAUTHBEARER); server offers: {list}"))
+                            .reply(r),
+                    );
+                    return;
+                }
+                None => {
+                    self.fail(Failure::new(Stage::Auth, FailureKind::AuthNotOffered).reply(r));
+                    return;
+                }
+            }
+        } else if mechs.contains(&"PLAIN") {
             Mechanism::Plain
         } else if mechs.contains(&"LOGIN") {
             Mechanism::Login
@@ -369,13 +472,56 @@ impl SmtpDialogue {
                 self.state = State::AuthLoginUser;
                 self.send("AUTH LOGIN".into());
             }
+            Mechanism::Xoauth2 | Mechanism::Oauthbearer => {
+                let Some(o) = &self.config.oauth else { return };
+                let user = self.config.username.as_deref().unwrap_or_default();
+                let message = if mechanism == Mechanism::Xoauth2 {
+                    crate::secret::xoauth2_message(user, &o.token)
+                } else {
+                    crate::secret::oauthbearer_message(user, &o.host, o.port, &o.token)
+                };
+                let prefix = format!("AUTH {} ", mechanism.as_str());
+                let line = base64_line(&prefix, &message);
+                self.oauth_message = Some(message);
+                if line.len() <= MAX_INITIAL_RESPONSE_LINE {
+                    self.state = State::AuthOauth;
+                    self.send_secret(line, &format!("{prefix}<redacted>"));
+                } else {
+                    self.state = State::AuthOauthAsk;
+                    self.send(format!("AUTH {}", mechanism.as_str()));
+                }
+            }
         }
+    }
+
+    /// The server's `334` to a bare `AUTH <mech>`: the response now.
+    fn send_oauth_message(&mut self) {
+        let Some(message) = self.oauth_message.take() else { return };
+        self.state = State::AuthOauth;
+        self.send_secret(base64_line("", &message), "<redacted>");
+    }
+
+    /// `334 <base64 JSON>` after the token: the server refuses it and says
+    /// why. RFC 7628 3.2.3: answer with a dummy response (`^A` for
+    /// OAUTHBEARER; an empty line for XOAUTH2, as Google documents), then
+    /// the server sends the final refusal.
+    fn on_oauth_challenge(&mut self, r: Reply) {
+        use base64::Engine as _;
+        let encoded = r.lines.first().map(|l| l.trim()).unwrap_or_default();
+        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap_or_default();
+        let text = crate::sanitize::server_text(&decoded, 500);
+        self.transcript.push(Direction::Info, format!("error challenge: {text}"));
+        self.oauth_error = Some(self.redactor.redact(text));
+        self.state = State::AuthOauthError;
+        let dummy: &[u8] = if self.learned.mechanism == Some(Mechanism::Oauthbearer) { b"AQ==\r\n" } else { b"\r\n" };
+        self.transcript.push(Direction::Client, String::from_utf8_lossy(dummy).trim_end().to_string());
+        self.actions.push_back(Action::Send(Zeroizing::new(dummy.to_vec())));
     }
 
     fn on_auth_result(&mut self, r: Reply) {
         if r.code == 235 {
             self.sender_or_quit();
-        } else if r.code == 334 && self.state == State::AuthPlain {
+        } else if r.code == 334 && matches!(self.state, State::AuthPlain) {
             // We sent the initial response; a 334 here asks for it again,
             // which would be a second attempt. One attempt only.
             self.fail(
@@ -530,6 +676,7 @@ mod tests {
             sender: None,
             auth_optional: false,
             message: None,
+            oauth: None,
         }
     }
 
@@ -538,6 +685,119 @@ mod tests {
     }
 
     const PLAIN_PAYLOAD: &str = ">AUTH PLAIN AGluZm9AcHJheGlzLmRlAGdlaGVpbQ==";
+
+    fn oauth(token: &str, mechanism: Option<Mechanism>) -> SmtpConfig {
+        SmtpConfig {
+            password: Password::new(String::new()),
+            oauth: Some(OauthLogin {
+                token: crate::secret::AccessToken::new(token.into()),
+                mechanism,
+                host: "smtp.office365.com".into(),
+                port: 587,
+            }),
+            ..config(Security::Tls)
+        }
+    }
+
+    fn b64(s: &str) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    const GREETING: (&str, &[&str]) = ("220 mx ESMTP\r\n", &[">EHLO [127.0.0.1]"]);
+
+    #[test]
+    fn xoauth2_with_the_initial_response() {
+        let sent = format!(">AUTH XOAUTH2 {}", b64("user=info@praxis.de\x01auth=Bearer ya29.tok\x01\x01"));
+        let d = run(SmtpDialogue::new(oauth("ya29.tok", None)), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH LOGIN PLAIN XOAUTH2 OAUTHBEARER\r\n", &[&sent]),
+            ("235 2.7.0 ok\r\n", &[">QUIT"]),
+            ("221 bye\r\n", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none(), "{:?}", d.failure());
+        assert_eq!(d.learned().mechanism, Some(Mechanism::Xoauth2));
+        let t = format!("{:?}", d.transcript());
+        assert!(!t.contains("ya29.tok") && t.contains("AUTH XOAUTH2 <redacted>"), "{t}");
+    }
+
+    /// A long token (Microsoft's JWTs are about 2 KB) goes after the 334:
+    /// an AUTH line of more than 1,000 bytes is refused by some servers.
+    #[test]
+    fn a_long_token_goes_after_the_servers_334() {
+        let token = "eyJ".to_string() + &"x".repeat(2000);
+        let blob = b64(&format!("user=info@praxis.de\x01auth=Bearer {token}\x01\x01"));
+        let d = run(SmtpDialogue::new(oauth(&token, None)), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH LOGIN XOAUTH2\r\n", &[">AUTH XOAUTH2"]),
+            ("334 \r\n", &[&format!(">{blob}")]),
+            ("235 2.7.0 ok\r\n", &[">QUIT"]),
+            ("221 bye\r\n", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none(), "{:?}", d.failure());
+    }
+
+    /// OAUTHBEARER (RFC 7628) with its GS2 header; an error challenge is
+    /// answered with ^A and read: a missing scope is said as such.
+    #[test]
+    fn oauthbearer_and_error_challenges() {
+        let sent = format!(
+            ">AUTH OAUTHBEARER {}",
+            b64("n,a=info@praxis.de,\x01host=smtp.office365.com\x01port=587\x01auth=Bearer t0k\x01\x01")
+        );
+        let challenge = b64(r#"{"status":"insufficient_scope","scope":"smtp.send"}"#);
+        let d = run(SmtpDialogue::new(oauth("t0k", Some(Mechanism::Oauthbearer))), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH XOAUTH2 OAUTHBEARER\r\n", &[&sent]),
+            (&format!("334 {challenge}\r\n"), &[">AQ=="]),
+            ("535 5.7.8 Authentication failed\r\n", &["CLOSE"]),
+        ]);
+        let f = d.failure().unwrap();
+        assert_eq!(f.kind, FailureKind::OauthScopeMissing);
+        assert!(f.detail.as_deref().unwrap().contains("insufficient_scope"), "{f:?}");
+
+        // Gmail's challenge for a bad token, to XOAUTH2: an empty answer.
+        let challenge = b64(r#"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#);
+        let d = run(SmtpDialogue::new(oauth("t0k", None)), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH XOAUTH2 OAUTHBEARER\r\n", &[&format!(">AUTH XOAUTH2 {}", b64("user=info@praxis.de\x01auth=Bearer t0k\x01\x01"))]),
+            (&format!("334 {challenge}\r\n"), &[">"]),
+            ("535-5.7.8 Username and Password not accepted.\r\n535 5.7.8 https://support.google.com/mail/?p=BadCredentials\r\n", &["CLOSE"]),
+        ]);
+        let f = d.failure().unwrap();
+        assert_eq!(f.kind, FailureKind::OauthTokenRejected);
+        assert!(f.detail.as_deref().unwrap().contains(r#""status":"400""#), "{f:?}");
+    }
+
+    #[test]
+    fn oauth_needs_a_mechanism_for_it_and_tls() {
+        let d = run(SmtpDialogue::new(oauth("t0k", None)), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH LOGIN PLAIN\r\n", &["CLOSE"]),
+        ]);
+        assert_eq!(d.failure().unwrap().kind, FailureKind::AuthMechanismUnsupported);
+        // STARTTLS: the token only after TLS, whatever was offered before.
+        let d = run(SmtpDialogue::new(SmtpConfig { security: Security::Starttls, ..oauth("t0k", None) }), &[
+            GREETING,
+            ("250-mx\r\n250-AUTH XOAUTH2\r\n250 STARTTLS\r\n", &[">STARTTLS"]),
+            ("220 go\r\n", &["TLS"]),
+            ("<tls>", &[">EHLO [127.0.0.1]"]),
+        ]);
+        assert!(d.failure().is_none());
+    }
+
+    /// A server that echoes the token gets it redacted in every form.
+    #[test]
+    fn an_echoed_token_is_redacted() {
+        let blob = b64("user=info@praxis.de\x01auth=Bearer t0k-secret\x01\x01");
+        let d = run(SmtpDialogue::new(oauth("t0k-secret", None)), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH XOAUTH2\r\n", &[&format!(">AUTH XOAUTH2 {blob}")]),
+            (&format!("535 5.7.8 you sent {blob} with t0k-secret\r\n"), &["CLOSE"]),
+        ]);
+        let t = format!("{:?}{:?}", d.transcript(), d.failure());
+        assert!(!t.contains("t0k-secret") && !t.contains(&blob), "{t}");
+    }
 
     #[test]
     fn starttls_then_auth_plain() {

@@ -186,6 +186,14 @@ categories! {
     AuthOauthRequired = "auth_oauth_required",
         de: "Der Anbieter erlaubt die Anmeldung mit Benutzername und Kennwort nicht mehr, nur noch über OAuth 2.0.", "Diesen Anbieter kann dieser Assistent noch nicht einrichten.",
         en: "The provider no longer allows sign-in with user name and password, only through OAuth 2.0.", "This wizard cannot set up this provider yet.";
+    /// The server refused the OAuth 2.0 access token.
+    OauthTokenRejected = "oauth_token_rejected",
+        de: "Der Server {host} hat die Anmeldung über OAuth 2.0 abgelehnt.", "Melden Sie sich erneut beim Anbieter an („Anmelden bei …“). Bleibt es dabei, prüfen Sie, ob das Konto zur E-Mail-Adresse {email} gehört.",
+        en: "The server {host} refused the sign-in through OAuth 2.0.", "Sign in with the provider again (“Sign in with …”). If it persists, check that the account belongs to the address {email}.";
+    /// The access token lacks the mail scope.
+    OauthScopeMissing = "oauth_scope_missing",
+        de: "Die Anmeldung über OAuth 2.0 erlaubt das Senden von E-Mails nicht (fehlende Berechtigung).", "Melden Sie sich erneut an und erlauben Sie dabei das Senden von E-Mails. In Firmenkonten muss der Administrator diese Berechtigung ggf. freigeben.",
+        en: "The OAuth 2.0 sign-in does not allow sending e-mail (a permission is missing).", "Sign in again and allow sending e-mail. In business accounts the administrator may have to grant that permission.";
     /// Microsoft 365 has SMTP AUTH switched off for the tenant or the
     /// mailbox: not a password problem, and OAuth 2.0 does not help.
     SmtpAuthDisabledForTenant = "smtp_auth_disabled_for_tenant",
@@ -318,6 +326,12 @@ pub fn categorize(f: &Failure) -> Category {
         K::AuthNotOffered => Category::AuthNotOffered,
         K::AuthMechanismUnsupported => Category::AuthMechanismUnsupported,
         K::AuthRejected => auth_category(code, &enhanced, &text, too_many),
+        // A tenant without SMTP AUTH refuses a token too; that fix is the administrator's.
+        K::OauthTokenRejected | K::OauthScopeMissing if text.contains("smtpclientauthentication is disabled") => {
+            Category::SmtpAuthDisabledForTenant
+        }
+        K::OauthTokenRejected => Category::OauthTokenRejected,
+        K::OauthScopeMissing => Category::OauthScopeMissing,
         K::SenderRejected | K::RecipientRejected => {
             // A refusal that names the sender is about the sender, at MAIL
             // FROM or at RCPT TO alike (Postfix checks the sender late).

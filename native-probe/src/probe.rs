@@ -102,6 +102,7 @@ pub async fn run_test(
     progress: &mut dyn Progress,
 ) -> Verdict {
     let config = RunConfig {
+        access_token: None,
         profile,
         password,
         lang: opts.lang,

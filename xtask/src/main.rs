@@ -281,7 +281,7 @@ fn test() -> Result {
 }
 
 /// The fuzz targets (fuzz/fuzz_targets, harnesses in core/src/fuzzing.rs).
-const FUZZ_TARGETS: &[&str] = &["reply", "smtp", "pop3", "run", "validate_json", "presets"];
+const FUZZ_TARGETS: &[&str] = &["reply", "smtp", "pop3", "run", "validate_json", "presets", "autoconfig", "discover"];
 
 /// Runs every fuzz target (or the named ones) for SECONDS each (default
 /// 600) with cargo-fuzz on nightly, growing fuzz/corpus/<target>, then

@@ -1,0 +1,4 @@
+//! cargo-fuzz target: see `mailsetup_core::fuzzing::autoconfig`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mailsetup_core::fuzzing::autoconfig(data));
