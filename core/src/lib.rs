@@ -20,6 +20,7 @@ pub mod finding;
 pub mod fuzzing;
 pub mod lang;
 pub mod lines;
+pub mod oauth;
 pub mod observe;
 pub mod pop3;
 pub mod presets;

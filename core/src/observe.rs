@@ -137,6 +137,14 @@ pub enum FailureKind {
     OauthTokenRejected,
     /// The server refused the access token for lacking the mail scope.
     OauthScopeMissing,
+    /// No client ID is configured for the provider.
+    OauthClientMissing,
+    /// The user cancelled the sign-in or denied consent.
+    OauthConsentDenied,
+    /// The organisation's administrator must consent first.
+    OauthAdminConsentRequired,
+    /// The refresh token was revoked or has expired (`invalid_grant`).
+    OauthTokenRevoked,
     /// MAIL FROM was rejected.
     SenderRejected,
     /// RCPT TO was rejected.

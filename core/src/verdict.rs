@@ -194,6 +194,22 @@ categories! {
     OauthScopeMissing = "oauth_scope_missing",
         de: "Die Anmeldung über OAuth 2.0 erlaubt das Senden von E-Mails nicht (fehlende Berechtigung).", "Melden Sie sich erneut an und erlauben Sie dabei das Senden von E-Mails. In Firmenkonten muss der Administrator diese Berechtigung ggf. freigeben.",
         en: "The OAuth 2.0 sign-in does not allow sending e-mail (a permission is missing).", "Sign in again and allow sending e-mail. In business accounts the administrator may have to grant that permission.";
+    /// No client ID is configured for the provider.
+    OauthClientMissing = "oauth_client_missing",
+        de: "Für die Anmeldung bei diesem Anbieter ist keine Anwendung eingerichtet (Client-ID fehlt).", "Der Hersteller Ihrer Praxissoftware muss seine Client-ID in der Datei oauth2-clients.json hinterlegen. Wenden Sie sich an seinen Support.",
+        en: "No application is set up for signing in with this provider (the client ID is missing).", "The maker of your practice software must put its client ID into oauth2-clients.json. Contact its support.";
+    /// Consent denied or the sign-in cancelled.
+    OauthConsentDenied = "oauth_consent_denied",
+        de: "Die Anmeldung beim Anbieter wurde abgebrochen oder die Zustimmung verweigert.", "Melden Sie sich erneut an und stimmen Sie dem Senden von E-Mails zu.",
+        en: "The sign-in with the provider was cancelled or consent was denied.", "Sign in again and agree to sending e-mail.";
+    /// The administrator's consent is required.
+    OauthAdminConsentRequired = "oauth_admin_consent_required",
+        de: "Ihr Unternehmenskonto verlangt die Zustimmung eines Administrators für diese Anwendung.", "Bitten Sie den Administrator Ihres Microsoft-365- oder Google-Workspace-Kontos, der Anwendung zuzustimmen, und melden Sie sich dann erneut an.",
+        en: "Your organisation's account requires an administrator's consent for this application.", "Ask the administrator of your Microsoft 365 or Google Workspace account to consent to the application, then sign in again.";
+    /// The stored sign-in is no longer valid.
+    OauthTokenRevoked = "oauth_token_revoked",
+        de: "Die gespeicherte Anmeldung beim Anbieter ist nicht mehr gültig (widerrufen oder abgelaufen).", "Melden Sie sich erneut beim Anbieter an.",
+        en: "The stored sign-in with the provider is no longer valid (revoked or expired).", "Sign in with the provider again.";
     /// Microsoft 365 has SMTP AUTH switched off for the tenant or the
     /// mailbox: not a password problem, and OAuth 2.0 does not help.
     SmtpAuthDisabledForTenant = "smtp_auth_disabled_for_tenant",
@@ -331,6 +347,10 @@ pub fn categorize(f: &Failure) -> Category {
             Category::SmtpAuthDisabledForTenant
         }
         K::OauthTokenRejected => Category::OauthTokenRejected,
+        K::OauthClientMissing => Category::OauthClientMissing,
+        K::OauthConsentDenied => Category::OauthConsentDenied,
+        K::OauthAdminConsentRequired => Category::OauthAdminConsentRequired,
+        K::OauthTokenRevoked => Category::OauthTokenRevoked,
         K::OauthScopeMissing => Category::OauthScopeMissing,
         K::SenderRejected | K::RecipientRejected => {
             // A refusal that names the sender is about the sender, at MAIL

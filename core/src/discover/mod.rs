@@ -406,7 +406,7 @@ impl Discovery {
             });
         }
         let host = format!("autoconfig.{domain}");
-        let url = format!("https://{host}/mail/config-v1.1.xml?emailaddress={}", percent_encode(address));
+        let url = format!("https://{host}/mail/config-v1.1.xml?emailaddress={}", crate::ascii::percent_encode(address));
         d.fetch(AUTOCONFIG, url, host, Source::Autoconfig);
         let url = format!("https://{domain}/.well-known/autoconfig/mail/config-v1.1.xml");
         d.fetch(WELL_KNOWN, url, domain.clone(), Source::Autoconfig);
@@ -591,7 +591,7 @@ impl Discovery {
         }
         for c in candidates {
             let host = format!("autoconfig.{c}");
-            let url = format!("https://{host}/mail/config-v1.1.xml?emailaddress={}", percent_encode(&self.address));
+            let url = format!("https://{host}/mail/config-v1.1.xml?emailaddress={}", crate::ascii::percent_encode(&self.address));
             self.fetch(MX, url, host, Source::Mx);
         }
     }
@@ -1026,20 +1026,3 @@ fn url_host(url: &str) -> Option<String> {
     let host = host.split(':').next()?;
     Some(host.to_ascii_lowercase())
 }
-
-/// An address as a query value: everything but unreserved characters
-/// percent-encoded (RFC 3986).
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests;
