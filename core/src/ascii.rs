@@ -48,45 +48,6 @@ pub(crate) fn find_not(s: &str, ascii: &[bool; 128], ok: impl Fn(char) -> bool) 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn as_the_std_searches() {
-        for s in ["", " ", "\t a@b.de \t", "a@b@c", "ü@ö.de", " \u{a0}x\u{a0} ", "x\r\n", "::1", "@"] {
-            assert_eq!(trim_blanks(s), s.trim_matches([' ', '\t']), "{s:?}");
-            for b in [b'@', b':', b'.', b'x'] {
-                assert_eq!(find(s, b), s.find(char::from(b)), "{s:?} {b}");
-                assert_eq!(rfind(s, b), s.rfind(char::from(b)), "{s:?} {b}");
-            }
-        }
-    }
-
-    #[test]
-    fn control_characters_by_bytes_as_by_chars() {
-        let mut all: Vec<char> = (0..0x300).filter_map(char::from_u32).collect();
-        all.extend(['\u{2028}', '\u{feff}', '\u{10ffff}', 'ü', '😀']);
-        for c in all {
-            for s in [format!("{c}"), format!("a{c}b"), format!("ü{c}"), format!("{c}\u{c2}")] {
-                assert_eq!(has_control(&s), s.chars().any(char::is_control), "{s:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn find_not_as_by_chars() {
-        let mut ascii = [false; 128];
-        for b in b'a'..=b'z' {
-            ascii[usize::from(b)] = true;
-        }
-        let ok = |c: char| c.is_ascii_lowercase() || (!c.is_ascii() && c.is_alphabetic());
-        for s in ["", "abc", "abC", "äbc", "abä€", "ab€", "ab\u{a0}", "a.b", "üö-"] {
-            assert_eq!(find_not(s, &ascii, ok), s.chars().find(|&c| !ok(c)), "{s:?}");
-        }
-    }
-}
-
 /// `s` as a URL query value or form field: everything but RFC 3986's
 /// unreserved characters percent-encoded.
 pub fn percent_encode(s: &str) -> String {
@@ -127,4 +88,43 @@ pub fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_the_std_searches() {
+        for s in ["", " ", "\t a@b.de \t", "a@b@c", "ü@ö.de", " \u{a0}x\u{a0} ", "x\r\n", "::1", "@"] {
+            assert_eq!(trim_blanks(s), s.trim_matches([' ', '\t']), "{s:?}");
+            for b in [b'@', b':', b'.', b'x'] {
+                assert_eq!(find(s, b), s.find(char::from(b)), "{s:?} {b}");
+                assert_eq!(rfind(s, b), s.rfind(char::from(b)), "{s:?} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_by_bytes_as_by_chars() {
+        let mut all: Vec<char> = (0..0x300).filter_map(char::from_u32).collect();
+        all.extend(['\u{2028}', '\u{feff}', '\u{10ffff}', 'ü', '😀']);
+        for c in all {
+            for s in [format!("{c}"), format!("a{c}b"), format!("ü{c}"), format!("{c}\u{c2}")] {
+                assert_eq!(has_control(&s), s.chars().any(char::is_control), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_not_as_by_chars() {
+        let mut ascii = [false; 128];
+        for b in b'a'..=b'z' {
+            ascii[usize::from(b)] = true;
+        }
+        let ok = |c: char| c.is_ascii_lowercase() || (!c.is_ascii() && c.is_alphabetic());
+        for s in ["", "abc", "abC", "äbc", "abä€", "ab€", "ab\u{a0}", "a.b", "üö-"] {
+            assert_eq!(find_not(s, &ascii, ok), s.chars().find(|&c| !ok(c)), "{s:?}");
+        }
+    }
 }

@@ -13,6 +13,7 @@
 //!    while the better-placed smtp.<domain>:465 is blackholed ÷ probing
 //!    that candidate alone; beside it what Thunderbird's rule (wait out each
 //!    better-placed probe) would take.
+//!
 //! Needs root (it binds 127.0.x.y:443/465/587) and dnsmasq, as the tests.
 
 #[path = "../../tests/support/mod.rs"]
