@@ -44,6 +44,7 @@ fn bench(c: &mut Criterion) {
                 username: String::new(),
             },
             pop_before_smtp: None,
+            oauth_provider: String::new(),
         })
         .collect();
     c.bench_function("validate_profile (433 profiles)", |b| {

@@ -208,6 +208,7 @@ pub fn run(data: &[u8]) {
         auth: crate::AuthKind::Password,
         smtp: server("smtp.praxis.de", [465, 587, 25][usize::from(mode % 3)], security(mode / 3)),
         pop_before_smtp: (mode & 64 != 0).then(|| server("pop.praxis.de", 995, security(mode / 9))),
+        oauth_provider: String::new(),
     };
     let t0 = Instant::now();
     let mut now = t0;

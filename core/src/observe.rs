@@ -145,6 +145,8 @@ pub enum FailureKind {
     OauthAdminConsentRequired,
     /// The refresh token was revoked or has expired (`invalid_grant`).
     OauthTokenRevoked,
+    /// No sign-in is stored for the profile.
+    OauthNotSignedIn,
     /// MAIL FROM was rejected.
     SenderRejected,
     /// RCPT TO was rejected.

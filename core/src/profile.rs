@@ -22,6 +22,11 @@ pub struct Profile {
     /// Optional POP-before-SMTP ("Authentifizierung über Posteingangsserver").
     #[serde(default)]
     pub pop_before_smtp: Option<Server>,
+    /// With `"auth": "oauth2"`: the provider to sign in with, `microsoft`,
+    /// `google`, or an OpenID Connect issuer URL (`https://…`). The account
+    /// is the profile's address.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub oauth_provider: String,
 }
 
 /// A server the profile talks to: SMTP, or POP3 for POP-before-SMTP.
@@ -120,6 +125,7 @@ impl From<ProfileRef<'_>> for Profile {
             auth: p.auth,
             smtp: p.smtp.into(),
             pop_before_smtp: p.pop_before_smtp.map(Server::from),
+            oauth_provider: String::new(),
         }
     }
 }

@@ -313,6 +313,7 @@ impl TestRun {
             auth: AuthKind::Password,
             smtp: server,
             pop_before_smtp: None,
+            oauth_provider: String::new(),
         };
         let config = RunConfig {
             profile,
@@ -752,6 +753,25 @@ impl TestRun {
         };
         self.verdict = Some(diagnose(obs, &self.email, &hint, self.lang));
     }
+}
+
+/// The verdict of a sign-in that failed before the run could start (no
+/// client ID, no stored sign-in, a refused refresh): the `auth` stage
+/// failed with `kind`, nothing was sent to the mail server.
+pub fn signin_failed(profile: Profile, kind: FailureKind, detail: String, lang: Lang, now: Instant) -> Verdict {
+    let config = RunConfig {
+        profile,
+        password: Password::new(String::new()),
+        lang,
+        message: None,
+        access_token: None,
+        timeout: Duration::from_secs(1),
+        stage_timeout: Duration::from_secs(1),
+    };
+    let mut run = TestRun::unstarted(config, now);
+    run.enter(Stage::Auth, now);
+    run.fail(Failure::new(Stage::Auth, kind).detail(detail), now);
+    run.take_verdict().unwrap_or_else(|| Verdict::invalid_profile(Vec::new(), lang))
 }
 
 /// The gate before any traffic, for the CLI and the service alike: a

@@ -210,6 +210,10 @@ categories! {
     OauthTokenRevoked = "oauth_token_revoked",
         de: "Die gespeicherte Anmeldung beim Anbieter ist nicht mehr gültig (widerrufen oder abgelaufen).", "Melden Sie sich erneut beim Anbieter an.",
         en: "The stored sign-in with the provider is no longer valid (revoked or expired).", "Sign in with the provider again.";
+    /// No sign-in stored yet.
+    OauthNotSignedIn = "oauth_not_signed_in",
+        de: "Für {email} ist noch keine Anmeldung beim Anbieter gespeichert.", "Melden Sie sich zuerst beim Anbieter an („Anmelden bei …“, oder mailprobe login).",
+        en: "No sign-in with the provider is stored for {email} yet.", "Sign in with the provider first (“Sign in with …”, or mailprobe login).";
     /// Microsoft 365 has SMTP AUTH switched off for the tenant or the
     /// mailbox: not a password problem, and OAuth 2.0 does not help.
     SmtpAuthDisabledForTenant = "smtp_auth_disabled_for_tenant",
@@ -351,6 +355,7 @@ pub fn categorize(f: &Failure) -> Category {
         K::OauthConsentDenied => Category::OauthConsentDenied,
         K::OauthAdminConsentRequired => Category::OauthAdminConsentRequired,
         K::OauthTokenRevoked => Category::OauthTokenRevoked,
+        K::OauthNotSignedIn => Category::OauthNotSignedIn,
         K::OauthScopeMissing => Category::OauthScopeMissing,
         K::SenderRejected | K::RecipientRejected => {
             // A refusal that names the sender is about the sender, at MAIL

@@ -9,6 +9,7 @@
 pub mod discover;
 pub mod dns;
 pub mod message;
+pub mod oauth;
 pub mod output;
 pub mod password;
 pub mod probe;

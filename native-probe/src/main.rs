@@ -50,6 +50,9 @@ struct Common {
     /// Ask this DNS server (IP:PORT) instead of the system's resolver.
     #[arg(long, value_name = "IP:PORT")]
     dns: Option<std::net::SocketAddr>,
+    /// The OAuth 2.0 client registrations (default: oauth2-clients.json beside the settings).
+    #[arg(long, value_name = "FILE")]
+    oauth_clients: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -101,6 +104,40 @@ enum Command {
         /// Language of notes: de or en.
         #[arg(long, default_value = "de")]
         lang: String,
+    },
+    /// Signs an OAuth 2.0 profile in with its provider (the browser's sign-in page,
+    /// answered on a loopback port) and stores the refresh token in the
+    /// operating system's credential store. Exit codes: 0 signed in, 1 failed, 2 bad input.
+    Login {
+        /// The profile (JSON), with "auth": "oauth2" and "oauth_provider".
+        profile: PathBuf,
+        /// Open the sign-in page in the browser (else its address is printed).
+        #[arg(long)]
+        open: bool,
+        /// How long to wait for the sign-in, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 300)]
+        wait: u64,
+        /// Print the result as JSON (no token in it).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Removes the stored sign-in of an OAuth 2.0 profile.
+    Logout {
+        /// The profile (JSON).
+        profile: PathBuf,
+    },
+    /// A fresh access token for an OAuth 2.0 profile, for the host program to send
+    /// with: {"access_token", "expires_at", "mechanism"}.
+    Token {
+        /// The profile (JSON).
+        profile: PathBuf,
+        /// Print as JSON (the only form).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
     },
     /// Finds the settings for an address over the network ("Einstellungen suchen"):
     /// the offline table, the provider's autoconfig over HTTPS, the domain's MX and
@@ -212,6 +249,25 @@ fn main() -> ExitCode {
             };
             preset(&address, json, lang)
         }
+        Command::Login { profile, open, wait, json, common } => login_command(&rt, &profile, open, wait, json, &common),
+        Command::Logout { profile } => {
+            let profile = match read_profile(&profile) {
+                Ok(p) => p,
+                Err(e) => return bad_input(e),
+            };
+            match mailsetup_probe::oauth::logout(&profile) {
+                Ok(true) => {
+                    out!("signed out: {}", visible(&profile.email));
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => {
+                    out!("no stored sign-in for {}", visible(&profile.email));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => bad_input(visible(&e.to_string())),
+            }
+        }
+        Command::Token { profile, json: _, common } => token_command(&rt, &profile, &common),
         Command::Discover { address, json, dns, ca_file, timeout, lang } => {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
@@ -245,6 +301,83 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => bad_input(e),
             }
+        }
+    }
+}
+
+fn read_profile(path: &std::path::Path) -> Result<Profile, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not a profile: {e}", path.display()))
+}
+
+fn oauth_clients(common: &Common) -> Result<mailsetup_core::oauth::Clients, String> {
+    let path = mailsetup_probe::oauth::clients_path(common.oauth_clients.as_deref())?;
+    mailsetup_probe::oauth::load_clients(&path).map_err(|e| e.to_string())
+}
+
+fn login_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, open: bool, wait: u64, json: bool, common: &Common) -> ExitCode {
+    let (profile, clients, opts) = match (read_profile(path), oauth_clients(common), probe_options(common)) {
+        (Ok(p), Ok(c), Ok(o)) => (p, c, o),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad_input(e),
+    };
+    let mut show = |url: &str| {
+        if open && mailsetup_probe::serve::open_in_browser(url).is_ok() {
+            eprintln!("mailprobe: the sign-in page is open in the browser");
+        } else {
+            eprintln!("mailprobe: open this address to sign in:\n{url}");
+        }
+    };
+    let result = rt.block_on(mailsetup_probe::oauth::login(&profile, &clients, &opts.tls, &mut show, Duration::from_secs(wait)));
+    match result {
+        Ok(tokens) => {
+            if json {
+                out!("{}", serde_json::json!({"signed_in": true, "account": profile.email, "provider": profile.oauth_provider, "expires_in": tokens.expires_in}));
+            } else {
+                out!("signed in: {} ({})", visible(&profile.email), visible(&profile.oauth_provider));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(mailsetup_probe::oauth::OauthError::NotOauth(e)) => bad_input(e),
+        Err(e) => {
+            let now = tokio::time::Instant::now().into_std();
+            let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), opts.lang, now);
+            if json {
+                match serde_json::to_string(&v) {
+                    Ok(s) => out!("{s}"),
+                    Err(e) => return bad_input(e),
+                }
+            } else if let Err(e) = print_human(&v) {
+                return output_failed(e);
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn token_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, common: &Common) -> ExitCode {
+    let (profile, clients, opts) = match (read_profile(path), oauth_clients(common), probe_options(common)) {
+        (Ok(p), Ok(c), Ok(o)) => (p, c, o),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad_input(e),
+    };
+    match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts.tls)) {
+        Ok(tokens) => {
+            let expires_at = tokens.expires_in.map(|s| {
+                let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(i64::try_from(s).unwrap_or(0));
+                at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+            });
+            // The one output that carries a token, by design: the host program sends with it.
+            out!("{}", serde_json::json!({"access_token": tokens.access_token.expose(), "expires_at": expires_at, "mechanism": "XOAUTH2"}));
+            ExitCode::SUCCESS
+        }
+        Err(mailsetup_probe::oauth::OauthError::NotOauth(e)) => bad_input(e),
+        Err(e) => {
+            let now = tokio::time::Instant::now().into_std();
+            let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), opts.lang, now);
+            match serde_json::to_string(&v) {
+                Ok(s) => out!("{s}"),
+                Err(e) => return bad_input(e),
+            }
+            ExitCode::from(1)
         }
     }
 }
@@ -417,9 +550,39 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         }
         return ExitCode::from(2);
     }
-    let password = match password::obtain(password_stdin) {
-        Ok(p) => p,
-        Err(e) => return bad_input(e),
+    // An OAuth 2.0 profile signs in with a fresh access token from its
+    // stored sign-in; no password is asked for.
+    let mut access_token = None;
+    if profile.auth == mailsetup_core::AuthKind::Oauth2 {
+        let clients = match oauth_clients(&common) {
+            Ok(c) => c,
+            Err(e) => return bad_input(e),
+        };
+        match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts.tls)) {
+            Ok(t) => access_token = Some(t.access_token),
+            Err(mailsetup_probe::oauth::OauthError::NotOauth(e)) => return bad_input(e),
+            Err(e) => {
+                let now = tokio::time::Instant::now().into_std();
+                let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), opts.lang, now);
+                if json {
+                    match serde_json::to_string(&v) {
+                        Ok(s) => out!("{s}"),
+                        Err(e) => return bad_input(e),
+                    }
+                } else if let Err(e) = print_human(&v) {
+                    return output_failed(e);
+                }
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let password = if access_token.is_some() {
+        mailsetup_core::Password::new(String::new())
+    } else {
+        match password::obtain(password_stdin) {
+            Ok(p) => p,
+            Err(e) => return bad_input(e),
+        }
     };
     let message = if send {
         match mailsetup_probe::message::test_message(&profile.email, &profile.name, opts.lang) {
@@ -431,7 +594,7 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     };
     let mut no_progress = |_: &mailsetup_core::run::Event| {};
     let email = profile.email.clone();
-    let mut verdict = rt.block_on(run_test(profile, password, message, &opts, &mut no_progress));
+    let mut verdict = rt.block_on(run_test(profile, password, message, access_token, &opts, &mut no_progress));
     // The server's name does not exist: what does the address's domain say?
     if verdict.category == mailsetup_core::verdict::Category::DnsNotFound {
         let search = DiscoverOptions { dns: opts.dns.clone(), tls: opts.tls.clone(), lang: opts.lang, ..Default::default() };

@@ -98,11 +98,12 @@ pub async fn run_test(
     profile: mailsetup_core::Profile,
     password: mailsetup_core::Password,
     message: Option<Vec<u8>>,
+    access_token: Option<mailsetup_core::secret::AccessToken>,
     opts: &ProbeOptions,
     progress: &mut dyn Progress,
 ) -> Verdict {
     let config = RunConfig {
-        access_token: None,
+        access_token,
         profile,
         password,
         lang: opts.lang,

@@ -205,8 +205,10 @@ async fn accept_loop(listener: TcpListener, app: Router, header_timeout: Duratio
 
 /// Writes a private file (mode 0600) that sends the browser on to `url`,
 /// and opens that file: its path is all that appears in any argv.
-fn open_in_browser(url: &str) -> Result<PathBuf, String> {
+pub fn open_in_browser(url: &str) -> Result<PathBuf, String> {
     use std::io::Write;
+    // The address may hold a provider's text (OIDC discovery): as HTML text.
+    let url = url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
     let dir = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let mut file = tempfile::Builder::new()
         .prefix("mailsetup-open-")
@@ -434,7 +436,7 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
             };
             let _ = events.send(format!("{line}\n"));
         };
-        let verdict = run_test(req.profile, password, message, &opts, &mut progress).await;
+        let verdict = run_test(req.profile, password, message, None, &opts, &mut progress).await;
         let _ = tx.send(format!("{}\n", serde_json::json!({"event": "verdict", "verdict": verdict})));
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {

@@ -5,12 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-export function launch(viewport) {
+// Names other than loopback resolve to nothing, so no page (the test
+// authorization server's dev pages load web fonts) reaches beyond.
+const LOOPBACK_ONLY = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost';
+
+/** `options.ignoreHTTPSErrors`: only for the test authorization server's pages. */
+export function launch(viewport, options = {}) {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'mailsetup-chromium-')), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport,
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', LOOPBACK_ONLY],
   });
 }

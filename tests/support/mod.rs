@@ -173,17 +173,31 @@ impl Dovecot {
     /// Starts Dovecot with the given certificate; `relay_port` is where its
     /// submission service relays (0: nowhere, enough for login tests).
     pub fn start_with(ca: &TestCa, cert: &CertPair, relay_port: u16) -> Dovecot {
-        Dovecot::start_inner(ca, cert, relay_port, "127.0.0.1", None)
+        Dovecot::start_inner(ca, cert, relay_port, "127.0.0.1", None, None)
+    }
+
+    /// Starts Dovecot that also takes OAuth 2.0 bearer tokens (XOAUTH2,
+    /// OAUTHBEARER), checked by introspection at `introspection_url` (the
+    /// test authorization server, client `dovecot`, scope `smtp.send`).
+    pub fn start_oauth(ca: &TestCa, cert: &CertPair, introspection_url: &str) -> Dovecot {
+        Dovecot::start_inner(ca, cert, 0, "127.0.0.1", None, Some(introspection_url))
     }
 
     /// Starts Dovecot listening on `ip` (another loopback address), its
     /// submission services on the given ports (587 and 465, as discovery
     /// expects them: root may bind them).
     pub fn start_on(ca: &TestCa, cert: &CertPair, ip: &str, submission: u16, submissions: u16) -> Dovecot {
-        Dovecot::start_inner(ca, cert, 0, ip, Some((submission, submissions)))
+        Dovecot::start_inner(ca, cert, 0, ip, Some((submission, submissions)), None)
     }
 
-    fn start_inner(ca: &TestCa, cert: &CertPair, relay_port: u16, listen: &str, fixed: Option<(u16, u16)>) -> Dovecot {
+    fn start_inner(
+        ca: &TestCa,
+        cert: &CertPair,
+        relay_port: u16,
+        listen: &str,
+        fixed: Option<(u16, u16)>,
+        introspection_url: Option<&str>,
+    ) -> Dovecot {
         let dovecot = require("dovecot", "dovecot-core");
         let dir = tempfile::Builder::new().prefix("mailsetup-dovecot-").tempdir().unwrap();
         let d = dir.path();
@@ -196,6 +210,32 @@ impl Dovecot {
         std::fs::write(d.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n")).unwrap();
         set_mode(&d.join("passwd"), 0o644);
         let ca_file = ca.write(d);
+        // OAuth 2.0: tokens checked by introspection; failures answered at
+        // once (no failure delay, no auth penalty for the next attempt).
+        let (mechanisms, oauth_passdb) = match introspection_url {
+            None => ("plain login", String::new()),
+            Some(url) => {
+                std::fs::write(
+                    d.join("oauth2.conf"),
+                    format!(
+                        "introspection_mode = post\nintrospection_url = {url}\nclient_id = dovecot\nclient_secret = dovecot-secret\n\
+                         username_attribute = sub\nactive_attribute = active\nactive_value = true\nscope = smtp.send\n\
+                         tls_ca_cert_file = {}\n",
+                        ca_file.display()
+                    ),
+                )
+                .unwrap();
+                let _ = std::fs::remove_file(d.join("run/anvil-auth-penalty"));
+                (
+                    "plain login xoauth2 oauthbearer",
+                    format!(
+                        "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/oauth2.conf\n}}\n\
+                         service anvil {{\n  unix_listener anvil-auth-penalty {{\n    path = anvil-auth-penalty-off\n  }}\n}}\n",
+                        d.display()
+                    ),
+                )
+            }
+        };
         let sink = (relay_port == 0).then(SmtpSink::start);
         let mut sink = sink;
         for attempt in 1..=START_ATTEMPTS {
@@ -215,7 +255,7 @@ ssl_cert = <{dp}/server.pem
 ssl_key = <{dp}/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 login_trusted_networks = 127.0.0.0/8
 hostname = mail.test
@@ -225,8 +265,9 @@ mail_location = maildir:{dp}/home/%u/Maildir
 submission_relay_host = 127.0.0.1
 submission_relay_port = {relay}
 submission_relay_trusted = yes
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {dp}/passwd
 }}
 userdb {{

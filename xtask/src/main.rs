@@ -32,6 +32,9 @@ const APT_FOR_TESTS: &[&str] = &[
     "iproute2",
     // The DNS server of the discovery tests (MX, SRV and A records of test domains).
     "dnsmasq-base",
+    // The OAuth 2.0 tests' credential store: a Secret Service in a D-Bus session of their own.
+    "gnome-keyring",
+    "dbus",
     "openssl",
     "ca-certificates",
     "gzip",

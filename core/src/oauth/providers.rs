@@ -77,6 +77,15 @@ impl Provider {
         }
     }
 
+    /// The scope that allows sending: the first that is not one of
+    /// OpenID Connect's own (a token must carry it).
+    pub fn mail_scope(&self) -> Option<&str> {
+        self.smtp_scopes
+            .iter()
+            .map(String::as_str)
+            .find(|s| !matches!(*s, "openid" | "offline_access" | "profile" | "email"))
+    }
+
     /// The scopes to ask for.
     pub fn scopes(&self, pop3: bool) -> Vec<String> {
         let mut s = self.smtp_scopes.clone();

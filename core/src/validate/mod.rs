@@ -240,6 +240,7 @@ mod tests {
                 username: "info@praxis-mueller.de".into(),
             },
             pop_before_smtp: None,
+            oauth_provider: String::new(),
         }
     }
 

@@ -1,0 +1,267 @@
+//! OAuth 2.0 end to end through the CLI, with real parts on loopback only:
+//! the authorization server is npm oidc-provider over HTTPS with the test
+//! CA (PKCE required, refresh tokens, introspection, revocation); the mail
+//! server is a real Dovecot whose `passdb oauth2` checks tokens by
+//! introspection; the browser is headless Chromium signing in on the
+//! provider's pages; the refresh token lives in gnome-keyring's Secret
+//! Service in a D-Bus session the test starts.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use support::*;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// oidc-provider on https://127.0.0.1:<port>.
+struct AuthServer {
+    child: Child,
+    port: u16,
+    /// Kept open: node ends on a write to a closed pipe.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl AuthServer {
+    fn start(ca: &TestCa, dir: &Path) -> AuthServer {
+        let cert = ca.server_cert(&["127.0.0.1"], -1, 30);
+        std::fs::write(dir.join("op-cert.pem"), &cert.cert_pem).unwrap();
+        std::fs::write(dir.join("op-key.pem"), &cert.key_pem).unwrap();
+        assert!(root().join("node_modules/oidc-provider").exists(), "oidc-provider is missing: run `cargo xtask setup`");
+        let mut child = Command::new("node")
+            .arg(root().join("tests/oauth/provider.mjs"))
+            .env("CERT", dir.join("op-cert.pem"))
+            .env("KEY", dir.join("op-key.pem"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while out.read_line(&mut line).unwrap() > 0 && !line.starts_with("listening ") {
+            line.clear();
+        }
+        let port = line.trim().strip_prefix("listening ").and_then(|p| p.parse().ok()).expect("the provider's port");
+        AuthServer { child, port, _stdout: out }
+    }
+
+    fn issuer(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for AuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A D-Bus session with gnome-keyring's Secret Service, unlocked, in a
+/// home directory of its own.
+struct SecretService {
+    bus: Child,
+    env: Vec<(String, String)>,
+    _home: tempfile::TempDir,
+}
+
+impl SecretService {
+    fn start() -> SecretService {
+        for bin in ["/usr/bin/dbus-daemon", "/usr/bin/gnome-keyring-daemon"] {
+            assert!(Path::new(bin).exists(), "{bin} is missing: run `cargo xtask setup` (packages dbus, gnome-keyring)");
+        }
+        let home = tempfile::tempdir().unwrap();
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .env("HOME", home.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().unwrap()).read_line(&mut address).unwrap();
+        let env = vec![
+            ("DBUS_SESSION_BUS_ADDRESS".to_string(), address.trim().to_string()),
+            ("HOME".to_string(), home.path().display().to_string()),
+            ("XDG_RUNTIME_DIR".to_string(), home.path().display().to_string()),
+        ];
+        // The login keyring needs a non-empty password to be created headless.
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon");
+        use std::io::Write;
+        keyring.stdin.take().unwrap().write_all(b"test-keyring-password").unwrap();
+        let _ = keyring.wait();
+        SecretService { bus, env, _home: home }
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill").args(["-f", "gnome-keyring-daemon --unlock"]).status();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn mailprobe(args: &[&str], env: &[(String, String)]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `mailprobe login` with the browser driven by tests/browser/oauth-login.mjs.
+fn login(args: &[&str], env: &[(String, String)], account: &str, mode: &str) -> (Out, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .arg("login")
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut url = String::new();
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 {
+        if line.starts_with("https://") {
+            url = line.trim().to_string();
+            break;
+        }
+        line.clear();
+    }
+    assert!(url.starts_with("https://127.0.0.1:"), "no sign-in address on stderr");
+    let browser = Command::new("node")
+        .arg(root().join("tests/browser/oauth-login.mjs"))
+        .args([&url, account, mode])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let browser_out = format!("{}{}", String::from_utf8_lossy(&browser.stdout), String::from_utf8_lossy(&browser.stderr));
+    let out = child.wait_with_output().unwrap();
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut err, &mut stderr);
+    (
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: format!("{line}{stderr}"),
+        },
+        format!("{url}\n{browser_out}"),
+    )
+}
+
+#[test]
+fn sign_in_test_refresh_revoke_and_sign_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("mailsetup OAuth test CA");
+    let ca_file = ca.write(dir.path());
+    let auth = AuthServer::start(&ca, dir.path());
+    let cert = ca.server_cert(&["localhost"], -1, 30);
+    let dovecot = Dovecot::start_oauth(&ca, &cert, &format!("{}/token/introspection", auth.issuer()));
+    let keyring = SecretService::start();
+    let clients = dir.path().join("oauth2-clients.json");
+    std::fs::write(
+        &clients,
+        serde_json::json!({auth.issuer(): {"client_id": "mailsetup-test", "scopes": ["openid", "offline_access", "smtp.send"]}})
+            .to_string(),
+    )
+    .unwrap();
+    let mut p = profile("localhost", dovecot.submissions, "tls");
+    p["auth"] = "oauth2".into();
+    p["oauth_provider"] = auth.issuer().into();
+    let profile_file = dir.path().join("profile.json");
+    std::fs::write(&profile_file, p.to_string()).unwrap();
+    let (pf, cf, caf) = (profile_file.to_str().unwrap(), clients.to_str().unwrap(), ca_file.to_str().unwrap());
+    let env = &keyring.env;
+    let common = ["--ca-file", caf, "--oauth-clients", cf, "--lang", "en"];
+    let args = |extra: &[&'static str]| -> Vec<&str> {
+        let mut v = vec![pf];
+        v.extend(extra.iter().copied());
+        v.extend(common.iter().copied());
+        v
+    };
+    let mut outputs = String::new();
+
+    // Not signed in yet.
+    let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains(r#""category":"oauth_not_signed_in""#), "{}", out.stdout);
+
+    // Sign in through the browser: the refresh token goes to the keyring.
+    let (out, trace) = login(&args(&["--json"]), env, USER, "");
+    assert_eq!(out.code, 0, "{}\n{}\n{trace}", out.stdout, out.stderr);
+    assert!(out.stdout.contains(r#""signed_in":true"#), "{}", out.stdout);
+    outputs += &out.stdout;
+    outputs += &out.stderr;
+
+    // A test refreshes the access token and signs in with XOAUTH2.
+    let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
+    assert_eq!(out.code, 0, "{}{}\n{}", out.stdout, out.stderr, dovecot.log());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["category"], "ok");
+    assert!(v["transcript"].to_string().contains("AUTH XOAUTH2 <redacted>"), "{v}");
+    outputs += &out.stdout;
+
+    // The host program's token.
+    let out = mailprobe(&[&["token"][..], &args(&["--json"])].concat(), env);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let t: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let access = t["access_token"].as_str().unwrap().to_string();
+    assert_eq!(t["mechanism"], "XOAUTH2");
+    assert!(t["expires_at"].as_str().is_some_and(|s| s.ends_with('Z')), "{t}");
+
+    // No secret in any other output, nor in the files beside.
+    assert!(!outputs.contains(&access), "the access token leaked");
+    assert!(!outputs.contains("refresh_token"), "{outputs}");
+
+    // Revoked (per grant: the refresh token with it): the test says so.
+    let revoke = Command::new("python3")
+        .args(["-c", "import ssl,sys,urllib.request as u; c=ssl.create_default_context(cafile=sys.argv[1]); u.urlopen(u.Request(sys.argv[2], data=('token='+sys.argv[3]+'&client_id=mailsetup-test').encode()), context=c).read()"])
+        .args([caf, &format!("{}/token/revocation", auth.issuer()), &access])
+        .status()
+        .unwrap();
+    assert!(revoke.success());
+    let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains(r#""category":"oauth_token_revoked""#), "{}", out.stdout);
+
+    // Signed out: nothing stored.
+    let out = mailprobe(&["logout", pf], env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
+    assert!(out.stdout.contains(r#""category":"oauth_not_signed_in""#), "{}", out.stdout);
+
+    // No client registration: its own verdict.
+    std::fs::write(&clients, "{}").unwrap();
+    let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
+    assert!(out.stdout.contains(r#""category":"oauth_client_missing""#), "{}", out.stdout);
+    drop(auth);
+    let _ = Duration::from_secs(0);
+}
