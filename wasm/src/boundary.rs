@@ -73,6 +73,8 @@ pub fn profile(s: &str) -> Option<Profile> {
         },
         smtp: server(&t[3..7])?,
         pop_before_smtp: if t.len() == 11 { Some(server(&t[7..11])?) } else { None },
+        // Not validated (the CLI and the service check it); kept by the page as typed.
+        oauth_provider: String::new(),
     })
 }
 

@@ -97,6 +97,7 @@ fn profile_at(v: &JsValue, path: &str) -> Result<Profile> {
         } else {
             Some(server(&pop, &format!("{path}pop_before_smtp."))?)
         },
+        oauth_provider: String::new(),
     })
 }
 
