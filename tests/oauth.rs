@@ -11,7 +11,6 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use support::*;
 
@@ -67,6 +66,7 @@ impl Drop for AuthServer {
 /// home directory of its own.
 struct SecretService {
     bus: Child,
+    daemon: Child,
     env: Vec<(String, String)>,
     _home: tempfile::TempDir,
 }
@@ -92,8 +92,9 @@ impl SecretService {
             ("XDG_RUNTIME_DIR".to_string(), home.path().display().to_string()),
         ];
         // The login keyring needs a non-empty password to be created headless.
-        let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--unlock", "--components=secrets"])
+        // In the foreground, so that this test stops its own daemon only.
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -101,15 +102,28 @@ impl SecretService {
             .spawn()
             .expect("gnome-keyring-daemon");
         use std::io::Write;
-        keyring.stdin.take().unwrap().write_all(b"test-keyring-password").unwrap();
-        let _ = keyring.wait();
-        SecretService { bus, env, _home: home }
+        daemon.stdin.take().unwrap().write_all(b"test-keyring-password").unwrap();
+        // Ready when the Secret Service has its name on the bus.
+        for _ in 0..100 {
+            let owned = Command::new("dbus-send")
+                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+                .args(["org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"])
+                .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .output()
+                .unwrap();
+            if String::from_utf8_lossy(&owned.stdout).contains("boolean true") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        SecretService { bus, daemon, env, _home: home }
     }
 }
 
 impl Drop for SecretService {
     fn drop(&mut self) {
-        let _ = Command::new("pkill").args(["-f", "gnome-keyring-daemon --unlock"]).status();
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
         let _ = self.bus.kill();
         let _ = self.bus.wait();
     }
@@ -177,38 +191,59 @@ fn login(args: &[&str], env: &[(String, String)], account: &str, mode: &str) -> 
     )
 }
 
+/// The parts of one test: provider, Dovecot, keyring, the files.
+struct Rig {
+    dir: tempfile::TempDir,
+    ca_file: PathBuf,
+    auth: AuthServer,
+    dovecot: Dovecot,
+    keyring: SecretService,
+    clients: PathBuf,
+    profile: PathBuf,
+}
+
+impl Rig {
+    fn start(scopes: &[&str]) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = TestCa::new("mailsetup OAuth test CA");
+        let ca_file = ca.write(dir.path());
+        let auth = AuthServer::start(&ca, dir.path());
+        let cert = ca.server_cert(&["localhost"], -1, 30);
+        let dovecot = Dovecot::start_oauth(&ca, &cert, &format!("{}/token/introspection", auth.issuer()));
+        let keyring = SecretService::start();
+        let clients = dir.path().join("oauth2-clients.json");
+        std::fs::write(&clients, serde_json::json!({auth.issuer(): {"client_id": "mailsetup-test", "scopes": scopes}}).to_string())
+            .unwrap();
+        let mut p = profile("localhost", dovecot.submissions, "tls");
+        p["auth"] = "oauth2".into();
+        p["oauth_provider"] = auth.issuer().into();
+        let profile_file = dir.path().join("profile.json");
+        std::fs::write(&profile_file, p.to_string()).unwrap();
+        Rig { dir, ca_file, auth, dovecot, keyring, clients, profile: profile_file }
+    }
+
+    /// `[PROFILE, extra…, --ca-file, --oauth-clients, --lang en]`.
+    fn args<'a>(&'a self, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut v = vec![self.profile.to_str().unwrap()];
+        v.extend(extra.iter().copied());
+        v.extend(["--ca-file", self.ca_file.to_str().unwrap(), "--oauth-clients", self.clients.to_str().unwrap(), "--lang", "en"]);
+        v
+    }
+
+    fn run(&self, command: &str, extra: &[&str]) -> Out {
+        mailprobe(&[&[command][..], &self.args(extra)].concat(), &self.keyring.env)
+    }
+}
+
 #[test]
 fn sign_in_test_refresh_revoke_and_sign_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = TestCa::new("mailsetup OAuth test CA");
-    let ca_file = ca.write(dir.path());
-    let auth = AuthServer::start(&ca, dir.path());
-    let cert = ca.server_cert(&["localhost"], -1, 30);
-    let dovecot = Dovecot::start_oauth(&ca, &cert, &format!("{}/token/introspection", auth.issuer()));
-    let keyring = SecretService::start();
-    let clients = dir.path().join("oauth2-clients.json");
-    std::fs::write(
-        &clients,
-        serde_json::json!({auth.issuer(): {"client_id": "mailsetup-test", "scopes": ["openid", "offline_access", "smtp.send"]}})
-            .to_string(),
-    )
-    .unwrap();
-    let mut p = profile("localhost", dovecot.submissions, "tls");
-    p["auth"] = "oauth2".into();
-    p["oauth_provider"] = auth.issuer().into();
-    let profile_file = dir.path().join("profile.json");
-    std::fs::write(&profile_file, p.to_string()).unwrap();
-    let (pf, cf, caf) = (profile_file.to_str().unwrap(), clients.to_str().unwrap(), ca_file.to_str().unwrap());
+    let rig = Rig::start(&["openid", "offline_access", "smtp.send"]);
+    let (auth, dovecot, keyring, clients) = (&rig.auth, &rig.dovecot, &rig.keyring, &rig.clients);
+    let pf = rig.profile.to_str().unwrap();
+    let caf = rig.ca_file.to_str().unwrap();
     let env = &keyring.env;
-    let common = ["--ca-file", caf, "--oauth-clients", cf, "--lang", "en"];
-    let args = |extra: &[&'static str]| -> Vec<&str> {
-        let mut v = vec![pf];
-        v.extend(extra.iter().copied());
-        v.extend(common.iter().copied());
-        v
-    };
+    let args = |extra: &[&'static str]| rig.args(extra);
     let mut outputs = String::new();
-
     // Not signed in yet.
     let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
@@ -259,9 +294,62 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     assert!(out.stdout.contains(r#""category":"oauth_not_signed_in""#), "{}", out.stdout);
 
     // No client registration: its own verdict.
-    std::fs::write(&clients, "{}").unwrap();
+    std::fs::write(clients, "{}").unwrap();
     let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
     assert!(out.stdout.contains(r#""category":"oauth_client_missing""#), "{}", out.stdout);
-    drop(auth);
-    let _ = Duration::from_secs(0);
+    let _ = &rig.dir;
+}
+
+/// Consent denied, a forged callback, a token without the mail scope, a
+/// provider that is not https.
+#[test]
+fn sign_in_failures_have_their_verdicts() {
+    let rig = Rig::start(&["openid", "offline_access"]);
+    let env = &rig.keyring.env;
+
+    let (out, trace) = login(&rig.args(&["--json"]), env, USER, "deny");
+    assert_eq!(out.code, 1, "{}{}\n{trace}", out.stdout, out.stderr);
+    assert!(out.stdout.contains(r#""category":"oauth_consent_denied""#), "{}", out.stdout);
+
+    // A forged answer (another state) on the loopback port ends the sign-in; its code is never used.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .arg("login")
+        .args(rig.args(&["--json"]))
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 && !line.starts_with("https://") {
+        line.clear();
+    }
+    let port = line.split("127.0.0.1%3A").nth(1).and_then(|r| r.split('%').next()).expect("the redirect port");
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    use std::io::{Read, Write};
+    s.write_all(b"GET /callback?code=stolen&state=forged HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut page = String::new();
+    let _ = s.read_to_string(&mut page);
+    assert!(page.contains("fehlgeschlagen"), "{page}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("does not belong to this sign-in"), "{:?}", out);
+
+    // Signed in without the mail scope: the mail server refuses the token.
+    let (out, trace) = login(&rig.args(&[]), env, USER, "");
+    assert_eq!(out.code, 0, "{}{}\n{trace}", out.stdout, out.stderr);
+    let out = rig.run("test", &["--json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(["oauth_scope_missing", "oauth_token_rejected"].contains(&v["category"].as_str().unwrap()), "{v}\n{}", rig.dovecot.log());
+    assert!(v["detail"].as_str().unwrap().contains("error challenge"), "{v}");
+
+    // A provider that is not https is no provider.
+    let mut p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rig.profile).unwrap()).unwrap();
+    p["oauth_provider"] = rig.auth.issuer().replace("https://", "http://").into();
+    std::fs::write(&rig.profile, p.to_string()).unwrap();
+    let out = rig.run("test", &["--json"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("https://"), "{}", out.stderr);
 }

@@ -147,6 +147,8 @@ pub enum FailureKind {
     OauthTokenRevoked,
     /// No sign-in is stored for the profile.
     OauthNotSignedIn,
+    /// The operating system's credential store could not be used.
+    CredentialStoreUnavailable,
     /// MAIL FROM was rejected.
     SenderRejected,
     /// RCPT TO was rejected.

@@ -214,6 +214,10 @@ categories! {
     OauthNotSignedIn = "oauth_not_signed_in",
         de: "Für {email} ist noch keine Anmeldung beim Anbieter gespeichert.", "Melden Sie sich zuerst beim Anbieter an („Anmelden bei …“, oder mailprobe login).",
         en: "No sign-in with the provider is stored for {email} yet.", "Sign in with the provider first (“Sign in with …”, or mailprobe login).";
+    /// The OS credential store could not be used.
+    CredentialStoreUnavailable = "credential_store_unavailable",
+        de: "Der Anmeldeschlüssel konnte im Kennwortspeicher dieses Computers nicht gespeichert oder gelesen werden.", "Das ist kein Problem des Anbieters. Unter Windows ist das die Anmeldeinformationsverwaltung; wenden Sie sich an Ihren IT-Betreuer.",
+        en: "The sign-in could not be stored in or read from this computer's credential store.", "This is not the provider's fault. On Windows it is the Credential Manager; contact your IT support.";
     /// Microsoft 365 has SMTP AUTH switched off for the tenant or the
     /// mailbox: not a password problem, and OAuth 2.0 does not help.
     SmtpAuthDisabledForTenant = "smtp_auth_disabled_for_tenant",
@@ -356,6 +360,7 @@ pub fn categorize(f: &Failure) -> Category {
         K::OauthAdminConsentRequired => Category::OauthAdminConsentRequired,
         K::OauthTokenRevoked => Category::OauthTokenRevoked,
         K::OauthNotSignedIn => Category::OauthNotSignedIn,
+        K::CredentialStoreUnavailable => Category::CredentialStoreUnavailable,
         K::OauthScopeMissing => Category::OauthScopeMissing,
         K::SenderRejected | K::RecipientRejected => {
             // A refusal that names the sender is about the sender, at MAIL

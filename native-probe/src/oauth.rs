@@ -34,12 +34,14 @@ pub enum OauthError {
     Local(String),
     /// The provider's server could not be reached or answered nonsense.
     Network(String),
+    /// The operating system's credential store.
+    Store(String),
 }
 
 impl std::fmt::Display for OauthError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OauthError::NotOauth(e) | OauthError::ClientMissing(e) | OauthError::Local(e) | OauthError::Network(e) => {
+            OauthError::NotOauth(e) | OauthError::ClientMissing(e) | OauthError::Local(e) | OauthError::Network(e) | OauthError::Store(e) => {
                 f.write_str(e)
             }
             OauthError::NotSignedIn => f.write_str("not signed in: run `mailprobe login PROFILE.json` first"),
@@ -61,6 +63,7 @@ impl OauthError {
             OauthError::Callback(e) => e.failure_kind(),
             OauthError::Local(_) => K::TrustSetupFailed,
             OauthError::Network(_) => K::Unreachable,
+            OauthError::Store(_) => K::CredentialStoreUnavailable,
         }
     }
 }
@@ -107,14 +110,14 @@ pub async fn provider_for(profile: &Profile, clients: &Clients, tls: &TlsOptions
             "the profile is no OAuth 2.0 profile: it needs \"auth\": \"oauth2\" and \"oauth_provider\" (microsoft, google or an https:// issuer)".into(),
         ));
     }
+    if Provider::named(id).is_none() && !id.starts_with("https://") {
+        return Err(OauthError::NotOauth(format!("unknown provider {id:?}: use microsoft, google or an https:// issuer URL")));
+    }
     let client = clients.get(id).cloned().ok_or_else(|| {
         OauthError::ClientMissing(format!("no client ID for {id} in oauth2-clients.json"))
     })?;
     if let Some(p) = Provider::named(id) {
         return Ok((p, client));
-    }
-    if !id.starts_with("https://") {
-        return Err(OauthError::NotOauth(format!("unknown provider {id:?}: use microsoft, google or an https:// issuer URL")));
     }
     let url = format!("{}/.well-known/openid-configuration", id.trim_end_matches('/'));
     let body = fetch(&http(tls)?.get(&url)).await?;
@@ -162,14 +165,14 @@ async fn token_request(tls: &TlsOptions, url: &str, form: Zeroizing<String>, sco
 
 fn entry(provider: &str, email: &str) -> Result<keyring::Entry, OauthError> {
     keyring::Entry::new(SERVICE, &format!("{provider}:{}", email.trim().to_lowercase()))
-        .map_err(|e| OauthError::Local(format!("the credential store: {e}")))
+        .map_err(|e| OauthError::Store(format!("the credential store: {e}")))
 }
 
 /// Stores the refresh token in the credential store.
 pub fn store_refresh(profile: &Profile, token: &str) -> Result<(), OauthError> {
     entry(&profile.oauth_provider, &profile.email)?
         .set_password(token)
-        .map_err(|e| OauthError::Local(format!("the credential store: {e}")))
+        .map_err(|e| OauthError::Store(format!("the credential store: {e}")))
 }
 
 /// Removes the stored sign-in; `Ok(false)` when there was none.
@@ -177,7 +180,7 @@ pub fn logout(profile: &Profile) -> Result<bool, OauthError> {
     match entry(&profile.oauth_provider, &profile.email)?.delete_credential() {
         Ok(()) => Ok(true),
         Err(keyring::Error::NoEntry) => Ok(false),
-        Err(e) => Err(OauthError::Local(format!("the credential store: {e}"))),
+        Err(e) => Err(OauthError::Store(format!("the credential store: {e}"))),
     }
 }
 
@@ -185,7 +188,7 @@ fn load_refresh(profile: &Profile) -> Result<Zeroizing<String>, OauthError> {
     match entry(&profile.oauth_provider, &profile.email)?.get_password() {
         Ok(t) => Ok(Zeroizing::new(t)),
         Err(keyring::Error::NoEntry) => Err(OauthError::NotSignedIn),
-        Err(e) => Err(OauthError::Local(format!("the credential store: {e}"))),
+        Err(e) => Err(OauthError::Store(format!("the credential store: {e}"))),
     }
 }
 
