@@ -353,3 +353,32 @@ fn sign_in_failures_have_their_verdicts() {
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("https://"), "{}", out.stderr);
 }
+
+/// The wizard's sign-in, in Chromium (tests/browser/oauth.test.mjs).
+#[test]
+fn the_wizard_signs_in_and_tests() {
+    let rig = Rig::start(&["openid", "offline_access", "smtp.send"]);
+    let settings = rig.dir.path().join("settings.json");
+    let env: Vec<(&str, &str)> = rig.keyring.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let serve = support::serve::Serve::start_with(
+        &settings,
+        &["--ca-file", rig.ca_file.to_str().unwrap(), "--oauth-clients", rig.clients.to_str().unwrap()],
+        &env,
+    );
+    let out = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .arg(root().join("tests/browser/oauth.test.mjs"))
+        .env("WIZARD_URL", &serve.url)
+        .env("ISSUER", rig.auth.issuer())
+        .env("SMTP_PORT_TLS", rig.dovecot.submissions.to_string())
+        .env("ACCOUNT", USER)
+        .current_dir(root())
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", rig.dovecot.log());
+    // The settings file has the provider, and no token of any kind.
+    let saved = std::fs::read_to_string(&settings).unwrap();
+    assert!(saved.contains(&rig.auth.issuer()) && !saved.to_lowercase().contains("token"), "{saved}");
+}

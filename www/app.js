@@ -3,8 +3,9 @@
 // the local `mailprobe serve` that served this page (js/api.js, js/store.js).
 import init from './pkg/mailsetup_wasm.js';
 import { $ } from './js/dom.js';
-import { changed, enablePop, findSettings, renderTitle, runTest, sendTest, touched, validate } from './js/form.js';
+import { changed, enablePop, findSettings, profile, renderTitle, runTest, sendTest, touched, validate } from './js/form.js';
 import { getLang, setLang, t } from './js/i18n.js';
+import { signIn } from './js/oauth.js';
 import {
   addTenant, editProfile, exportSettings, importSettings, newProfile, okProfile, renderProfiles, renderTenants,
 } from './js/lists.js';
@@ -49,6 +50,8 @@ async function main() {
     renderTitle($('#name').value);
   });
   $('#test').addEventListener('click', runTest);
+  $('#oauth-signin').addEventListener('click', () => signIn(profile()));
+  $('#oauth-provider').addEventListener('change', changed);
   $('#find').addEventListener('click', findSettings);
   $('#send-test').addEventListener('click', sendTest);
   $('#ok').addEventListener('click', okProfile);

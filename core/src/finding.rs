@@ -538,9 +538,9 @@ codes! {
         de: "Das Kennwort beginnt oder endet mit einem Leerzeichen. Prüfen Sie, ob das beabsichtigt ist.",
         en: "The password starts or ends with a space. Check whether that is intended.";
     /// OAuth 2.0 is chosen; the wizard cannot test it yet.
-    Oauth2Unsupported = "oauth2_unsupported", Warning,
-        de: "Die Anmeldung über OAuth 2.0 kann dieser Assistent noch nicht einrichten oder testen.",
-        en: "This wizard cannot yet set up or test sign-in through OAuth 2.0.";
+    Oauth2SignIn = "oauth2_sign_in", Info,
+        de: "Melden Sie sich beim Anbieter an; ein Kennwort wird hier nicht gebraucht.",
+        en: "Sign in with the provider; no password is needed here.";
     /// A POP3 port that is neither 110 nor 995 or does not match the security.
     PopPortSecurityMismatch = "pop_port_security_mismatch", Warning,
         de: "POP3-Port {port} wird üblicherweise mit {expected_label} verwendet, nicht mit {security_label}.",

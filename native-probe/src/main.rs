@@ -297,7 +297,14 @@ fn main() -> ExitCode {
                 return bad_input("--header-timeout must be at least 1 second");
             }
             let header_timeout = Duration::from_secs(header_timeout);
-            match rt.block_on(serve(ServeOptions { port, open, probe: opts, settings, header_timeout })) {
+            let oauth_clients = match common.oauth_clients.clone().map_or_else(
+                || Ok(settings.with_file_name("oauth2-clients.json")),
+                Ok::<_, String>,
+            ) {
+                Ok(p) => p,
+                Err(e) => return bad_input(e),
+            };
+            match rt.block_on(serve(ServeOptions { port, open, probe: opts, settings, header_timeout, oauth_clients })) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => bad_input(e),
             }

@@ -152,6 +152,10 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// Posts a token request (`form` holds secrets: it is wiped after).
+pub async fn post_token(tls: &TlsOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
+    token_request(tls, url, form, scope).await
+}
+
 async fn token_request(tls: &TlsOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
     let req = http(tls)?
         .post(url)

@@ -32,6 +32,8 @@ use serde::Deserialize;
 use tokio::net::TcpListener;
 
 use crate::probe::{ProbeOptions, run_test};
+
+mod oauth;
 use crate::settings_file::{SettingsFile, StoreError};
 
 #[derive(rust_embed::RustEmbed)]
@@ -67,6 +69,8 @@ pub struct ServeOptions {
     pub settings: PathBuf,
     /// See [`HEADER_TIMEOUT`].
     pub header_timeout: Duration,
+    /// The OAuth 2.0 client registrations (`oauth2-clients.json`).
+    pub oauth_clients: PathBuf,
 }
 
 /// `$XDG_CONFIG_HOME/mailsetup/settings.json`, else `~/.config/…`, else
@@ -95,6 +99,9 @@ struct AppState {
     probe: ProbeOptions,
     tests: Mutex<Vec<Instant>>,
     searches: Mutex<Vec<Instant>>,
+    oauth_clients: PathBuf,
+    /// Sign-ins under way and done, and access tokens in memory.
+    oauth: Mutex<oauth::OauthState>,
     settings: SettingsFile,
 }
 
@@ -154,11 +161,15 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
         probe: opts.probe,
         searches: Mutex::new(Vec::new()),
         tests: Mutex::new(Vec::new()),
+        oauth_clients: opts.oauth_clients,
+        oauth: Mutex::new(oauth::OauthState::default()),
         settings,
     });
     let api = Router::new()
         .route("/api/test", post(api_test))
         .route("/api/discover", post(api_discover))
+        .route("/api/oauth/start", post(oauth::start))
+        .route("/api/oauth/status", post(oauth::status))
         .route("/api/send-test", post(api_send_test))
         .route("/api/settings", get(api_settings_load).put(api_settings_save))
         .route("/api/settings/start-anew", post(api_settings_start_anew))
@@ -167,6 +178,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
         .layer(DefaultBodyLimit::max(MAX_BODY));
     let app = Router::new()
         .route("/", get(index))
+        .route("/callback", get(oauth::callback))
         .route("/{*path}", get(asset))
         .merge(api)
         .layer(middleware::from_fn(request_timeout))
@@ -405,6 +417,18 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
     if !rate_ok(&st.tests, MAX_TESTS) {
         return (StatusCode::TOO_MANY_REQUESTS, "too many tests; wait a minute").into_response();
     }
+    // An OAuth 2.0 profile signs in with the token in memory, or a fresh one.
+    let mut access_token = None;
+    if req.profile.auth == mailsetup_core::AuthKind::Oauth2 {
+        match oauth::access_token(&st, &req.profile).await {
+            Ok(t) => access_token = Some(t),
+            Err(e) => {
+                let v = mailsetup_core::run::signin_failed(req.profile, e.failure_kind(), e.to_string(), lang, Instant::now());
+                let line = format!("{}\n", serde_json::json!({"event": "verdict", "verdict": v}));
+                return ([(header::CONTENT_TYPE, "application/x-ndjson")], line).into_response();
+            }
+        }
+    }
     let password = Password::new(req.password);
     let mut opts = st.probe.clone();
     opts.lang = lang;
@@ -436,7 +460,7 @@ async fn run_streamed(st: Arc<AppState>, body: Bytes, send: bool) -> Response {
             };
             let _ = events.send(format!("{line}\n"));
         };
-        let verdict = run_test(req.profile, password, message, None, &opts, &mut progress).await;
+        let verdict = run_test(req.profile, password, message, access_token, &opts, &mut progress).await;
         let _ = tx.send(format!("{}\n", serde_json::json!({"event": "verdict", "verdict": verdict})));
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {

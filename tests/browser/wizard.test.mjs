@@ -202,14 +202,17 @@ test('a second profile can be created (by keyboard) and deleted', async (t) => {
   assert.deepEqual(await page.locator('#profiles li .name').allTextContents(), before);
 });
 
-test('OAuth 2.0 is explained, with the providers that require it', async (t) => {
+test('OAuth 2.0 is explained, with the providers that require it, and asks no password', async (t) => {
   const page = await open(t);
   await page.check('input[name=auth][value=oauth2]');
   assert.ok(await page.locator('#oauth-info').isVisible());
   assert.match(await page.locator('#oauth-info').textContent(), /Outlook\.com\/Hotmail und Microsoft 365/);
-  assert.equal(await page.locator('.findings[data-field=auth] p[data-code=oauth2_unsupported]').count(), 1);
+  assert.ok(await page.locator('#oauth-signin').isVisible());
+  assert.ok(await page.locator('#password').isHidden());
+  assert.equal(await page.locator('.findings[data-field=auth] p[data-code=oauth2_sign_in]').count(), 1);
   await page.check('input[name=auth][value=password]');
   assert.ok(await page.locator('#oauth-info').isHidden());
+  assert.ok(await page.locator('#password').isVisible());
 });
 
 test('settings export and import', async (t) => {

@@ -120,6 +120,7 @@ fn the_package_says_exactly_what_the_core_says() {
             auth: if i % 5 == 0 { AuthKind::Oauth2 } else { AuthKind::Password },
             smtp: server(0),
             pop_before_smtp: (i % 2 == 0).then(|| server(3)),
+            oauth_provider: String::new(),
         };
         let js = serde_wasm_bindgen::to_value(&profile).unwrap();
         for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {

@@ -41,11 +41,15 @@ export function profile() {
   const popOn = $('#pop-enabled').checked;
   const port = (id) => portNumber(v(id)) ?? 0;
   const base = (store.editing >= 0 && store.settings.profiles[store.editing]) || {};
+  const auth = form.querySelector('input[name=auth]:checked').value;
+  const provider = v('#oauth-provider') === 'other' ? v('#oauth-issuer').trim() : v('#oauth-provider');
+  const oauth = auth === 'oauth2' ? { oauth_provider: provider } : {};
   return {
     ...base,
+    ...oauth,
     name: v('#name'),
     email: v('#email'),
-    auth: form.querySelector('input[name=auth]:checked').value,
+    auth,
     smtp: { ...base.smtp, host: v('#smtp-host'), port: port('#smtp-port'), security: v('#smtp-security'), username: v('#smtp-username') },
     pop_before_smtp: popOn
       ? { ...base.pop_before_smtp, host: v('#pop-host'), port: port('#pop-port'), security: v('#pop-security'), username: v('#pop-username') }
@@ -180,7 +184,12 @@ export function changed() {
   validate();
   setStatus('untested', t('untested'));
   $('#send-test').hidden = true;
-  $('#oauth-info').hidden = form.querySelector('input[name=auth]:checked').value !== 'oauth2';
+  const oauth = form.querySelector('input[name=auth]:checked').value === 'oauth2';
+  $('#oauth-info').hidden = !oauth;
+  $('#oauth-box').hidden = !oauth;
+  $('#oauth-issuer').hidden = $('#oauth-provider').value !== 'other';
+  // With OAuth 2.0 the provider's page takes the password, not this form.
+  $('#password').closest('.row').hidden = oauth;
   $('#stages').replaceChildren();
   $('#details').hidden = true;
 }
@@ -198,6 +207,11 @@ export function fillForm(p) {
   $('#name').value = p.name;
   $('#email').value = p.email;
   form.querySelector(`input[name=auth][value=${p.auth === 'oauth2' ? 'oauth2' : 'password'}]`).checked = true;
+  const provider = p.oauth_provider ?? '';
+  const builtIn = provider === 'microsoft' || provider === 'google';
+  $('#oauth-provider').value = builtIn ? provider : provider ? 'other' : 'microsoft';
+  $('#oauth-issuer').value = builtIn ? '' : provider;
+  $('#oauth-status').textContent = '';
   $('#smtp-host').value = p.smtp.host;
   $('#smtp-port').value = p.smtp.port ? String(p.smtp.port) : '';
   $('#smtp-security').value = p.smtp.security;

@@ -127,6 +127,12 @@ fn admin_consent(text: &str) -> bool {
     text.contains("AADSTS65001") || text.contains("AADSTS90094") || text.contains("admin_consent")
 }
 
+/// The `state` a callback's query string carries, to find the sign-in it
+/// answers (then checked whole by [`callback_code`]).
+pub fn callback_state(query: &str) -> Option<String> {
+    query.trim_start_matches('?').split('&').find_map(|p| p.strip_prefix("state=")).and_then(percent_decode)
+}
+
 /// The code from the callback's query string, checked against `state`.
 pub fn callback_code(query: &str, expected_state: &str) -> Result<Zeroizing<String>, CallbackError> {
     let mut code = None;

@@ -10,7 +10,7 @@ mod providers;
 
 pub use clients::{ClientConfig, Clients, ClientsError};
 pub use flow::{
-    AuthRequest, CallbackError, DeviceAuthorization, Pkce, TokenError, Tokens, authorization_url, callback_code,
+    AuthRequest, CallbackError, DeviceAuthorization, Pkce, TokenError, Tokens, authorization_url, callback_code, callback_state,
     device_authorization, refresh_form, token_form, token_response,
 };
 pub use providers::{Endpoints, Provider, ProviderError, oidc_discovery};

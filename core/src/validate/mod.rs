@@ -40,7 +40,7 @@ pub(crate) fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>)
     out.extend(name_finding(profile.name));
     let domain = email_into(profile.email, "email".into(), out);
     if profile.auth == AuthKind::Oauth2 {
-        out.push(Finding::new(Code::Oauth2Unsupported, "auth"));
+        out.push(Finding::new(Code::Oauth2SignIn, "auth"));
     }
     server(profile.smtp, profile.email, domain.as_deref(), None, out);
     if let Some(pop) = profile.pop_before_smtp {
