@@ -272,3 +272,38 @@ fn the_wizard_signs_in_and_tests() {
     let saved = std::fs::read_to_string(&settings).unwrap();
     assert!(saved.contains(&rig.auth.issuer()) && !saved.to_lowercase().contains("token"), "{saved}");
 }
+
+/// The device flow: the code typed in another browser; the CLI polls.
+#[test]
+fn sign_in_with_a_device_code() {
+    let rig = Rig::start(&["openid", "offline_access", "smtp.send"]);
+    let env = &rig.keyring.env;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .arg("login")
+        .args(rig.args(&["--device", "--json"]))
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 && !line.contains("enter the code") {
+        line.clear();
+    }
+    // "mailprobe: open <uri> on any device and enter the code <code>"
+    let uri = line.split_whitespace().nth(2).expect("the address").to_string();
+    let code = line.split_whitespace().last().expect("the code").to_string();
+    assert!(uri.starts_with(&rig.auth.issuer()), "{line}");
+    let browser = Command::new("node")
+        .arg(root().join("tests/browser/oauth-device.mjs"))
+        .args([&uri, &code, USER])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(browser.status.success(), "{}", String::from_utf8_lossy(&browser.stderr));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = rig.run("test", &["--json"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}

@@ -114,6 +114,10 @@ enum Command {
         /// Open the sign-in page in the browser (else its address is printed).
         #[arg(long)]
         open: bool,
+        /// Sign in on any device with a code (RFC 8628), where the provider allows it
+        /// for mail (Microsoft does; Google does not).
+        #[arg(long, conflicts_with = "open")]
+        device: bool,
         /// How long to wait for the sign-in, in seconds.
         #[arg(long, value_name = "SECS", default_value_t = 300)]
         wait: u64,
@@ -249,7 +253,9 @@ fn main() -> ExitCode {
             };
             preset(&address, json, lang)
         }
-        Command::Login { profile, open, wait, json, common } => login_command(&rt, &profile, open, wait, json, &common),
+        Command::Login { profile, open, device, wait, json, common } => {
+            login_command(&rt, &profile, open, device, wait, json, &common)
+        }
         Command::Logout { profile } => {
             let profile = match read_profile(&profile) {
                 Ok(p) => p,
@@ -322,7 +328,15 @@ fn oauth_clients(common: &Common) -> Result<mailsetup_core::oauth::Clients, Stri
     mailsetup_probe::oauth::load_clients(&path).map_err(|e| e.to_string())
 }
 
-fn login_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, open: bool, wait: u64, json: bool, common: &Common) -> ExitCode {
+fn login_command(
+    rt: &tokio::runtime::Runtime,
+    path: &std::path::Path,
+    open: bool,
+    device: bool,
+    wait: u64,
+    json: bool,
+    common: &Common,
+) -> ExitCode {
     let (profile, clients, opts) = match (read_profile(path), oauth_clients(common), probe_options(common)) {
         (Ok(p), Ok(c), Ok(o)) => (p, c, o),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad_input(e),
@@ -334,7 +348,14 @@ fn login_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, open: boo
             eprintln!("mailprobe: open this address to sign in:\n{url}");
         }
     };
-    let result = rt.block_on(mailsetup_probe::oauth::login(&profile, &clients, &opts.tls, &mut show, Duration::from_secs(wait)));
+    let mut show_code = |uri: &str, code: &str| {
+        eprintln!("mailprobe: open {} on any device and enter the code {}", visible(uri), visible(code));
+    };
+    let result = if device {
+        rt.block_on(mailsetup_probe::oauth::login_device(&profile, &clients, &opts.tls, &mut show_code))
+    } else {
+        rt.block_on(mailsetup_probe::oauth::login(&profile, &clients, &opts.tls, &mut show, Duration::from_secs(wait)))
+    };
     match result {
         Ok(tokens) => {
             if json {

@@ -245,6 +245,56 @@ pub async fn login(
     Ok(tokens)
 }
 
+/// Signs in with the device authorization grant (RFC 8628), where the
+/// provider allows it for mail: `show` gets the address and the code the
+/// user types there (on any device); the token endpoint is polled at the
+/// provider's interval until the user is done, refuses, or the code expires.
+pub async fn login_device(
+    profile: &Profile,
+    clients: &Clients,
+    tls: &TlsOptions,
+    show: &mut (dyn FnMut(&str, &str) + Send),
+) -> Result<Tokens, OauthError> {
+    let (provider, client) = provider_for(profile, clients, tls).await?;
+    let Some(endpoint) = provider.endpoints.device.clone() else {
+        return Err(OauthError::NotOauth(format!(
+            "{} offers no device sign-in for mail: sign in without --device (in the browser)",
+            provider.id
+        )));
+    };
+    let form = oauth::device_form(&client, &provider, profile.pop_before_smtp.is_some());
+    let req = http(tls)?
+        .post(&endpoint)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.as_bytes().to_vec());
+    let (status, body) = fetch(&req).await?;
+    let device = oauth::device_authorization(status, &body).map_err(OauthError::Token)?;
+    show(&device.verification_uri, &device.user_code);
+    let mut interval = Duration::from_secs(device.interval);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(device.expires_in);
+    loop {
+        tokio::time::sleep(interval).await;
+        if tokio::time::Instant::now() > deadline {
+            return Err(OauthError::Token(TokenError::Expired));
+        }
+        let form = oauth::device_token_form(&client, &device.device_code);
+        match token_request(tls, &provider.endpoints.token, form, provider.mail_scope()).await {
+            Ok(tokens) => {
+                let refresh = tokens
+                    .refresh_token
+                    .as_ref()
+                    .ok_or_else(|| OauthError::Token(TokenError::Other("the provider gave no refresh token".into())))?;
+                store_refresh(profile, refresh)?;
+                return Ok(tokens);
+            }
+            Err(OauthError::Token(TokenError::Pending)) => {}
+            // RFC 8628 3.5: five seconds more from now on.
+            Err(OauthError::Token(TokenError::SlowDown)) => interval += Duration::from_secs(5),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Waits for the browser's request to `/callback` and answers it with a
 /// page that says what happened; other requests (a favicon) get 404.
 async fn callback(listener: &tokio::net::TcpListener, state: &str) -> Result<Zeroizing<String>, OauthError> {

@@ -198,6 +198,20 @@ pub fn token_form(client: &ClientConfig, code: &str, pkce: &Pkce, redirect_uri: 
     ))
 }
 
+/// The device authorization request's body (RFC 8628 3.1).
+pub fn device_form(client: &ClientConfig, provider: &Provider, pop3: bool) -> Zeroizing<String> {
+    let scope = provider.scopes(pop3).join(" ");
+    form(&with_client(client, vec![("scope", &scope)]))
+}
+
+/// The device flow's token request's body (RFC 8628 3.4).
+pub fn device_token_form(client: &ClientConfig, device_code: &str) -> Zeroizing<String> {
+    form(&with_client(
+        client,
+        vec![("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", device_code)],
+    ))
+}
+
 /// The token request's body for a refresh.
 pub fn refresh_form(client: &ClientConfig, refresh_token: &str) -> Zeroizing<String> {
     form(&with_client(client, vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)]))
@@ -439,6 +453,11 @@ mod tests {
             format!("grant_type=authorization_code&code=c%2F1&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&code_verifier={}&client_id=cid&client_secret=s%26x", pkce.verifier())
         );
         assert_eq!(refresh_form(&client, "r+1").as_str(), "grant_type=refresh_token&refresh_token=r%2B1&client_id=cid&client_secret=s%26x");
+        assert_eq!(
+            device_token_form(&client, "dc").as_str(),
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=dc&client_id=cid&client_secret=s%26x"
+        );
+        assert!(device_form(&client, &Provider::microsoft(), false).starts_with("scope=https%3A%2F%2Foutlook.office.com%2FSMTP.Send%20offline_access&client_id=cid"));
     }
 
     #[test]

@@ -11,6 +11,6 @@ mod providers;
 pub use clients::{ClientConfig, Clients, ClientsError};
 pub use flow::{
     AuthRequest, CallbackError, DeviceAuthorization, Pkce, TokenError, Tokens, authorization_url, callback_code, callback_state,
-    device_authorization, refresh_form, token_form, token_response,
+    device_authorization, device_form, device_token_form, refresh_form, token_form, token_response,
 };
 pub use providers::{Endpoints, Provider, ProviderError, oidc_discovery};
