@@ -154,6 +154,17 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     assert!(v["transcript"].to_string().contains("AUTH XOAUTH2 <redacted>"), "{v}");
     outputs += &out.stdout;
 
+    // POP-before-SMTP with the same sign-in: POP3 AUTH XOAUTH2 first.
+    let plain_profile = std::fs::read_to_string(&rig.profile).unwrap();
+    let mut p: serde_json::Value = serde_json::from_str(&plain_profile).unwrap();
+    p["pop_before_smtp"] = serde_json::json!({"host": "localhost", "port": dovecot.pop3s, "security": "tls", "username": ""});
+    std::fs::write(&rig.profile, p.to_string()).unwrap();
+    let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
+    assert_eq!(out.code, 0, "{}{}\n{}", out.stdout, out.stderr, dovecot.log());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["stages"][0]["stage"], "pop3", "{v}");
+    std::fs::write(&rig.profile, plain_profile).unwrap();
+
     // The host program's token.
     let out = mailprobe(&[&["token"][..], &args(&["--json"])].concat(), env);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);

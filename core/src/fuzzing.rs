@@ -188,7 +188,7 @@ pub fn pop3(data: &[u8]) {
     let Some((&mode, data)) = data.split_first() else { return };
     let sec = security(mode);
     let config =
-        Pop3Config { security: sec, username: "info@praxis.de".into(), password: Password::new(PASSWORD.into()) };
+        Pop3Config { security: sec, username: "info@praxis.de".into(), password: Password::new(PASSWORD.into()), oauth: None };
     dialogue(Pop3Dialogue::new(config), sec == Security::Tls, &password_secrets(true), data, |d| d.take_transcript());
 }
 

@@ -29,7 +29,14 @@ pub struct Pop3Config {
     pub username: String,
     /// Password.
     pub password: Password,
+    /// Sign in with an OAuth 2.0 access token (SASL XOAUTH2, as Microsoft's
+    /// and Google's POP3 servers take it) instead of the password.
+    pub oauth: Option<crate::secret::AccessToken>,
 }
+
+/// The longest command line with its initial response (RFC 2449: 255
+/// octets); a longer XOAUTH2 response goes after the server's `+`.
+const MAX_COMMAND_LINE: usize = 255;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -38,6 +45,12 @@ enum State {
     Stls,
     AwaitTls,
     AuthPlain,
+    /// `AUTH XOAUTH2` sent alone: waiting for `+`.
+    AuthOauthAsk,
+    /// The token sent: `+OK`, or an error challenge (`+ <base64>`).
+    AuthOauth,
+    /// The error challenge answered: waiting for `-ERR`.
+    AuthOauthError,
     User,
     Pass,
     Quit,
@@ -56,14 +69,23 @@ pub struct Pop3Dialogue {
     transcript: Transcript,
     failure: Option<Failure>,
     redactor: Redactor,
+    /// The XOAUTH2 message while it waits for the server's `+`.
+    oauth_message: Option<Zeroizing<Vec<u8>>>,
 }
 
 impl Pop3Dialogue {
     /// Starts the dialogue.
     pub fn new(config: Pop3Config) -> Self {
         let tls_active = config.security == Security::Tls;
+        let redactor = match &config.oauth {
+            Some(token) => {
+                Redactor::for_token(token, &[&crate::secret::xoauth2_message(&config.username, token)])
+            }
+            None => Redactor::for_login(&config.username, &config.password),
+        };
         Pop3Dialogue {
-            redactor: Redactor::for_login(&config.username, &config.password),
+            redactor,
+            oauth_message: None,
             config,
             state: State::Greeting,
             tls_active,
@@ -131,9 +153,26 @@ impl Pop3Dialogue {
             }
             return;
         }
-        let sasl_plain = caps.iter().any(|c| c.starts_with("SASL ") && c.split_whitespace().any(|m| m == "PLAIN"));
+        let sasl = |mech: &str| caps.iter().any(|c| c.starts_with("SASL ") && c.split_whitespace().any(|m| m == mech));
+        let sasl_plain = sasl("PLAIN");
         let user = self.config.username.clone();
-        if sasl_plain {
+        if let Some(token) = &self.config.oauth {
+            if !sasl("XOAUTH2") {
+                let offered = caps.iter().find(|c| c.starts_with("SASL ")).cloned().unwrap_or_default();
+                self.fail(FailureKind::AuthMechanismUnsupported, format!("the POP3 server offers no XOAUTH2 ({offered})"));
+                return;
+            }
+            let message = crate::secret::xoauth2_message(&user, token);
+            let line = base64_line("AUTH XOAUTH2 ", &message);
+            if line.len() <= MAX_COMMAND_LINE {
+                self.state = State::AuthOauth;
+                self.send_secret(line, "AUTH XOAUTH2 <redacted>");
+            } else {
+                self.state = State::AuthOauthAsk;
+                self.oauth_message = Some(message);
+                self.send("AUTH XOAUTH2", None);
+            }
+        } else if sasl_plain {
             self.state = State::AuthPlain;
             let line = base64_line("AUTH PLAIN ", &plain_message(&user, &self.config.password));
             self.send_secret(line, "AUTH PLAIN <redacted>");
@@ -162,6 +201,30 @@ impl Pop3Dialogue {
         }
         let ok = line.starts_with(b"+OK");
         let err = line.starts_with(b"-ERR");
+        // A SASL continuation (RFC 5034): `+ ` and base64.
+        if !ok && !err && (line == b"+" || line.starts_with(b"+ ")) {
+            match self.state {
+                State::AuthOauthAsk => {
+                    let Some(message) = self.oauth_message.take() else { return };
+                    self.state = State::AuthOauth;
+                    self.send_secret(base64_line("", &message), "<redacted>");
+                }
+                State::AuthOauth => {
+                    // An error challenge: answered with an empty response (as
+                    // Google documents for XOAUTH2), then the server says -ERR.
+                    use base64::Engine as _;
+                    let encoded = line.get(2..).unwrap_or_default();
+                    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap_or_default();
+                    let challenge = self.redactor.redact(server_text(&decoded, 500));
+                    self.transcript.push(Direction::Info, format!("error challenge: {challenge}"));
+                    self.state = State::AuthOauthError;
+                    self.transcript.push(Direction::Client, "");
+                    self.actions.push_back(Action::Send(Zeroizing::new(b"\r\n".to_vec())));
+                }
+                _ => self.fail(FailureKind::ProtocolError, "a SASL continuation where none was asked for"),
+            }
+            return;
+        }
         if !ok && !err {
             let shown = self.redactor.redact(server_text(line, 80));
             self.fail(FailureKind::ProtocolError, format!("not a POP3 reply: {shown}"));
@@ -189,6 +252,12 @@ impl Pop3Dialogue {
             }
             State::Stls => self.fail(FailureKind::StarttlsRefused, text),
             State::User | State::Pass | State::AuthPlain if err => self.fail(FailureKind::Pop3AuthRejected, text),
+            State::AuthOauthAsk | State::AuthOauth | State::AuthOauthError if err => {
+                self.fail(FailureKind::OauthTokenRejected, format!("POP3: {text}"))
+            }
+            State::AuthOauthAsk | State::AuthOauthError => {
+                self.fail(FailureKind::ProtocolError, format!("POP3: +OK where a refusal or a continuation was due: {text}"))
+            }
             State::User => {
                 self.state = State::Pass;
                 let pw = self.config.password.expose().as_bytes();
@@ -198,7 +267,7 @@ impl Pop3Dialogue {
                 line.extend_from_slice(b"\r\n");
                 self.send_secret(line, "PASS <redacted>");
             }
-            State::Pass | State::AuthPlain => {
+            State::Pass | State::AuthPlain | State::AuthOauth => {
                 self.state = State::Quit;
                 self.send("QUIT", None);
             }
@@ -291,8 +360,51 @@ mod tests {
             security,
             username: "info@praxis.de".into(),
             password: Password::new("geheim".into()),
+            oauth: None,
         });
         crate::dialogue::script::play(d, script)
+    }
+
+    fn oauth_run(token: &str, script: crate::dialogue::script::Script) -> Pop3Dialogue {
+        let d = Pop3Dialogue::new(Pop3Config {
+            security: Security::Tls,
+            username: "info@praxis.de".into(),
+            password: Password::new(String::new()),
+            oauth: Some(crate::secret::AccessToken::new(token.into())),
+        });
+        crate::dialogue::script::play(d, script)
+    }
+
+    fn b64(s: &str) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn xoauth2_short_and_long_and_refused() {
+        let blob = b64("user=info@praxis.de\x01auth=Bearer tok\x01\x01");
+        let d = oauth_run("tok", &[
+            ("+OK hi\r\n", &[">CAPA"]),
+            ("+OK\r\nSASL PLAIN XOAUTH2\r\n.\r\n", &[&format!(">AUTH XOAUTH2 {blob}")]),
+            ("+OK Logged in.\r\n", &[">QUIT"]),
+            ("+OK bye\r\n", &["CLOSE"]),
+        ]);
+        assert!(d.failure().is_none(), "{:?}", d.failure());
+        let long = "t".repeat(400);
+        let blob = b64(&format!("user=info@praxis.de\x01auth=Bearer {long}\x01\x01"));
+        let d = oauth_run(&long, &[
+            ("+OK hi\r\n", &[">CAPA"]),
+            ("+OK\r\nSASL XOAUTH2\r\n.\r\n", &[">AUTH XOAUTH2"]),
+            ("+ \r\n", &[&format!(">{blob}")]),
+            (&format!("+ {}\r\n", b64(r#"{"status":"401","schemes":"bearer"}"#)), &[">"]),
+            ("-ERR [AUTH] Authentication failed.\r\n", &["CLOSE"]),
+        ]);
+        assert_eq!(d.failure().unwrap().kind, FailureKind::OauthTokenRejected);
+        let (transcript, _, _) = d.into_parts();
+        assert!(!format!("{transcript:?}").contains(&long));
+        let d = oauth_run("tok", &[("+OK hi\r\n", &[">CAPA"]), ("+OK\r\nSASL PLAIN\r\n.\r\n", &["CLOSE"])]);
+        let d: &Pop3Dialogue = &d;
+        assert_eq!(d.failure().unwrap().kind, FailureKind::AuthMechanismUnsupported);
     }
 
     #[test]

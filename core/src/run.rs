@@ -602,6 +602,8 @@ impl TestRun {
                 security: self.security,
                 username: self.pop3_username.clone(),
                 password,
+                // A copy: the SMTP step signs in with the same token.
+                oauth: self.access_token.as_ref().map(|t| crate::secret::AccessToken::new(t.expose().to_string())),
             })),
             _ => {
                 let ehlo_name = match self.peer {
