@@ -84,6 +84,7 @@ fn login(args: &[&str], env: &[(String, String)], account: &str, mode: &str) -> 
 /// The parts of one test: provider, Dovecot, keyring, the files.
 struct Rig {
     dir: tempfile::TempDir,
+    ca: TestCa,
     ca_file: PathBuf,
     auth: AuthServer,
     dovecot: Dovecot,
@@ -109,7 +110,7 @@ impl Rig {
         p["oauth_provider"] = auth.issuer().into();
         let profile_file = dir.path().join("profile.json");
         std::fs::write(&profile_file, p.to_string()).unwrap();
-        Rig { dir, ca_file, auth, dovecot, keyring, clients, profile: profile_file }
+        Rig { dir, ca, ca_file, auth, dovecot, keyring, clients, profile: profile_file }
     }
 
     /// `[PROFILE, extra…, --ca-file, --oauth-clients, --lang en]`.
@@ -266,9 +267,19 @@ fn the_wizard_signs_in_and_tests() {
         &["--ca-file", rig.ca_file.to_str().unwrap(), "--oauth-clients", rig.clients.to_str().unwrap()],
         &env,
     );
+    // Microsoft's refusal of a password, from a scripted server with the rig's certificate.
+    let basic_off = ScriptedTls::start_at("127.0.0.1:0".parse().unwrap(), &rig.ca, &["localhost"], |c| {
+        c.send(b"220 outlook.test ESMTP\r\n");
+        c.line();
+        c.send(b"250-outlook.test\r\n250 AUTH LOGIN PLAIN XOAUTH2\r\n");
+        c.line();
+        c.send(b"535 5.7.139 Authentication unsuccessful, basic authentication is disabled.\r\n");
+        c.line();
+    });
     let out = Command::new("node")
         .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
         .arg(root().join("tests/browser/oauth.test.mjs"))
+        .env("BASIC_OFF_PORT", basic_off.port.to_string())
         .env("WIZARD_URL", &serve.url)
         .env("ISSUER", rig.auth.issuer())
         .env("SMTP_PORT_TLS", rig.dovecot.submissions.to_string())

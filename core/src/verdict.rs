@@ -184,8 +184,8 @@ categories! {
         en: "Sign-in rejected: the provider first wants a sign-in in the web browser.", "Sign in once on your provider's website, confirm any notice there and test again.";
     /// Only OAuth 2.0.
     AuthOauthRequired = "auth_oauth_required",
-        de: "Der Anbieter erlaubt die Anmeldung mit Benutzername und Kennwort nicht mehr, nur noch über OAuth 2.0.", "Diesen Anbieter kann dieser Assistent noch nicht einrichten.",
-        en: "The provider no longer allows sign-in with user name and password, only through OAuth 2.0.", "This wizard cannot set up this provider yet.";
+        de: "Der Anbieter erlaubt die Anmeldung mit Benutzername und Kennwort nicht mehr, nur noch über OAuth 2.0.", "Stellen Sie die Authentifizierung auf OAuth 2.0 um und melden Sie sich beim Anbieter an (mailprobe login).",
+        en: "The provider no longer allows sign-in with user name and password, only through OAuth 2.0.", "Switch the authentication to OAuth 2.0 and sign in with the provider (mailprobe login).";
     /// The server refused the OAuth 2.0 access token.
     OauthTokenRejected = "oauth_token_rejected",
         de: "Der Server {host} hat die Anmeldung über OAuth 2.0 abgelehnt.", "Melden Sie sich erneut beim Anbieter an („Anmelden bei …“). Bleibt es dabei, prüfen Sie, ob das Konto zur E-Mail-Adresse {email} gehört.",

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './chromium.mjs';
 
-const { WIZARD_URL: url, ISSUER: issuer, SMTP_PORT_TLS: port, ACCOUNT: account } = process.env;
+const { WIZARD_URL: url, ISSUER: issuer, SMTP_PORT_TLS: port, ACCOUNT: account, BASIC_OFF_PORT: basicOff } = process.env;
 assert.ok(url && issuer && port && account, 'run through `cargo test --test oauth`');
 
 let context;
@@ -82,5 +82,30 @@ test('consent denied is said plainly', async () => {
   assert.equal(await signInOnProvider(popup, 'deny'), 'false');
   await page.locator('#oauth-status[data-state=failed]').waitFor({ timeout: 15000 });
   assert.match(await page.locator('#oauth-status').textContent(), /abgebrochen oder die Zustimmung verweigert/);
+  await page.close();
+});
+
+test('a provider that refuses the password offers the switch to OAuth 2.0 in one click', async () => {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.locator('#profile').waitFor({ state: 'visible' });
+  await page.click('#new-profile');
+  await page.fill('#name', 'Praxis M365');
+  await page.fill('#email', account);
+  await page.fill('#smtp-host', 'localhost');
+  await page.fill('#smtp-port', basicOff);
+  await page.selectOption('#smtp-security', 'tls');
+  await page.fill('#smtp-username', account);
+  await page.fill('#password', 'geheim');
+  await page.click('#test');
+  await page.locator('#status[data-category=auth_oauth_required]').waitFor({ timeout: 20000 });
+  const button = page.locator('#switch-oauth');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'switch-oauth');
+  const [popup] = await Promise.all([context.waitForEvent('page'), button.click()]);
+  assert.ok(await page.locator('input[name=auth][value=oauth2]').isChecked());
+  assert.equal(await page.inputValue('#oauth-provider'), 'microsoft');
+  // Microsoft is not reachable from the tests: the sign-in says why.
+  await page.locator('#oauth-status[data-state=failed]').waitFor({ timeout: 15000 });
+  await popup.close().catch(() => {});
   await page.close();
 });

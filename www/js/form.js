@@ -273,6 +273,7 @@ export async function runTest() {
     await streamed('/api/test', (v) => {
       setStatus(v.ok ? 'ok' : 'failed', v.message, v.hint);
       $('#send-test').hidden = !v.ok;
+      if (v.category === 'auth_oauth_required') offerOauth();
       // The server's name does not exist: perhaps the address's domain
       // knows the right one. The search offers it, to be confirmed.
       if (v.category === 'dns_not_found' && lookupPreset($('#email').value, getLang()) === null) {
@@ -284,6 +285,29 @@ export async function runTest() {
   } finally {
     $('#test').disabled = false;
   }
+}
+
+/**
+ * A provider that refuses the password: one click switches the profile to
+ * OAuth 2.0 with the provider its server belongs to, and starts the sign-in.
+ */
+function offerOauth() {
+  const host = $('#smtp-host').value.toLowerCase();
+  const provider = /gmail|google/.test(host) ? 'google' : 'microsoft';
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'primary';
+  b.id = 'switch-oauth';
+  b.textContent = t('switch_oauth');
+  b.addEventListener('click', () => {
+    form.querySelector('input[name=auth][value=oauth2]').checked = true;
+    $('#oauth-provider').value = provider;
+    touched.add('auth');
+    changed();
+    $('#oauth-signin').click();
+  });
+  $('#hint').append(' ', b);
+  b.focus();
 }
 
 /** "Testnachricht senden". */
