@@ -95,10 +95,14 @@ struct Rig {
 
 impl Rig {
     fn start(scopes: &[&str]) -> Rig {
+        Rig::start_with_ttl(scopes, 3600)
+    }
+
+    fn start_with_ttl(scopes: &[&str], ttl: u64) -> Rig {
         let dir = tempfile::tempdir().unwrap();
         let ca = TestCa::new("mailsetup OAuth test CA");
         let ca_file = ca.write(dir.path());
-        let auth = AuthServer::start(&ca, dir.path());
+        let auth = AuthServer::start_with_ttl(&ca, dir.path(), ttl);
         let cert = ca.server_cert(&["localhost"], -1, 30);
         let dovecot = Dovecot::start_oauth(&ca, &cert, &format!("{}/token/introspection", auth.issuer()));
         let keyring = SecretService::start();
@@ -247,6 +251,27 @@ fn sign_in_failures_have_their_verdicts() {
     assert!(["oauth_scope_missing", "oauth_token_rejected"].contains(&v["category"].as_str().unwrap()), "{v}\n{}", rig.dovecot.log());
     assert!(v["detail"].as_str().unwrap().contains("error challenge"), "{v}");
 
+    // Google's error challenge from a scripted server: decoded and said.
+    let gmail = ScriptedTls::start_at("127.0.0.1:0".parse().unwrap(), &rig.ca, &["localhost"], |c| {
+        c.send(b"220 smtp.gmail.test ESMTP\r\n");
+        c.line();
+        c.send(b"250-smtp.gmail.test\r\n250 AUTH LOGIN PLAIN XOAUTH2 OAUTHBEARER\r\n");
+        c.line();
+        c.send(b"334 eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==\r\n");
+        c.line();
+        c.send(b"535-5.7.8 Username and Password not accepted. For more information, go to\r\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials\r\n");
+        c.line();
+    });
+    let saved = std::fs::read_to_string(&rig.profile).unwrap();
+    let mut p: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    p["smtp"]["port"] = gmail.port.into();
+    std::fs::write(&rig.profile, p.to_string()).unwrap();
+    let out = rig.run("test", &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["category"], "oauth_token_rejected", "{v}");
+    assert!(v["detail"].as_str().unwrap().contains(r#""scope":"https://mail.google.com/""#), "{v}");
+    std::fs::write(&rig.profile, saved).unwrap();
+
     // A provider that is not https is no provider.
     let mut p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rig.profile).unwrap()).unwrap();
     p["oauth_provider"] = rig.auth.issuer().replace("https://", "http://").into();
@@ -259,7 +284,9 @@ fn sign_in_failures_have_their_verdicts() {
 /// The wizard's sign-in, in Chromium (tests/browser/oauth.test.mjs).
 #[test]
 fn the_wizard_signs_in_and_tests() {
-    let rig = Rig::start(&["openid", "offline_access", "smtp.send"]);
+    // Access tokens of 61 s: the service keeps one until a minute before it
+    // expires, so the test after the reload refreshes with the stored sign-in.
+    let rig = Rig::start_with_ttl(&["openid", "offline_access", "smtp.send"], 61);
     let settings = rig.dir.path().join("settings.json");
     let env: Vec<(&str, &str)> = rig.keyring.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let serve = support::serve::Serve::start_with(

@@ -519,8 +519,13 @@ impl SmtpDialogue {
     }
 
     fn on_auth_result(&mut self, r: Reply) {
+        let oauth = matches!(self.learned.mechanism, Some(Mechanism::Xoauth2 | Mechanism::Oauthbearer));
         if r.code == 235 {
             self.sender_or_quit();
+        } else if oauth && r.code / 100 == 5 {
+            // A refusal of a token is no wrong password (Microsoft answers
+            // XOAUTH2 with a bare 535 5.7.3, no error challenge).
+            self.fail_reply(Stage::Auth, FailureKind::OauthTokenRejected, r);
         } else if r.code == 334 && matches!(self.state, State::AuthPlain) {
             // We sent the initial response; a 334 here asks for it again,
             // which would be a second attempt. One attempt only.
@@ -767,6 +772,17 @@ mod tests {
         let f = d.failure().unwrap();
         assert_eq!(f.kind, FailureKind::OauthTokenRejected);
         assert!(f.detail.as_deref().unwrap().contains(r#""status":"400""#), "{f:?}");
+    }
+
+    /// Microsoft refuses a bad token with a bare 535, no challenge.
+    #[test]
+    fn a_bare_refusal_of_a_token_is_no_wrong_password() {
+        let d = run(SmtpDialogue::new(oauth("t0k", None)), &[
+            GREETING,
+            ("250-mx\r\n250 AUTH LOGIN XOAUTH2\r\n", &[&format!(">AUTH XOAUTH2 {}", b64("user=info@praxis.de\x01auth=Bearer t0k\x01\x01"))]),
+            ("535 5.7.3 Authentication unsuccessful [AM0PR10CA0001]\r\n", &["CLOSE"]),
+        ]);
+        assert_eq!(d.failure().unwrap().kind, FailureKind::OauthTokenRejected);
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub struct AuthServer {
 
 impl AuthServer {
     pub fn start(ca: &TestCa, dir: &Path) -> AuthServer {
+        AuthServer::start_with_ttl(ca, dir, 3600)
+    }
+
+    /// With access tokens that live `ttl` seconds.
+    pub fn start_with_ttl(ca: &TestCa, dir: &Path, ttl: u64) -> AuthServer {
         let cert = ca.server_cert(&["127.0.0.1"], -1, 30);
         std::fs::write(dir.join("op-cert.pem"), &cert.cert_pem).unwrap();
         std::fs::write(dir.join("op-key.pem"), &cert.key_pem).unwrap();
@@ -29,6 +34,7 @@ impl AuthServer {
             .arg(root().join("tests/oauth/provider.mjs"))
             .env("CERT", dir.join("op-cert.pem"))
             .env("KEY", dir.join("op-key.pem"))
+            .env("ACCESS_TTL", ttl.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
