@@ -202,6 +202,17 @@ test('a second profile can be created (by keyboard) and deleted', async (t) => {
   assert.deepEqual(await page.locator('#profiles li .name').allTextContents(), before);
 });
 
+test('"Einstellungen suchen" for a provider that takes only OAuth 2.0 switches the profile to it', async (t) => {
+  const page = await open(t);
+  await page.fill('#email', 'praxis@outlook.com');
+  await page.click('#find');
+  assert.ok(await page.locator('input[name=auth][value=oauth2]').isChecked());
+  assert.equal(await page.inputValue('#oauth-provider'), 'microsoft');
+  assert.ok(await page.locator('#oauth-signin').isVisible());
+  assert.ok(await page.locator('#password').isHidden());
+  assert.match(await page.locator('#preset').textContent(), /nur die Anmeldung über OAuth 2\.0/);
+});
+
 test('OAuth 2.0 is explained, with the providers that require it, and asks no password', async (t) => {
   const page = await open(t);
   await page.check('input[name=auth][value=oauth2]');

@@ -111,6 +111,18 @@ export function renderFinding(f) {
   return p;
 }
 
+/**
+ * The OAuth 2.0 provider of found settings: from an autoconfig `<oAuth2>`
+ * block's issuer, else from the SMTP server's name.
+ */
+function oauthProviderOf(found) {
+  const issuer = found.oauth2?.issuer ?? '';
+  const host = found.smtp[0]?.host ?? '';
+  if (/(^|\.)(microsoftonline\.com|office365\.com|outlook\.com)$/.test(issuer || host)) return 'microsoft';
+  if (/(^|\.)(google\.com|gmail\.com|googlemail\.com)$/.test(issuer || host)) return 'google';
+  return issuer ? `https://${issuer}` : '';
+}
+
 /** Fills in host, port, encryption and user name together, as found. */
 function fillFound(found) {
   const smtp = found.smtp[0];
@@ -124,6 +136,15 @@ function fillFound(found) {
     $('#pop-host').value = pop.host;
     $('#pop-port').value = String(pop.port);
     $('#pop-security').value = pop.security === 'tls' ? 'tls' : 'starttls';
+  }
+  // A provider that takes only OAuth 2.0: the profile says so, with its provider.
+  const provider = oauthProviderOf(found);
+  if (!found.auth.includes('password') && found.auth.includes('oauth2') && provider) {
+    form.querySelector('input[name=auth][value=oauth2]').checked = true;
+    const builtIn = provider === 'microsoft' || provider === 'google';
+    $('#oauth-provider').value = builtIn ? provider : 'other';
+    $('#oauth-issuer').value = builtIn ? '' : provider;
+    touched.add('auth');
   }
   for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
   changed();
@@ -153,12 +174,9 @@ export function findSettings() {
     return;
   }
   box.dataset.state = 'found';
-  if (preset.auth.includes('password')) {
-    fillFound(preset);
-    para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
-  } else {
-    para(t('oauth_only').replace('{provider}', preset.provider), 'note');
-  }
+  fillFound(preset);
+  para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
+  if (!preset.auth.includes('password')) para(t('oauth_only').replace('{provider}', preset.provider), 'note');
   for (const n of preset.notes) {
     const p = para(n.text, 'note');
     p.dataset.kind = n.kind;
