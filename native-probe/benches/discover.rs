@@ -23,7 +23,6 @@ mod delay;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mailsetup_core::Lang;
@@ -34,30 +33,6 @@ use mailsetup_probe::tls::TlsOptions;
 use support::*;
 
 const ROUNDS: usize = 11;
-
-struct Dnsmasq(Child);
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn dnsmasq(port: u16, records: &[&str]) -> Dnsmasq {
-    let mut child = Command::new("/usr/sbin/dnsmasq")
-        .args(["-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll", "--bind-interfaces"])
-        .args(["--listen-address=127.0.0.1", "--local=/test/", "--pid-file="])
-        .arg(format!("--port={port}"))
-        .args(records)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dnsmasq (cargo xtask setup installs dnsmasq-base)");
-    listening_at("127.0.0.1", &mut child, &[port], &[]).expect("dnsmasq listens");
-    Dnsmasq(child)
-}
 
 /// An HTTPS server answering every GET with `body`.
 fn https(addr: &str, ca: &TestCa, names: &[&str], body: &'static str) {
@@ -111,13 +86,16 @@ fn main() {
         let listener = rt.block_on(tokio::net::TcpListener::bind(front)).unwrap();
         rt.spawn(delay::tcp(listener, back.parse().unwrap()));
     }
-    let dns_port = free_port();
-    let _dnsmasq = dnsmasq(dns_port, &[
-        "--mx-host=mxbench.test,mx00.kundenserver.de,10",
-        "--srv-host=_submissions._tcp.srvbench.test,smtp.srv-hoster.test,465",
-        "--host-record=autoconfig.acbench.test,127.0.60.10",
-        "--host-record=smtp.gbench.test,127.0.60.20",
-    ]);
+    let dnsmasq = support::dnsmasq::Dnsmasq::start(
+        &[
+            "--mx-host=mxbench.test,mx00.kundenserver.de,10",
+            "--srv-host=_submissions._tcp.srvbench.test,smtp.srv-hoster.test,465",
+            "--host-record=autoconfig.acbench.test,127.0.60.10",
+            "--host-record=smtp.gbench.test,127.0.60.20",
+        ]
+        .map(String::from),
+    );
+    let dns_port = dnsmasq.port;
     let udp = rt.block_on(tokio::net::UdpSocket::bind("127.0.60.53:5353")).unwrap();
     rt.spawn(delay::udp(udp, SocketAddr::from(([127, 0, 0, 1], dns_port))));
     let dns_addr: SocketAddr = "127.0.60.53:5353".parse().unwrap();

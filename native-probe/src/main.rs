@@ -318,6 +318,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// A sign-in that failed before any test: its verdict, printed, and exit 1
+/// (`NotOauth` is bad input: exit 2).
+fn signin_failed(e: mailsetup_probe::oauth::OauthError, profile: Profile, lang: Lang, json: bool) -> ExitCode {
+    if let mailsetup_probe::oauth::OauthError::NotOauth(e) = e {
+        return bad_input(e);
+    }
+    let now = tokio::time::Instant::now().into_std();
+    let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), lang, now);
+    if json {
+        match serde_json::to_string(&v) {
+            Ok(s) => out!("{s}"),
+            Err(e) => return bad_input(e),
+        }
+    } else if let Err(e) = print_human(&v) {
+        return output_failed(e);
+    }
+    ExitCode::from(1)
+}
+
 fn read_profile(path: &std::path::Path) -> Result<Profile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: not a profile: {e}", path.display()))
@@ -365,20 +384,7 @@ fn login_command(
             }
             ExitCode::SUCCESS
         }
-        Err(mailsetup_probe::oauth::OauthError::NotOauth(e)) => bad_input(e),
-        Err(e) => {
-            let now = tokio::time::Instant::now().into_std();
-            let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), opts.lang, now);
-            if json {
-                match serde_json::to_string(&v) {
-                    Ok(s) => out!("{s}"),
-                    Err(e) => return bad_input(e),
-                }
-            } else if let Err(e) = print_human(&v) {
-                return output_failed(e);
-            }
-            ExitCode::from(1)
-        }
+        Err(e) => signin_failed(e, profile, opts.lang, json),
     }
 }
 
@@ -397,16 +403,7 @@ fn token_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, common: &
             out!("{}", serde_json::json!({"access_token": tokens.access_token.expose(), "expires_at": expires_at, "mechanism": "XOAUTH2"}));
             ExitCode::SUCCESS
         }
-        Err(mailsetup_probe::oauth::OauthError::NotOauth(e)) => bad_input(e),
-        Err(e) => {
-            let now = tokio::time::Instant::now().into_std();
-            let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), opts.lang, now);
-            match serde_json::to_string(&v) {
-                Ok(s) => out!("{s}"),
-                Err(e) => return bad_input(e),
-            }
-            ExitCode::from(1)
-        }
+        Err(e) => signin_failed(e, profile, opts.lang, true),
     }
 }
 
@@ -588,20 +585,7 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         };
         match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts.tls)) {
             Ok(t) => access_token = Some(t.access_token),
-            Err(mailsetup_probe::oauth::OauthError::NotOauth(e)) => return bad_input(e),
-            Err(e) => {
-                let now = tokio::time::Instant::now().into_std();
-                let v = mailsetup_core::run::signin_failed(profile, e.failure_kind(), e.to_string(), opts.lang, now);
-                if json {
-                    match serde_json::to_string(&v) {
-                        Ok(s) => out!("{s}"),
-                        Err(e) => return bad_input(e),
-                    }
-                } else if let Err(e) = print_human(&v) {
-                    return output_failed(e);
-                }
-                return ExitCode::from(1);
-            }
+            Err(e) => return signin_failed(e, profile, opts.lang, json),
         }
     }
     let password = if access_token.is_some() {

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 
+pub mod dnsmasq;
 pub mod oauth;
 pub mod serve;
 
