@@ -166,6 +166,8 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     std::fs::write(&rig.profile, p.to_string()).unwrap();
     let out = mailprobe(&[&["test"][..], &args(&["--json"])].concat(), env);
     assert_eq!(out.code, 0, "{}{}\n{}", out.stdout, out.stderr, dovecot.log());
+    outputs += &out.stdout;
+    outputs += &out.stderr;
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["stages"][0]["stage"], "pop3", "{v}");
     std::fs::write(&rig.profile, plain_profile).unwrap();
@@ -178,9 +180,14 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     assert_eq!(t["mechanism"], "XOAUTH2");
     assert!(t["expires_at"].as_str().is_some_and(|s| s.ends_with('Z')), "{t}");
 
-    // No secret in any other output, nor in the files beside.
+    // No secret in any other output: every access and refresh token, code
+    // and PKCE verifier the provider issued or received is looked for.
     assert!(!outputs.contains(&access), "the access token leaked");
-    assert!(!outputs.contains("refresh_token"), "{outputs}");
+    let secrets = AuthServer::issued_secrets(rig.dir.path());
+    assert!(secrets.len() >= 4, "the provider logged what it issued: {secrets:?}");
+    for secret in &secrets {
+        assert!(!outputs.contains(secret.as_str()), "a secret in the output: {secret}");
+    }
 
     // Revoked (per grant: the refresh token with it): the test says so.
     let revoke = Command::new("python3")
@@ -317,9 +324,14 @@ fn the_wizard_signs_in_and_tests() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", rig.dovecot.log());
-    // The settings file has the provider, and no token of any kind.
+    // The settings file has the provider, and no secret of any kind.
     let saved = std::fs::read_to_string(&settings).unwrap();
     assert!(saved.contains(&rig.auth.issuer()) && !saved.to_lowercase().contains("token"), "{saved}");
+    let secrets = AuthServer::issued_secrets(rig.dir.path());
+    assert!(!secrets.is_empty());
+    for secret in &secrets {
+        assert!(!saved.contains(secret.as_str()) && !stdout.contains(secret.as_str()), "a secret saved or printed: {secret}");
+    }
 }
 
 /// The device flow: the code typed in another browser; the CLI polls.
@@ -355,4 +367,74 @@ fn sign_in_with_a_device_code() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let out = rig.run("test", &["--json"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+/// A provider whose token endpoint is slow, answers garbage, or is plain
+/// http: each a verdict, nothing hangs, nothing is sent without TLS. The
+/// test plays the browser itself, answering the callback with the state
+/// that `mailprobe login` printed.
+#[test]
+fn token_endpoints_that_misbehave() {
+    use std::time::Duration;
+    use support::https::{Reply, https};
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("mailsetup OAuth test CA");
+    let ca_file = ca.write(dir.path());
+    let keyring = SecretService::start();
+    let config = |ip: &str, token: &str| {
+        format!(r#"{{"issuer":"https://{ip}","authorization_endpoint":"https://{ip}/auth","token_endpoint":"{token}"}}"#)
+    };
+    // One issuer each: the slow one, the garbage one, the one with a plain-http token endpoint.
+    let slow = config("127.0.43.1", "https://127.0.43.1/token");
+    let garbage = config("127.0.43.2", "https://127.0.43.2/token");
+    let plain = config("127.0.43.3", "http://127.0.43.3/token");
+    let configs: [(&str, String, fn(&str) -> Reply); 3] = [
+        ("127.0.43.1", slow, |line| if line.contains("openid-configuration") { Reply::Body(SLOW.get().unwrap().clone()) } else { Reply::Slow(Duration::from_secs(30), "{}".into()) }),
+        ("127.0.43.2", garbage, |line| if line.contains("openid-configuration") { Reply::Body(GARBAGE.get().unwrap().clone()) } else { Reply::Body("<html>502 Bad Gateway</html>".into()) }),
+        ("127.0.43.3", plain, |_| Reply::Body(PLAIN.get().unwrap().clone())),
+    ];
+    static SLOW: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static GARBAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static PLAIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let clients = dir.path().join("oauth2-clients.json");
+    let mut all = serde_json::Map::new();
+    for (i, (ip, body, reply)) in configs.into_iter().enumerate() {
+        [&SLOW, &GARBAGE, &PLAIN][i].set(body).unwrap();
+        https(ip, &ca, &[ip], reply);
+        all.insert(format!("https://{ip}"), serde_json::json!({"client_id": "c", "scopes": ["smtp.send"]}));
+    }
+    std::fs::write(&clients, serde_json::Value::Object(all).to_string()).unwrap();
+    let env = &keyring.env;
+    for (ip, want) in [("127.0.43.1", "timed out"), ("127.0.43.2", "not a token response"), ("127.0.43.3", "without https")] {
+        let mut p = profile("localhost", 465, "tls");
+        p["auth"] = "oauth2".into();
+        p["oauth_provider"] = format!("https://{ip}").into();
+        let profile_file = dir.path().join("p.json");
+        std::fs::write(&profile_file, p.to_string()).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+            .args(["login", profile_file.to_str().unwrap(), "--json", "--timeout", "2", "--lang", "en"])
+            .args(["--ca-file", ca_file.to_str().unwrap(), "--oauth-clients", clients.to_str().unwrap()])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        while err.read_line(&mut line).unwrap() > 0 && !line.starts_with("https://") {
+            line.clear();
+        }
+        if !line.is_empty() {
+            // The browser's part: back to the loopback port with the state.
+            let port = line.split("127.0.0.1%3A").nth(1).and_then(|r| r.split('%').next()).unwrap();
+            let state = line.split("state=").nth(1).and_then(|r| r.split('&').next()).unwrap();
+            let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+            use std::io::Write;
+            write!(s, "GET /callback?code=c0de&state={state} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{ip}: {stdout}");
+        assert!(stdout.contains(want), "{ip}: {want}: {stdout}");
+    }
 }

@@ -371,9 +371,9 @@ fn login_command(
         eprintln!("mailprobe: open {} on any device and enter the code {}", visible(uri), visible(code));
     };
     let result = if device {
-        rt.block_on(mailsetup_probe::oauth::login_device(&profile, &clients, &opts.tls, &mut show_code))
+        rt.block_on(mailsetup_probe::oauth::login_device(&profile, &clients, &opts, &mut show_code))
     } else {
-        rt.block_on(mailsetup_probe::oauth::login(&profile, &clients, &opts.tls, &mut show, Duration::from_secs(wait)))
+        rt.block_on(mailsetup_probe::oauth::login(&profile, &clients, &opts, &mut show, Duration::from_secs(wait)))
     };
     match result {
         Ok(tokens) => {
@@ -393,7 +393,7 @@ fn token_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, common: &
         (Ok(p), Ok(c), Ok(o)) => (p, c, o),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad_input(e),
     };
-    match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts.tls)) {
+    match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts)) {
         Ok(tokens) => {
             let expires_at = tokens.expires_in.map(|s| {
                 let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(i64::try_from(s).unwrap_or(0));
@@ -583,7 +583,7 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
             Ok(c) => c,
             Err(e) => return bad_input(e),
         };
-        match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts.tls)) {
+        match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts)) {
             Ok(t) => access_token = Some(t.access_token),
             Err(e) => return signin_failed(e, profile, opts.lang, json),
         }

@@ -12,7 +12,8 @@ use mailsetup_core::oauth::{self, ClientConfig, Clients, Provider, TokenError, T
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use zeroize::Zeroizing;
 
-use crate::tls::{Client, TlsOptions};
+use crate::probe::ProbeOptions;
+use crate::tls::Client;
 
 /// The credential store's service name; the account is `provider:address`.
 const SERVICE: &str = "mailsetup";
@@ -36,12 +37,14 @@ pub enum OauthError {
     Network(String),
     /// The operating system's credential store.
     Store(String),
+    /// An endpoint without https: nothing is sent there.
+    Insecure(String),
 }
 
 impl std::fmt::Display for OauthError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OauthError::NotOauth(e) | OauthError::ClientMissing(e) | OauthError::Local(e) | OauthError::Network(e) | OauthError::Store(e) => {
+            OauthError::NotOauth(e) | OauthError::ClientMissing(e) | OauthError::Local(e) | OauthError::Network(e) | OauthError::Store(e) | OauthError::Insecure(e) => {
                 f.write_str(e)
             }
             OauthError::NotSignedIn => f.write_str("not signed in: run `mailprobe login PROFILE.json` first"),
@@ -64,6 +67,7 @@ impl OauthError {
             OauthError::Local(_) => K::TrustSetupFailed,
             OauthError::Network(_) => K::Unreachable,
             OauthError::Store(_) => K::CredentialStoreUnavailable,
+            OauthError::Insecure(_) => K::PlaintextRefused,
         }
     }
 }
@@ -88,8 +92,8 @@ pub fn load_clients(path: &Path) -> Result<Clients, OauthError> {
 
 /// An HTTPS client for the token endpoint: our verifier, https only, no
 /// redirects (a token endpoint has no business redirecting a secret).
-fn http(tls: &TlsOptions) -> Result<reqwest::Client, OauthError> {
-    let client = Client::new(tls).map_err(|e| OauthError::Local(format!("our trust set-up failed: {e}")))?;
+fn http(opts: &ProbeOptions) -> Result<reqwest::Client, OauthError> {
+    let client = Client::new(&opts.tls).map_err(|e| OauthError::Local(format!("our trust set-up failed: {e}")))?;
     let mut config = (*client.config).clone();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     reqwest::Client::builder()
@@ -97,13 +101,14 @@ fn http(tls: &TlsOptions) -> Result<reqwest::Client, OauthError> {
         .https_only(true)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .timeout(Duration::from_secs(20))
+        // The provider's servers get the test's deadline (`--timeout`).
+        .timeout(opts.timeout)
         .build()
         .map_err(|e| OauthError::Local(format!("HTTPS client: {e}")))
 }
 
 /// The provider and the client registration for `profile`.
-pub async fn provider_for(profile: &Profile, clients: &Clients, tls: &TlsOptions) -> Result<(Provider, ClientConfig), OauthError> {
+pub async fn provider_for(profile: &Profile, clients: &Clients, opts: &ProbeOptions) -> Result<(Provider, ClientConfig), OauthError> {
     let id = profile.oauth_provider.trim();
     if profile.auth != mailsetup_core::AuthKind::Oauth2 || id.is_empty() {
         return Err(OauthError::NotOauth(
@@ -120,9 +125,11 @@ pub async fn provider_for(profile: &Profile, clients: &Clients, tls: &TlsOptions
         return Ok((p, client));
     }
     let url = format!("{}/.well-known/openid-configuration", id.trim_end_matches('/'));
-    let body = fetch(&http(tls)?.get(&url)).await?;
-    let provider = oauth::oidc_discovery(id, &body.1, client.scopes.clone())
-        .map_err(|e| OauthError::Network(format!("{url}: {e}")))?;
+    let body = fetch(&http(opts)?.get(&url)).await?;
+    let provider = oauth::oidc_discovery(id, &body.1, client.scopes.clone()).map_err(|e| match e {
+        oauth::ProviderError::NotHttps(_) => OauthError::Insecure(format!("{url}: {e}")),
+        _ => OauthError::Network(format!("{url}: {e}")),
+    })?;
     Ok((provider, client))
 }
 
@@ -152,12 +159,12 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// Posts a token request (`form` holds secrets: it is wiped after).
-pub async fn post_token(tls: &TlsOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
-    token_request(tls, url, form, scope).await
+pub async fn post_token(opts: &ProbeOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
+    token_request(opts, url, form, scope).await
 }
 
-async fn token_request(tls: &TlsOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
-    let req = http(tls)?
+async fn token_request(opts: &ProbeOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
+    let req = http(opts)?
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
@@ -198,11 +205,11 @@ fn load_refresh(profile: &Profile) -> Result<Zeroizing<String>, OauthError> {
 
 /// A fresh access token for `profile` from its stored refresh token; a
 /// rotated refresh token is stored at once.
-pub async fn access_token(profile: &Profile, clients: &Clients, tls: &TlsOptions) -> Result<Tokens, OauthError> {
-    let (provider, client) = provider_for(profile, clients, tls).await?;
+pub async fn access_token(profile: &Profile, clients: &Clients, opts: &ProbeOptions) -> Result<Tokens, OauthError> {
+    let (provider, client) = provider_for(profile, clients, opts).await?;
     let refresh = load_refresh(profile)?;
     let form = oauth::refresh_form(&client, &refresh);
-    let tokens = token_request(tls, &provider.endpoints.token, form, provider.mail_scope()).await?;
+    let tokens = token_request(opts, &provider.endpoints.token, form, provider.mail_scope()).await?;
     if let Some(new) = &tokens.refresh_token
         && new.as_str() != refresh.as_str()
     {
@@ -218,11 +225,11 @@ pub async fn access_token(profile: &Profile, clients: &Clients, tls: &TlsOptions
 pub async fn login(
     profile: &Profile,
     clients: &Clients,
-    tls: &TlsOptions,
+    opts: &ProbeOptions,
     show: &mut (dyn FnMut(&str) + Send),
     wait: Duration,
 ) -> Result<Tokens, OauthError> {
-    let (provider, client) = provider_for(profile, clients, tls).await?;
+    let (provider, client) = provider_for(profile, clients, opts).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| OauthError::Local(format!("cannot listen on 127.0.0.1: {e}")))?;
@@ -237,7 +244,7 @@ pub async fn login(
         .await
         .map_err(|_| OauthError::Local(format!("no answer from the sign-in within {} s", wait.as_secs())))??;
     let form = oauth::token_form(&client, &code, &request.pkce, &request.redirect_uri);
-    let tokens = token_request(tls, &provider.endpoints.token, form, provider.mail_scope()).await?;
+    let tokens = token_request(opts, &provider.endpoints.token, form, provider.mail_scope()).await?;
     match &tokens.refresh_token {
         Some(r) => store_refresh(profile, r)?,
         None => return Err(OauthError::Token(TokenError::Other("the provider gave no refresh token".into()))),
@@ -252,10 +259,10 @@ pub async fn login(
 pub async fn login_device(
     profile: &Profile,
     clients: &Clients,
-    tls: &TlsOptions,
+    opts: &ProbeOptions,
     show: &mut (dyn FnMut(&str, &str) + Send),
 ) -> Result<Tokens, OauthError> {
-    let (provider, client) = provider_for(profile, clients, tls).await?;
+    let (provider, client) = provider_for(profile, clients, opts).await?;
     let Some(endpoint) = provider.endpoints.device.clone() else {
         return Err(OauthError::NotOauth(format!(
             "{} offers no device sign-in for mail: sign in without --device (in the browser)",
@@ -263,7 +270,7 @@ pub async fn login_device(
         )));
     };
     let form = oauth::device_form(&client, &provider, profile.pop_before_smtp.is_some());
-    let req = http(tls)?
+    let req = http(opts)?
         .post(&endpoint)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form.as_bytes().to_vec());
@@ -278,7 +285,7 @@ pub async fn login_device(
             return Err(OauthError::Token(TokenError::Expired));
         }
         let form = oauth::device_token_form(&client, &device.device_code);
-        match token_request(tls, &provider.endpoints.token, form, provider.mail_scope()).await {
+        match token_request(opts, &provider.endpoints.token, form, provider.mail_scope()).await {
             Ok(tokens) => {
                 let refresh = tokens
                     .refresh_token

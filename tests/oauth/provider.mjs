@@ -62,6 +62,18 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
+// TOKENS_LOG: every secret issued or received (access and refresh tokens,
+// codes, PKCE verifiers), one a line, so that a test can look for each in
+// what the program printed and saved.
+if (process.env.TOKENS_LOG) {
+  const { appendFileSync } = await import('node:fs');
+  const log = (v) => { if (v) appendFileSync(process.env.TOKENS_LOG, `${v}\n`); };
+  for (const event of ['access_token.saved', 'refresh_token.saved', 'authorization_code.saved', 'device_code.saved']) {
+    provider.on(event, (token) => log(token.jti));
+  }
+  provider.on('grant.success', (ctx) => log(ctx.oidc.params?.code_verifier));
+}
+
 async function mint(url, res) {
   const account = url.searchParams.get('account');
   const scope = url.searchParams.get('scope') ?? 'openid offline_access smtp.send';

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 
 pub mod dnsmasq;
+pub mod https;
 pub mod oauth;
 pub mod serve;
 

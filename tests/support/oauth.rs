@@ -35,6 +35,7 @@ impl AuthServer {
             .env("CERT", dir.join("op-cert.pem"))
             .env("KEY", dir.join("op-key.pem"))
             .env("ACCESS_TTL", ttl.to_string())
+            .env("TOKENS_LOG", dir.join("issued-secrets.txt"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -47,6 +48,16 @@ impl AuthServer {
         }
         let port = line.trim().strip_prefix("listening ").and_then(|p| p.parse().ok()).expect("the provider's port");
         AuthServer { child, port, _stdout: out }
+    }
+
+    /// Every secret the server issued or received so far (see provider.mjs).
+    pub fn issued_secrets(dir: &Path) -> Vec<String> {
+        std::fs::read_to_string(dir.join("issued-secrets.txt"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.len() >= 20)
+            .map(String::from)
+            .collect()
     }
 
     pub fn issuer(&self) -> String {

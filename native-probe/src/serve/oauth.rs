@@ -83,7 +83,7 @@ pub(super) async fn start(State(st): State<Arc<AppState>>, body: Bytes) -> Respo
     let lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
     let prepared = async {
         let clients = load_clients(&st.oauth_clients)?;
-        let (provider, client) = provider_for(&req.profile, &clients, &st.probe.tls).await?;
+        let (provider, client) = provider_for(&req.profile, &clients, &st.probe).await?;
         let mut random = [0u8; 48];
         getrandom::fill(&mut random).map_err(|e| OauthError::Local(format!("no randomness: {e}")))?;
         // The same path as `mailprobe login`: one loopback redirect URI to register.
@@ -133,7 +133,7 @@ pub(super) async fn callback(State(st): State<Arc<AppState>>, RawQuery(query): R
     let result = async {
         let code = oauth::callback_code(&query, &request.state).map_err(OauthError::Callback)?;
         let form = oauth::token_form(&client, &code, &request.pkce, &request.redirect_uri);
-        let tokens = crate::oauth::post_token(&st.probe.tls, &provider.endpoints.token, form, provider.mail_scope()).await?;
+        let tokens = crate::oauth::post_token(&st.probe, &provider.endpoints.token, form, provider.mail_scope()).await?;
         let refresh = tokens
             .refresh_token
             .as_ref()
@@ -188,7 +188,7 @@ pub(super) async fn access_token(
         return Ok(mailsetup_core::secret::AccessToken::new(token.to_string()));
     }
     let clients = load_clients(&st.oauth_clients)?;
-    let tokens = crate::oauth::access_token(profile, &clients, &st.probe.tls).await?;
+    let tokens = crate::oauth::access_token(profile, &clients, &st.probe).await?;
     let expires = Instant::now() + Duration::from_secs(tokens.expires_in.unwrap_or(300));
     lock(&st.oauth).tokens.0.insert(k, (Zeroizing::new(tokens.access_token.expose().to_string()), expires));
     Ok(tokens.access_token)
