@@ -388,7 +388,8 @@ fn token_endpoints_that_misbehave() {
     let slow = config("127.0.43.1", "https://127.0.43.1/token");
     let garbage = config("127.0.43.2", "https://127.0.43.2/token");
     let plain = config("127.0.43.3", "http://127.0.43.3/token");
-    let configs: [(&str, String, fn(&str) -> Reply); 3] = [
+    type Issuer = (&'static str, String, fn(&str) -> Reply);
+    let configs: [Issuer; 3] = [
         ("127.0.43.1", slow, |line| if line.contains("openid-configuration") { Reply::Body(SLOW.get().unwrap().clone()) } else { Reply::Slow(Duration::from_secs(30), "{}".into()) }),
         ("127.0.43.2", garbage, |line| if line.contains("openid-configuration") { Reply::Body(GARBAGE.get().unwrap().clone()) } else { Reply::Body("<html>502 Bad Gateway</html>".into()) }),
         ("127.0.43.3", plain, |_| Reply::Body(PLAIN.get().unwrap().clone())),
