@@ -156,7 +156,8 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     assert_eq!(out.code, 0, "{}{}\n{}", out.stdout, out.stderr, dovecot.log());
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["category"], "ok");
-    assert!(v["transcript"].to_string().contains("AUTH XOAUTH2 <redacted>"), "{v}");
+    // An OpenID Connect issuer: the standard mechanism (Microsoft and Google take XOAUTH2).
+    assert!(v["transcript"].to_string().contains("AUTH OAUTHBEARER <redacted>"), "{v}");
     outputs += &out.stdout;
 
     // POP-before-SMTP with the same sign-in: POP3 AUTH XOAUTH2 first.
@@ -177,7 +178,7 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let t: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let access = t["access_token"].as_str().unwrap().to_string();
-    assert_eq!(t["mechanism"], "XOAUTH2");
+    assert_eq!(t["mechanism"], "OAUTHBEARER");
     assert!(t["expires_at"].as_str().is_some_and(|s| s.ends_with('Z')), "{t}");
 
     // No secret in any other output: every access and refresh token, code

@@ -214,6 +214,7 @@ pub fn run(data: &[u8]) {
     let mut now = t0;
     let config = RunConfig {
         access_token: None,
+        oauth_mechanism: None,
         profile,
         password: Password::new(PASSWORD.into()),
         lang: if mode & 128 == 0 { Lang::De } else { Lang::En },

@@ -49,6 +49,10 @@ pub struct RunConfig {
     /// For an `oauth2` profile: the access token to sign in with (the
     /// password is then unused). Without one, the run says it cannot test.
     pub access_token: Option<crate::secret::AccessToken>,
+    /// The SASL mechanism the provider's servers take (XOAUTH2 for Microsoft
+    /// and Google, OAUTHBEARER for a standard OpenID Connect provider);
+    /// `None`: XOAUTH2 when offered, else OAUTHBEARER.
+    pub oauth_mechanism: Option<crate::smtp::Mechanism>,
     /// The deadline for the whole run.
     pub timeout: Duration,
     /// The deadline for each stage.
@@ -205,6 +209,7 @@ pub struct TestRun {
     smtp_username: String,
     message: Option<Vec<u8>>,
     access_token: Option<crate::secret::AccessToken>,
+    oauth_mechanism: Option<crate::smtp::Mechanism>,
     deadline: Instant,
     stage_timeout: Duration,
     /// The stage running and since when; `None` before the first and after the last.
@@ -254,7 +259,7 @@ impl TestRun {
 
     /// The run with its plan, before its first step.
     fn unstarted(config: RunConfig, now: Instant) -> Self {
-        let RunConfig { profile, password, lang, message, access_token, timeout, stage_timeout } = config;
+        let RunConfig { profile, password, lang, message, access_token, oauth_mechanism, timeout, stage_timeout } = config;
         let (smtp_host, smtp_port) = (ascii_host(&profile.smtp.host), port(&profile.smtp));
         let smtp_username = login_name(&profile.smtp, &profile.email);
         let pop3_username = match &profile.pop_before_smtp {
@@ -284,6 +289,7 @@ impl TestRun {
             smtp_username,
             message,
             access_token,
+            oauth_mechanism,
             deadline: now + timeout,
             stage_timeout,
             stage: None,
@@ -321,6 +327,7 @@ impl TestRun {
             lang,
             message: None,
             access_token: None,
+            oauth_mechanism: None,
             timeout,
             stage_timeout,
         };
@@ -624,7 +631,7 @@ impl TestRun {
                     message: self.message.take(),
                     oauth: self.access_token.take().map(|token| OauthLogin {
                         token,
-                        mechanism: None,
+                        mechanism: self.oauth_mechanism,
                         host: self.host.clone(),
                         port: self.port,
                     }),
@@ -767,6 +774,7 @@ pub fn signin_failed(profile: Profile, kind: FailureKind, detail: String, lang: 
         lang,
         message: None,
         access_token: None,
+        oauth_mechanism: None,
         timeout: Duration::from_secs(1),
         stage_timeout: Duration::from_secs(1),
     };
@@ -854,6 +862,7 @@ mod tests {
             lang: Lang::En,
             message: None,
             access_token: None,
+            oauth_mechanism: None,
             timeout: Duration::from_secs(30),
             stage_timeout: Duration::from_secs(10),
         };
@@ -931,6 +940,7 @@ mod tests {
                 lang: Lang::En,
                 message: None,
                 access_token: token.map(|t| crate::secret::AccessToken::new(t.into())),
+                oauth_mechanism: None,
                 timeout: Duration::from_secs(30),
                 stage_timeout: Duration::from_secs(10),
             };

@@ -57,7 +57,7 @@ fn main() {
         assert!(v.ok, "{v:?}");
         times.0.push(t.elapsed());
         let t = Instant::now();
-        let token = Some(AccessToken::new(access.clone()));
+        let token = Some((AccessToken::new(access.clone()), mailsetup_core::smtp::Mechanism::Xoauth2));
         let v = rt.block_on(run_test(profile("oauth2"), Password::new(String::new()), None, token, &opts, &mut |_: &_| {}));
         assert!(v.ok, "{v:?}");
         assert!(v.transcript.lines().iter().any(|l| l.text.starts_with("AUTH XOAUTH2")));

@@ -394,13 +394,13 @@ fn token_command(rt: &tokio::runtime::Runtime, path: &std::path::Path, common: &
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad_input(e),
     };
     match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts)) {
-        Ok(tokens) => {
+        Ok((tokens, mechanism)) => {
             let expires_at = tokens.expires_in.map(|s| {
                 let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(i64::try_from(s).unwrap_or(0));
                 at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
             });
             // The one output that carries a token, by design: the host program sends with it.
-            out!("{}", serde_json::json!({"access_token": tokens.access_token.expose(), "expires_at": expires_at, "mechanism": "XOAUTH2"}));
+            out!("{}", serde_json::json!({"access_token": tokens.access_token.expose(), "expires_at": expires_at, "mechanism": mechanism.as_str()}));
             ExitCode::SUCCESS
         }
         Err(e) => signin_failed(e, profile, opts.lang, true),
@@ -584,7 +584,7 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
             Err(e) => return bad_input(e),
         };
         match rt.block_on(mailsetup_probe::oauth::access_token(&profile, &clients, &opts)) {
-            Ok(t) => access_token = Some(t.access_token),
+            Ok((t, mechanism)) => access_token = Some((t.access_token, mechanism)),
             Err(e) => return signin_failed(e, profile, opts.lang, json),
         }
     }

@@ -205,7 +205,12 @@ fn load_refresh(profile: &Profile) -> Result<Zeroizing<String>, OauthError> {
 
 /// A fresh access token for `profile` from its stored refresh token; a
 /// rotated refresh token is stored at once.
-pub async fn access_token(profile: &Profile, clients: &Clients, opts: &ProbeOptions) -> Result<Tokens, OauthError> {
+/// The mechanism comes with it: the one the provider's servers take.
+pub async fn access_token(
+    profile: &Profile,
+    clients: &Clients,
+    opts: &ProbeOptions,
+) -> Result<(Tokens, mailsetup_core::smtp::Mechanism), OauthError> {
     let (provider, client) = provider_for(profile, clients, opts).await?;
     let refresh = load_refresh(profile)?;
     let form = oauth::refresh_form(&client, &refresh);
@@ -215,7 +220,7 @@ pub async fn access_token(profile: &Profile, clients: &Clients, opts: &ProbeOpti
     {
         store_refresh(profile, new)?;
     }
-    Ok(tokens)
+    Ok((tokens, provider.mechanism))
 }
 
 /// Signs in with the authorization code flow on a loopback redirect: the

@@ -98,12 +98,14 @@ pub async fn run_test(
     profile: mailsetup_core::Profile,
     password: mailsetup_core::Password,
     message: Option<Vec<u8>>,
-    access_token: Option<mailsetup_core::secret::AccessToken>,
+    access_token: Option<(mailsetup_core::secret::AccessToken, mailsetup_core::smtp::Mechanism)>,
     opts: &ProbeOptions,
     progress: &mut dyn Progress,
 ) -> Verdict {
+    let (access_token, oauth_mechanism) = access_token.map_or((None, None), |(t, m)| (Some(t), Some(m)));
     let config = RunConfig {
         access_token,
+        oauth_mechanism,
         profile,
         password,
         lang: opts.lang,

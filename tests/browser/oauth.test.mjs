@@ -53,7 +53,7 @@ test('sign in, test, save, reload, test again', async () => {
 
   await page.click('#test');
   await page.locator('#status[data-state=ok]').waitFor({ timeout: 20000 });
-  assert.match(await page.locator('#transcript').textContent(), /AUTH XOAUTH2 <redacted>/);
+  assert.match(await page.locator("#transcript").textContent(), /AUTH OAUTHBEARER <redacted>/);
 
   await page.click('#ok');
   await page.locator('#form-status').filter({ hasText: 'Profil gespeichert.' }).waitFor();

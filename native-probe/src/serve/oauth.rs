@@ -19,6 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mailsetup_core::oauth::{self, AuthRequest, ClientConfig, Provider};
+use mailsetup_core::smtp::Mechanism;
 use mailsetup_core::{Lang, Profile};
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -47,9 +48,10 @@ pub(super) enum Outcome {
     Failed(Box<mailsetup_core::verdict::Verdict>),
 }
 
-/// Access tokens in memory, by `provider:address`, with their expiry.
+/// Access tokens in memory, by `provider:address`, with their expiry and
+/// the mechanism the provider's servers take.
 #[derive(Default)]
-pub(super) struct TokenCache(HashMap<String, (Zeroizing<String>, Instant)>);
+pub(super) struct TokenCache(HashMap<String, (Zeroizing<String>, Instant, Mechanism)>);
 
 #[derive(Default)]
 pub(super) struct OauthState {
@@ -144,7 +146,8 @@ pub(super) async fn callback(State(st): State<Arc<AppState>>, RawQuery(query): R
     let outcome = match result.await {
         Ok(tokens) => {
             let expires = Instant::now() + Duration::from_secs(tokens.expires_in.unwrap_or(300));
-            lock(&st.oauth).tokens.0.insert(key(&profile), (Zeroizing::new(tokens.access_token.expose().to_string()), expires));
+            let entry = (Zeroizing::new(tokens.access_token.expose().to_string()), expires, provider.mechanism);
+            lock(&st.oauth).tokens.0.insert(key(&profile), entry);
             Outcome::SignedIn(profile.email.trim().to_string())
         }
         Err(e) => Outcome::Failed(Box::new(verdict_for(profile, &e, lang))),
@@ -180,16 +183,16 @@ pub(super) async fn status(State(st): State<Arc<AppState>>, body: Bytes) -> Resp
 pub(super) async fn access_token(
     st: &AppState,
     profile: &Profile,
-) -> Result<mailsetup_core::secret::AccessToken, OauthError> {
+) -> Result<(mailsetup_core::secret::AccessToken, Mechanism), OauthError> {
     let k = key(profile);
-    if let Some((token, expires)) = lock(&st.oauth).tokens.0.get(&k)
+    if let Some((token, expires, mechanism)) = lock(&st.oauth).tokens.0.get(&k)
         && Instant::now() + EXPIRY_MARGIN < *expires
     {
-        return Ok(mailsetup_core::secret::AccessToken::new(token.to_string()));
+        return Ok((mailsetup_core::secret::AccessToken::new(token.to_string()), *mechanism));
     }
     let clients = load_clients(&st.oauth_clients)?;
-    let tokens = crate::oauth::access_token(profile, &clients, &st.probe).await?;
+    let (tokens, mechanism) = crate::oauth::access_token(profile, &clients, &st.probe).await?;
     let expires = Instant::now() + Duration::from_secs(tokens.expires_in.unwrap_or(300));
-    lock(&st.oauth).tokens.0.insert(k, (Zeroizing::new(tokens.access_token.expose().to_string()), expires));
-    Ok(tokens.access_token)
+    lock(&st.oauth).tokens.0.insert(k, (Zeroizing::new(tokens.access_token.expose().to_string()), expires, mechanism));
+    Ok((tokens.access_token, mechanism))
 }
