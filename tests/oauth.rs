@@ -10,7 +10,7 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use support::oauth::{AuthServer, SecretService};
 use support::*;
@@ -39,8 +39,9 @@ fn mailprobe(args: &[&str], env: &[(String, String)]) -> Out {
     }
 }
 
-/// `mailprobe login` with the browser driven by tests/browser/oauth-login.mjs.
-fn login(args: &[&str], env: &[(String, String)], account: &str, mode: &str) -> (Out, String) {
+/// `mailprobe login ARGS` started, and its stderr read up to the line
+/// that `until` accepts (the address to open, or the device code).
+fn start_login(args: &[&str], env: &[(String, String)], until: fn(&str) -> bool) -> (Child, BufReader<ChildStderr>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
         .arg("login")
         .args(args)
@@ -51,15 +52,24 @@ fn login(args: &[&str], env: &[(String, String)], account: &str, mode: &str) -> 
         .spawn()
         .unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut url = String::new();
     let mut line = String::new();
-    while err.read_line(&mut line).unwrap() > 0 {
-        if line.starts_with("https://") {
-            url = line.trim().to_string();
-            break;
-        }
+    while err.read_line(&mut line).unwrap() > 0 && !until(&line) {
         line.clear();
     }
+    (child, err, line)
+}
+
+/// The loopback port and the state in a printed sign-in address.
+fn port_and_state(url: &str) -> (String, String) {
+    let port = url.split("127.0.0.1%3A").nth(1).and_then(|r| r.split('%').next()).expect("the redirect port");
+    let state = url.split("state=").nth(1).and_then(|r| r.split('&').next()).expect("the state");
+    (port.to_string(), state.to_string())
+}
+
+/// `mailprobe login` with the browser driven by tests/browser/oauth-login.mjs.
+fn login(args: &[&str], env: &[(String, String)], account: &str, mode: &str) -> (Out, String) {
+    let (child, mut err, line) = start_login(args, env, |l| l.starts_with("https://"));
+    let url = line.trim().to_string();
     assert!(url.starts_with("https://127.0.0.1:"), "no sign-in address on stderr");
     let browser = Command::new("node")
         .arg(root().join("tests/browser/oauth-login.mjs"))
@@ -226,20 +236,8 @@ fn sign_in_failures_have_their_verdicts() {
     assert!(out.stdout.contains(r#""category":"oauth_consent_denied""#), "{}", out.stdout);
 
     // A forged answer (another state) on the loopback port ends the sign-in; its code is never used.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
-        .arg("login")
-        .args(rig.args(&["--json"]))
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while err.read_line(&mut line).unwrap() > 0 && !line.starts_with("https://") {
-        line.clear();
-    }
-    let port = line.split("127.0.0.1%3A").nth(1).and_then(|r| r.split('%').next()).expect("the redirect port");
+    let (child, _err, line) = start_login(&rig.args(&["--json"]), env, |l| l.starts_with("https://"));
+    let (port, _) = port_and_state(&line);
     let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
     use std::io::{Read, Write};
     s.write_all(b"GET /callback?code=stolen&state=forged HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
@@ -340,19 +338,7 @@ fn the_wizard_signs_in_and_tests() {
 fn sign_in_with_a_device_code() {
     let rig = Rig::start(&["openid", "offline_access", "smtp.send"]);
     let env = &rig.keyring.env;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
-        .arg("login")
-        .args(rig.args(&["--device", "--json"]))
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while err.read_line(&mut line).unwrap() > 0 && !line.contains("enter the code") {
-        line.clear();
-    }
+    let (child, _err, line) = start_login(&rig.args(&["--device", "--json"]), env, |l| l.contains("enter the code"));
     // "mailprobe: open <uri> on any device and enter the code <code>"
     let uri = line.split_whitespace().nth(2).expect("the address").to_string();
     let code = line.split_whitespace().last().expect("the code").to_string();
@@ -413,23 +399,22 @@ fn token_endpoints_that_misbehave() {
         p["oauth_provider"] = format!("https://{ip}").into();
         let profile_file = dir.path().join("p.json");
         std::fs::write(&profile_file, p.to_string()).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
-            .args(["login", profile_file.to_str().unwrap(), "--json", "--timeout", "2", "--lang", "en"])
-            .args(["--ca-file", ca_file.to_str().unwrap(), "--oauth-clients", clients.to_str().unwrap()])
-            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        while err.read_line(&mut line).unwrap() > 0 && !line.starts_with("https://") {
-            line.clear();
-        }
+        let args = [
+            profile_file.to_str().unwrap(),
+            "--json",
+            "--timeout",
+            "2",
+            "--lang",
+            "en",
+            "--ca-file",
+            ca_file.to_str().unwrap(),
+            "--oauth-clients",
+            clients.to_str().unwrap(),
+        ];
+        let (child, _err, line) = start_login(&args, env, |l| l.starts_with("https://"));
         if !line.is_empty() {
             // The browser's part: back to the loopback port with the state.
-            let port = line.split("127.0.0.1%3A").nth(1).and_then(|r| r.split('%').next()).unwrap();
-            let state = line.split("state=").nth(1).and_then(|r| r.split('&').next()).unwrap();
+            let (port, state) = port_and_state(&line);
             let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
             use std::io::Write;
             write!(s, "GET /callback?code=c0de&state={state} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();

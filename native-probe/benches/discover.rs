@@ -21,7 +21,6 @@ mod support;
 #[path = "common/delay.rs"]
 mod delay;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -33,29 +32,6 @@ use mailsetup_probe::tls::TlsOptions;
 use support::*;
 
 const ROUNDS: usize = 11;
-
-/// An HTTPS server answering every GET with `body`.
-fn https(addr: &str, ca: &TestCa, names: &[&str], body: &'static str) {
-    use rustls::pki_types::pem::PemObject;
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let cert = ca.server_cert(names, -1, 30);
-    let chain = vec![rustls::pki_types::CertificateDer::from(cert.der.clone())];
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).unwrap();
-    let config =
-        std::sync::Arc::new(rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key).unwrap());
-    accept_each_at(addr.parse().unwrap(), move |stream, _| {
-        let _ = stream.set_nodelay(true);
-        let tls = rustls::ServerConnection::new(config.clone()).unwrap();
-        let mut s = BufReader::new(rustls::StreamOwned::new(tls, stream));
-        let mut line = String::new();
-        while s.read_line(&mut line).is_ok_and(|n| n > 2) {
-            line.clear();
-        }
-        let resp = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-        let w = s.get_mut();
-        let _ = w.write_all(resp.as_bytes()).and_then(|_| w.flush());
-    });
-}
 
 const XML: &str = r#"<clientConfig version="1.1"><emailProvider id="hoster.test"><displayName>Hoster</displayName>
 <outgoingServer type="smtp"><hostname>smtp.hoster.test</hostname><port>465</port><socketType>SSL</socketType>
@@ -78,7 +54,7 @@ fn main() {
     let ca_file = ca.write(dir.path());
 
     // The servers, on 127.0.61.x; the proxies in front of them on 127.0.60.x.
-    https("127.0.61.10:443", &ca, &["autoconfig.acbench.test"], XML);
+    support::https::https("127.0.61.10", &ca, &["autoconfig.acbench.test"], |_| support::https::Reply::Body(XML.into()));
     let cert = ca.server_cert(&["smtp.gbench.test"], -1, 30);
     let _dovecot = Dovecot::start_on(&ca, &cert, "127.0.61.20", 587, 10465);
     let _hole = Scripted::start_at("127.0.61.20:465".parse().unwrap(), |_| std::thread::sleep(Duration::from_secs(60)));
