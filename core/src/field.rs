@@ -76,7 +76,7 @@ pub struct UnknownField(pub String);
 
 impl fmt::Display for UnknownField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown field {:?} (the fields: ", self.0)?;
+        write!(f, "unknown field \"{}\" (the fields: ", self.0)?;
         for (i, field) in Field::ALL.iter().enumerate() {
             write!(f, "{}{field}", if i == 0 { "" } else { ", " })?;
         }

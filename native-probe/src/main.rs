@@ -93,6 +93,10 @@ enum Command {
         /// Language of messages: de or en.
         #[arg(long, default_value = "de")]
         lang: String,
+        /// The OAuth 2.0 client registrations an oauth2 profile needs (default:
+        /// oauth2-clients.json beside the settings).
+        #[arg(long, value_name = "FILE")]
+        oauth_clients: Option<PathBuf>,
     },
     /// Shows the known settings for an address or domain ("Einstellungen suchen"). Exit 1 when unknown.
     Preset {
@@ -238,13 +242,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Test(args) => test_command(&rt, args, false),
         Command::SendTest(args) => test_command(&rt, args, true),
-        Command::Validate { file, field, json, lang } => {
+        Command::Validate { file, field, json, lang, oauth_clients } => {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
             };
             match field {
                 Some(field) => validate_fields(&field, lang),
-                None => validate_file(file.as_deref().unwrap_or(std::path::Path::new("-")), json, lang),
+                None => validate_file(file.as_deref().unwrap_or(std::path::Path::new("-")), json, lang, oauth_clients.as_deref()),
             }
         }
         Command::Preset { address, json, lang } => {
@@ -465,7 +469,24 @@ fn preset(address: &str, json: bool, lang: Lang) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
+/// An oauth2 profile's provider without a client ID (the file is read only then).
+fn client_findings(profiles: &[(&Profile, String)], clients: Option<&std::path::Path>, lang: Lang) -> Result<Vec<mailsetup_core::Finding>, String> {
+    if !profiles.iter().any(|(p, _)| p.auth == mailsetup_core::AuthKind::Oauth2) {
+        return Ok(Vec::new());
+    }
+    let path = mailsetup_probe::oauth::clients_path(clients)?;
+    let clients = mailsetup_probe::oauth::load_clients(&path).map_err(|e| e.to_string())?;
+    Ok(profiles
+        .iter()
+        .filter_map(|(p, prefix)| {
+            let mut f = mailsetup_core::oauth::client_finding(p, &clients, lang)?;
+            f.field = format!("{prefix}oauth_provider").into();
+            Some(f)
+        })
+        .collect())
+}
+
+fn validate_file(path: &std::path::Path, json: bool, lang: Lang, clients: Option<&std::path::Path>) -> ExitCode {
     let text = if path == std::path::Path::new("-") {
         let mut t = String::new();
         if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
@@ -482,17 +503,25 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang) -> ExitCode {
         Ok(v) => v,
         Err(e) => return bad_input(format!("{}: not JSON: {e}", path.display())),
     };
-    let findings = if value.get("profiles").is_some() || value.get("tenants").is_some() {
+    let (mut findings, oauth) = if value.get("profiles").is_some() || value.get("tenants").is_some() {
         match serde_json::from_value::<mailsetup_core::Settings>(value) {
-            Ok(doc) => mailsetup_core::validate_settings(&doc, lang),
+            Ok(doc) => {
+                let labelled: Vec<(&Profile, String)> =
+                    doc.profiles.iter().enumerate().map(|(i, p)| (p, format!("profiles[{i}]."))).collect();
+                (mailsetup_core::validate_settings(&doc, lang), client_findings(&labelled, clients, lang))
+            }
             Err(e) => return bad_input(format!("{}: not a settings document: {e}", path.display())),
         }
     } else {
         match serde_json::from_value::<Profile>(value) {
-            Ok(p) => mailsetup_core::validate_profile(&p, lang),
+            Ok(p) => (mailsetup_core::validate_profile(&p, lang), client_findings(&[(&p, String::new())], clients, lang)),
             Err(e) => return bad_input(format!("{}: not a profile: {e}", path.display())),
         }
     };
+    match oauth {
+        Ok(more) => findings.extend(more),
+        Err(e) => return bad_input(visible(&e)),
+    }
     let errors = has_error(&findings);
     if json {
         out!("{}", serde_json::json!({"valid": !errors, "findings": findings}));
@@ -511,7 +540,7 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
     use std::io::BufRead;
     let field: mailsetup_core::Field = match field.parse() {
         Ok(f) => f,
-        Err(e) => return bad_input(e),
+        Err(e) => return bad_input(visible(&e.to_string())),
     };
     let mut any_error = false;
     let mut bad_line = false;

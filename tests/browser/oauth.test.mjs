@@ -104,8 +104,13 @@ test('a provider that refuses the password offers the switch to OAuth 2.0 in one
   const [popup] = await Promise.all([context.waitForEvent('page'), button.click()]);
   assert.ok(await page.locator('input[name=auth][value=oauth2]').isChecked());
   assert.equal(await page.inputValue('#oauth-provider'), 'microsoft');
-  // Microsoft is not reachable from the tests: the sign-in says why.
+  // No client ID for Microsoft here (and Microsoft is not reachable from the
+  // tests): the sign-in says why, and the finding stands at the provider.
   await page.locator('#oauth-status[data-state=failed]').waitFor({ timeout: 15000 });
+  assert.match(
+    await page.locator('.findings[data-field=oauth_provider] p[data-code=oauth_client_missing]').textContent(),
+    /Für microsoft ist keine Client-ID hinterlegt/,
+  );
   await popup.close().catch(() => {});
   await page.close();
 });

@@ -4,6 +4,7 @@
 // code and keeps the tokens (the page never sees either). The page asks
 // the service how it went.
 import { $ } from './dom.js';
+import { renderFinding } from './form.js';
 import { getLang, t } from './i18n.js';
 
 const POLL_MS = 1000;
@@ -34,6 +35,8 @@ export async function signIn(profile) {
     win?.close();
     status.dataset.state = 'failed';
     status.textContent = body.verdict ? `${body.verdict.message} ${body.verdict.hint}` : `${resp.status}`;
+    // A finding of the service's (no client ID) goes next to the provider.
+    $('.findings[data-field=oauth_provider]').replaceChildren(...(body.findings ?? []).map(renderFinding));
     return;
   }
   if (win) win.location.href = body.url;

@@ -60,6 +60,17 @@ impl Clients {
     }
 }
 
+/// The finding for an `oauth2` profile whose provider has no client ID
+/// (field `oauth_provider`); none for other profiles.
+pub fn client_finding(profile: &crate::Profile, clients: &Clients, lang: crate::Lang) -> Option<crate::Finding> {
+    let provider = profile.oauth_provider.trim();
+    if profile.auth != crate::AuthKind::Oauth2 || provider.is_empty() || clients.get(provider).is_some() {
+        return None;
+    }
+    let f = crate::Finding::new(crate::finding::Code::OauthClientMissing, "oauth_provider").with("provider", provider.to_string());
+    Some(f.rendered(lang))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +81,12 @@ mod tests {
         assert_eq!(c.get("microsoft").unwrap().client_id, "abc");
         assert_eq!(c.get("google").unwrap().client_secret.as_deref(), Some("s"));
         assert!(c.get("https://login.example").is_none());
+        let mut p: crate::Profile = serde_json::from_str(r#"{"email": "a@b.de", "auth": "oauth2", "oauth_provider": "google", "smtp": {"host": "h", "port": 465}}"#).unwrap();
+        assert!(client_finding(&p, &c, crate::Lang::De).is_none());
+        p.oauth_provider = "https://login.example".into();
+        let f = client_finding(&p, &c, crate::Lang::De).unwrap();
+        assert_eq!((f.code.as_str(), f.field.as_ref()), ("oauth_client_missing", "oauth_provider"));
+        assert_eq!(f.message, "Für https://login.example ist keine Client-ID hinterlegt (oauth2-clients.json).");
         for (bad, why) in [
             ("{", "EOF"),
             (r#"{"microsoft": {"client_id": ""}}"#, "client_id is empty"),

@@ -8,7 +8,7 @@ mod clients;
 mod flow;
 mod providers;
 
-pub use clients::{ClientConfig, Clients, ClientsError};
+pub use clients::{ClientConfig, Clients, ClientsError, client_finding};
 pub use flow::{
     AuthRequest, CallbackError, DeviceAuthorization, Pkce, TokenError, Tokens, authorization_url, callback_code, callback_state,
     device_authorization, device_form, device_token_form, refresh_form, token_form, token_response,

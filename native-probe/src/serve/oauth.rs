@@ -106,8 +106,13 @@ pub(super) async fn start(State(st): State<Arc<AppState>>, body: Bytes) -> Respo
             axum::Json(serde_json::json!({"url": url, "state": state})).into_response()
         }
         Err(e) => {
+            // A missing client ID is also a finding, shown at the provider field.
+            let finding = load_clients(&st.oauth_clients)
+                .ok()
+                .and_then(|clients| oauth::client_finding(&req.profile, &clients, lang));
             let v = verdict_for(req.profile, &e, lang);
-            (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(serde_json::json!({"verdict": v}))).into_response()
+            let body = serde_json::json!({"verdict": v, "findings": finding.into_iter().collect::<Vec<_>>()});
+            (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
         }
     }
 }
