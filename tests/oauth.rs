@@ -382,25 +382,34 @@ fn token_endpoints_that_misbehave() {
     let slow = config("127.0.43.1", "https://127.0.43.1/token");
     let garbage = config("127.0.43.2", "https://127.0.43.2/token");
     let plain = config("127.0.43.3", "http://127.0.43.3/token");
+    let admin = config("127.0.43.4", "https://127.0.43.4/token");
     type Issuer = (&'static str, String, fn(&str) -> Reply);
-    let configs: [Issuer; 3] = [
+    let configs: [Issuer; 4] = [
         ("127.0.43.1", slow, |line| if line.contains("openid-configuration") { Reply::Body(SLOW.get().unwrap().clone()) } else { Reply::Slow(Duration::from_secs(30), "{}".into()) }),
         ("127.0.43.2", garbage, |line| if line.contains("openid-configuration") { Reply::Body(GARBAGE.get().unwrap().clone()) } else { Reply::Body("<html>502 Bad Gateway</html>".into()) }),
         ("127.0.43.3", plain, |_| Reply::Body(PLAIN.get().unwrap().clone())),
+        // Microsoft's answer when the organisation's administrator must consent first.
+        ("127.0.43.4", admin, |line| if line.contains("openid-configuration") { Reply::Body(ADMIN.get().unwrap().clone()) } else { Reply::Body(r#"{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application."}"#.into()) }),
     ];
     static SLOW: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static GARBAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static PLAIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static ADMIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let clients = dir.path().join("oauth2-clients.json");
     let mut all = serde_json::Map::new();
     for (i, (ip, body, reply)) in configs.into_iter().enumerate() {
-        [&SLOW, &GARBAGE, &PLAIN][i].set(body).unwrap();
+        [&SLOW, &GARBAGE, &PLAIN, &ADMIN][i].set(body).unwrap();
         https(ip, &ca, &[ip], reply);
         all.insert(format!("https://{ip}"), serde_json::json!({"client_id": "c", "scopes": ["smtp.send"]}));
     }
     std::fs::write(&clients, serde_json::Value::Object(all).to_string()).unwrap();
     let env = &keyring.env;
-    for (ip, want) in [("127.0.43.1", "timed out"), ("127.0.43.2", "not a token response"), ("127.0.43.3", "without https")] {
+    for (ip, want) in [
+        ("127.0.43.1", "timed out"),
+        ("127.0.43.2", "not a token response"),
+        ("127.0.43.3", "without https"),
+        ("127.0.43.4", r#""category":"oauth_admin_consent_required""#),
+    ] {
         let mut p = profile("localhost", 465, "tls");
         p["auth"] = "oauth2".into();
         p["oauth_provider"] = format!("https://{ip}").into();
