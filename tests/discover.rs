@@ -382,11 +382,24 @@ fn a_silent_name_server_is_not_a_missing_domain() {
 fn the_wizard_searches_in_chromium() {
     let (ca, _dir, ca_file) = ca();
     https("127.0.38.1", &ca, &["autoconfig.acpraxis.test"], |_| Reply::Body(autoconfig_xml("smtp.hoster.test")));
+    // Autoconfig 1.2: an OAuth 2.0-only server and its <oAuth2> block.
+    https("127.0.38.3", &ca, &["autoconfig.m365praxis.test"], |_| {
+        Reply::Body(
+            r#"<clientConfig version="1.1"><emailProvider id="m365praxis.test"><displayName>Microsoft 365</displayName>
+<outgoingServer type="smtp"><hostname>smtp.office365.com</hostname><port>587</port><socketType>STARTTLS</socketType>
+<authentication>OAuth2</authentication><username>%EMAILADDRESS%</username></outgoingServer></emailProvider>
+<oAuth2><issuer>login.microsoftonline.com</issuer><scope>https://outlook.office.com/SMTP.Send offline_access</scope>
+<authURL>https://login.microsoftonline.com/common/oauth2/v2.0/authorize</authURL><tokenURL>https://login.microsoftonline.com/common/oauth2/v2.0/token</tokenURL></oAuth2>
+</clientConfig>"#
+                .into(),
+        )
+    });
     let cert = ca.server_cert(&["mail.guesspraxis.test"], -1, 30);
     let _dovecot = Dovecot::start_on(&ca, &cert, "127.0.38.2", 587, 465);
     let dns = Dnsmasq::start(&[
         "--mx-host=musterpraxis.test,mx00.kundenserver.de,10".into(),
         "--host-record=autoconfig.acpraxis.test,127.0.38.1".into(),
+        "--host-record=autoconfig.m365praxis.test,127.0.38.3".into(),
         "--host-record=mail.guesspraxis.test,127.0.38.2".into(),
         "--srv-host=_submissions._tcp.srvpraxis.test,smtp.srv-hoster.test,465".into(),
         "--srv-host=_submissions._tcp.lookalike.test,smtp.i0nos-mail.test,465".into(),

@@ -80,6 +80,15 @@ test('the domain\'s own autoconfig is filled in at once', async () => {
   await page.close();
 });
 
+test('an autoconfig file with an <oAuth2> block switches the profile to OAuth 2.0 with its provider', async () => {
+  const page = await open();
+  assert.equal(await search(page, 'info@m365praxis.test'), 'found');
+  assert.equal(await page.inputValue('#smtp-host'), 'smtp.office365.com');
+  assert.ok(await page.locator('input[name=auth][value=oauth2]').isChecked());
+  assert.equal(await page.inputValue('#oauth-provider'), 'microsoft');
+  await page.close();
+});
+
 test('guessing finds a real server; look-alike digits are marked', async () => {
   const page = await open();
   assert.equal(await search(page, 'info@guesspraxis.test'), 'confirm');
