@@ -223,7 +223,7 @@ fn sign_in_test_refresh_revoke_and_sign_out() {
     assert!(out.stdout.contains(r#""category":"oauth_client_missing""#), "{}", out.stdout);
     let out = mailprobe(&["validate", pf, "--json", "--lang", "en", "--oauth-clients", rig.clients.to_str().unwrap()], env);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains(r#""code":"oauth_client_missing""#) && out.stdout.contains("No client ID is set up for https://127.0.0.1:"), "{}", out.stdout);
+    assert!(out.stdout.contains(r#""code":"oauth_client_missing""#) && out.stdout.contains("No client ID for https://127.0.0.1:"), "{}", out.stdout);
     let _ = &rig.dir;
 }
 

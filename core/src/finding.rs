@@ -537,14 +537,10 @@ codes! {
     PasswordSpaces = "password_spaces", Warning,
         de: "Das Kennwort beginnt oder endet mit einem Leerzeichen. Prüfen Sie, ob das beabsichtigt ist.",
         en: "The password starts or ends with a space. Check whether that is intended.";
-    /// OAuth 2.0 is chosen: the provider's page takes the password.
-    Oauth2SignIn = "oauth2_sign_in", Info,
-        de: "Melden Sie sich beim Anbieter an; ein Kennwort wird hier nicht gebraucht.",
-        en: "Sign in with the provider; no password is needed here.";
     /// No client ID for the profile's OAuth 2.0 provider (issue #15).
     OauthClientMissing = "oauth_client_missing", Error,
-        de: "Für {provider} ist keine Client-ID hinterlegt (oauth2-clients.json).",
-        en: "No client ID is set up for {provider} (oauth2-clients.json).";
+        de: "Keine Client-ID für {provider} (oauth2-clients.json).",
+        en: "No client ID for {provider} (oauth2-clients.json).";
     /// A POP3 port that is neither 110 nor 995 or does not match the security.
     PopPortSecurityMismatch = "pop_port_security_mismatch", Warning,
         de: "POP3-Port {port} wird üblicherweise mit {expected_label} verwendet, nicht mit {security_label}.",

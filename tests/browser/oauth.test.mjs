@@ -109,7 +109,7 @@ test('a provider that refuses the password offers the switch to OAuth 2.0 in one
   await page.locator('#oauth-status[data-state=failed]').waitFor({ timeout: 15000 });
   assert.match(
     await page.locator('.findings[data-field=oauth_provider] p[data-code=oauth_client_missing]').textContent(),
-    /Für microsoft ist keine Client-ID hinterlegt/,
+    /Keine Client-ID für microsoft/,
   );
   await popup.close().catch(() => {});
   await page.close();

@@ -46,7 +46,7 @@ export interface Suggestion { domain: string; address: string; }
 fn lang(tag: Option<String>) -> Result<Lang, JsError> {
     match tag.as_deref() {
         None => Ok(Lang::De),
-        Some(t) => Lang::parse(t).ok_or_else(|| JsError::new(&format!("unknown language {t:?}: use \"de\" or \"en\""))),
+        Some(t) => Lang::parse(t).ok_or_else(|| JsError::new(&format!("unknown language \"{t}\": use \"de\" or \"en\""))),
     }
 }
 

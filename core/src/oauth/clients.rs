@@ -86,7 +86,7 @@ mod tests {
         p.oauth_provider = "https://login.example".into();
         let f = client_finding(&p, &c, crate::Lang::De).unwrap();
         assert_eq!((f.code.as_str(), f.field.as_ref()), ("oauth_client_missing", "oauth_provider"));
-        assert_eq!(f.message, "Für https://login.example ist keine Client-ID hinterlegt (oauth2-clients.json).");
+        assert_eq!(f.message, "Keine Client-ID für https://login.example (oauth2-clients.json).");
         for (bad, why) in [
             ("{", "EOF"),
             (r#"{"microsoft": {"client_id": ""}}"#, "client_id is empty"),

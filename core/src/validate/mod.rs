@@ -16,7 +16,7 @@ pub use settings::validate_settings;
 
 use crate::finding::{Code, Finding, Text, localize};
 use crate::lang::Lang;
-use crate::profile::{AuthKind, Profile, ProfileRef, ServerRef};
+use crate::profile::{Profile, ProfileRef, ServerRef};
 
 /// Every finding of a profile, messages rendered in `lang`: errors first
 /// within each field, in field order.
@@ -39,9 +39,6 @@ pub(crate) fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
 pub(crate) fn profile_findings_into(profile: ProfileRef, out: &mut Vec<Finding>) {
     out.extend(name_finding(profile.name));
     let domain = email_into(profile.email, "email".into(), out);
-    if profile.auth == AuthKind::Oauth2 {
-        out.push(Finding::new(Code::Oauth2SignIn, "auth"));
-    }
     server(profile.smtp, profile.email, domain.as_deref(), None, out);
     if let Some(pop) = profile.pop_before_smtp {
         // An empty POP3 user name means the SMTP one.
@@ -232,7 +229,7 @@ mod tests {
         Profile {
             name: "Praxis Müller".into(),
             email: "info@praxis-mueller.de".into(),
-            auth: AuthKind::Password,
+            auth: crate::profile::AuthKind::Password,
             smtp: Server {
                 host: "smtp.example.de".into(),
                 port: 587,
