@@ -411,17 +411,9 @@ fn the_wizard_searches_in_chromium() {
         &["--ca-file", ca_file.to_str().unwrap(), "--dns", &dns.addr()],
         &[],
     );
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let out = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-        .arg(root.join("tests/browser/discover.test.mjs"))
-        .env("WIZARD_URL", &serve.url)
-        .current_dir(root)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "browser test failed:\n{stdout}");
+    let (ok, report) = browser_test("discover.test.mjs", &[("WIZARD_URL", serve.url.clone())]);
+    assert!(ok, "browser test failed:
+{report}");
 }
 
 /// A test whose server does not exist offers what the address's domain says.

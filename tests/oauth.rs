@@ -316,20 +316,19 @@ fn the_wizard_signs_in_and_tests() {
         c.send(b"535 5.7.139 Authentication unsuccessful, basic authentication is disabled.\r\n");
         c.line();
     });
-    let out = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-        .arg(root().join("tests/browser/oauth.test.mjs"))
-        .env("BASIC_OFF_PORT", basic_off.port.to_string())
-        .env("WIZARD_URL", &serve.url)
-        .env("ISSUER", rig.auth.issuer())
-        .env("SMTP_PORT_TLS", rig.dovecot.submissions.to_string())
-        .env("ACCOUNT", USER)
-        .current_dir(root())
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", rig.dovecot.log());
+    let (ok, stdout) = browser_test(
+        "oauth.test.mjs",
+        &[
+            ("BASIC_OFF_PORT", basic_off.port.to_string()),
+            ("WIZARD_URL", serve.url.clone()),
+            ("ISSUER", rig.auth.issuer()),
+            ("SMTP_PORT_TLS", rig.dovecot.submissions.to_string()),
+            ("ACCOUNT", USER.to_string()),
+        ],
+    );
+    assert!(ok, "browser test failed:
+{stdout}
+{}", rig.dovecot.log());
     // The settings file has the provider, and no secret of any kind.
     let saved = std::fs::read_to_string(&settings).unwrap();
     assert!(saved.contains(&rig.auth.issuer()) && !saved.to_lowercase().contains("token"), "{saved}");

@@ -4,7 +4,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use support::serve::*;
 use support::*;
@@ -19,19 +18,18 @@ fn wizard_in_chromium_validates_and_logs_in() {
         "playwright-core is not installed: run `cargo xtask setup` (npm install in the repository root)"
     );
     assert!(Path::new("/usr/bin/chromium").exists(), "Chromium is not installed: run `cargo xtask setup`");
-    let out = Command::new("node")
-        .args(["--test", "--test-reporter=spec"])
-        .arg(root.join("tests/browser/wizard.test.mjs"))
-        .env("WIZARD_URL", &serve.url)
-        .env("SMTP_PORT_TLS", d.submissions.to_string())
-        .env("SMTP_PASSWORD", PASSWORD)
-        .env("ARTIFACTS", root.join("artifacts"))
-        .current_dir(root)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", d.log());
+    let (ok, stdout) = browser_test(
+        "wizard.test.mjs",
+        &[
+            ("WIZARD_URL", serve.url.clone()),
+            ("SMTP_PORT_TLS", d.submissions.to_string()),
+            ("SMTP_PASSWORD", PASSWORD.to_string()),
+            ("ARTIFACTS", root.join("artifacts").display().to_string()),
+        ],
+    );
+    assert!(ok, "browser test failed:
+{stdout}
+{}", d.log());
     // Issue #13 item 7: after the page's tests, the service's memory holds
     // no copy of the password, nor of the AUTH line that carried it.
     let blob = "AGluZm9AcHJheGlzLW11ZWxsZXIuZGUAUmljaHRpZy1HZWhlaW0gNDI";
@@ -150,18 +148,12 @@ fn settings_in_chromium_lose_nothing() {
     let settings = dir.path().join("settings.json");
     std::fs::write(&settings, r#"{"profiles": [], "tenants": [],}"#).unwrap();
     let serve = Serve::start_with(&settings, &[], &[]);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let out = Command::new("node")
-        .args(["--test", "--test-reporter=spec"])
-        .arg(root.join("tests/browser/settings.test.mjs"))
-        .env("WIZARD_URL", &serve.url)
-        .env("SETTINGS_PATH", &settings)
-        .current_dir(root)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "browser test failed:\n{stdout}");
+    let (ok, report) = browser_test(
+        "settings.test.mjs",
+        &[("WIZARD_URL", serve.url.clone()), ("SETTINGS_PATH", settings.display().to_string())],
+    );
+    assert!(ok, "browser test failed:
+{report}");
     let kept: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())

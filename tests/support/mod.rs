@@ -14,6 +14,24 @@ use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 
+/// Runs a browser test (`tests/browser/NAME`, node's test runner, one test
+/// at a time) with `env`; prints its report and returns whether it passed,
+/// with the report.
+pub fn browser_test(name: &str, env: &[(&str, String)]) -> (bool, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    assert!(Path::new("/usr/bin/chromium").exists(), "Chromium is not installed: run `cargo xtask setup`");
+    let out = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .arg(root.join("tests/browser").join(name))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .current_dir(root)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), stdout)
+}
+
 pub mod dnsmasq;
 pub mod https;
 pub mod oauth;
