@@ -109,8 +109,6 @@ impl reqwest::dns::Resolve for ViaDns {
 }
 
 fn http_client(tls: &Client, dns: &Dns, limits: &Limits) -> Result<reqwest::Client, String> {
-    let mut config = (*tls.config).clone();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     // Only https, and only to https: a redirect to http is refused, as is a fourth.
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         // `previous` holds the first URL too: three redirects followed, the fourth refused.
@@ -122,55 +120,23 @@ fn http_client(tls: &Client, dns: &Dns, limits: &Limits) -> Result<reqwest::Clie
             attempt.follow()
         }
     });
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .https_only(true)
+    crate::https::builder(tls)
         .redirect(policy)
-        .no_proxy()
         .dns_resolver(Arc::new(ViaDns(dns.clone())))
         .timeout(limits.fetch)
-        .user_agent(concat!("mailprobe/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("HTTPS client: {e}"))
 }
 
-/// The reason of a failed request, without the URL (the list names it).
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return "timed out".into();
-    }
-    let mut text = String::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = s.to_string();
-        source = s.source();
-    }
-    let kind = if e.is_redirect() {
-        "redirect refused"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "request failed"
-    };
-    let text = if text.is_empty() { kind.to_string() } else { format!("{kind}: {text}") };
-    mailsetup_core::sanitize::server_text(text.as_bytes(), 300)
-}
-
 async fn fetch(http: reqwest::Client, url: String) -> Result<Fetched, String> {
+    use crate::https::describe;
     let mut resp = http.get(&url).send().await.map_err(|e| describe(&e))?;
     if !resp.status().is_success() {
         return Err(format!("HTTP {}", resp.status().as_u16()));
     }
     let final_url = resp.url().to_string();
-    let mut body = Vec::new();
-    // One byte over the cap is enough for the core to say "too large".
-    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
-        body.extend_from_slice(&chunk);
-        if body.len() > autoconfig::MAX_BYTES {
-            body.truncate(autoconfig::MAX_BYTES + 1);
-            break;
-        }
-    }
+    // The core says "too large" of one byte over.
+    let body = crate::https::body(&mut resp, autoconfig::MAX_BYTES).await.map_err(|e| describe(&e))?;
     Ok(Fetched { final_url, body })
 }
 

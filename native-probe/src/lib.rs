@@ -8,6 +8,7 @@
 
 pub mod discover;
 pub mod dns;
+pub mod https;
 pub mod message;
 pub mod oauth;
 pub mod output;

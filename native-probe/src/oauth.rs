@@ -94,13 +94,8 @@ pub fn load_clients(path: &Path) -> Result<Clients, OauthError> {
 /// redirects (a token endpoint has no business redirecting a secret).
 fn http(opts: &ProbeOptions) -> Result<reqwest::Client, OauthError> {
     let client = Client::new(&opts.tls).map_err(|e| OauthError::Local(format!("our trust set-up failed: {e}")))?;
-    let mut config = (*client.config).clone();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .https_only(true)
+    crate::https::builder(&client)
         .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
         // The provider's servers get the test's deadline (`--timeout`).
         .timeout(opts.timeout)
         .build()
@@ -125,7 +120,7 @@ pub async fn provider_for(profile: &Profile, clients: &Clients, opts: &ProbeOpti
         return Ok((p, client));
     }
     let url = format!("{}/.well-known/openid-configuration", id.trim_end_matches('/'));
-    let body = fetch(&http(opts)?.get(&url)).await?;
+    let body = fetch(http(opts)?.get(&url)).await?;
     let provider = oauth::oidc_discovery(id, &body.1, client.scopes.clone()).map_err(|e| match e {
         oauth::ProviderError::NotHttps(_) => OauthError::Insecure(format!("{url}: {e}")),
         _ => OauthError::Network(format!("{url}: {e}")),
@@ -133,34 +128,35 @@ pub async fn provider_for(profile: &Profile, clients: &Clients, opts: &ProbeOpti
     Ok((provider, client))
 }
 
-async fn fetch(req: &reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), OauthError> {
-    let req = req.try_clone().ok_or_else(|| OauthError::Local("request".into()))?;
-    let resp = req.send().await.map_err(|e| OauthError::Network(describe(&e)))?;
+/// The largest answer taken from a provider's server.
+const MAX_ANSWER: usize = 64 * 1024;
+
+async fn fetch(req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), OauthError> {
+    let network = |e: reqwest::Error| OauthError::Network(crate::https::describe(&e));
+    let mut resp = req.send().await.map_err(network)?;
     let status = resp.status().as_u16();
-    let mut body = Vec::new();
-    let mut resp = resp;
-    while let Some(chunk) = resp.chunk().await.map_err(|e| OauthError::Network(describe(&e)))? {
-        body.extend_from_slice(&chunk);
-        if body.len() > 64 * 1024 {
-            return Err(OauthError::Network("the answer is too large".into()));
-        }
+    let body = crate::https::body(&mut resp, MAX_ANSWER).await.map_err(network)?;
+    if body.len() > MAX_ANSWER {
+        return Err(OauthError::Network("the answer is too large".into()));
     }
     Ok((status, body))
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    mailsetup_core::sanitize::server_text(text.as_bytes(), 300)
-}
-
-/// Posts a token request (`form` holds secrets: it is wiped after).
-pub async fn post_token(opts: &ProbeOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
-    token_request(opts, url, form, scope).await
+/// The token request that ends a sign-in (`form`: the code's or the
+/// device's): the refresh token it must bring is stored for `profile`.
+pub async fn sign_in_tokens(
+    opts: &ProbeOptions,
+    provider: &Provider,
+    profile: &Profile,
+    form: Zeroizing<String>,
+) -> Result<Tokens, OauthError> {
+    let tokens = token_request(opts, &provider.endpoints.token, form, provider.mail_scope()).await?;
+    let refresh = tokens
+        .refresh_token
+        .as_ref()
+        .ok_or_else(|| OauthError::Token(TokenError::Other("the provider gave no refresh token".into())))?;
+    store_refresh(profile, refresh)?;
+    Ok(tokens)
 }
 
 async fn token_request(opts: &ProbeOptions, url: &str, form: Zeroizing<String>, scope: Option<&str>) -> Result<Tokens, OauthError> {
@@ -169,7 +165,7 @@ async fn token_request(opts: &ProbeOptions, url: &str, form: Zeroizing<String>, 
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .body(form.as_bytes().to_vec());
-    let (status, body) = fetch(&req).await?;
+    let (status, body) = fetch(req).await?;
     let body = Zeroizing::new(body);
     oauth::token_response(status, &body, scope).map_err(OauthError::Token)
 }
@@ -249,12 +245,7 @@ pub async fn login(
         .await
         .map_err(|_| OauthError::Local(format!("no answer from the sign-in within {} s", wait.as_secs())))??;
     let form = oauth::token_form(&client, &code, &request.pkce, &request.redirect_uri);
-    let tokens = token_request(opts, &provider.endpoints.token, form, provider.mail_scope()).await?;
-    match &tokens.refresh_token {
-        Some(r) => store_refresh(profile, r)?,
-        None => return Err(OauthError::Token(TokenError::Other("the provider gave no refresh token".into()))),
-    }
-    Ok(tokens)
+    sign_in_tokens(opts, &provider, profile, form).await
 }
 
 /// Signs in with the device authorization grant (RFC 8628), where the
@@ -279,7 +270,7 @@ pub async fn login_device(
         .post(&endpoint)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form.as_bytes().to_vec());
-    let (status, body) = fetch(&req).await?;
+    let (status, body) = fetch(req).await?;
     let device = oauth::device_authorization(status, &body).map_err(OauthError::Token)?;
     show(&device.verification_uri, &device.user_code);
     let mut interval = Duration::from_secs(device.interval);
@@ -290,15 +281,8 @@ pub async fn login_device(
             return Err(OauthError::Token(TokenError::Expired));
         }
         let form = oauth::device_token_form(&client, &device.device_code);
-        match token_request(opts, &provider.endpoints.token, form, provider.mail_scope()).await {
-            Ok(tokens) => {
-                let refresh = tokens
-                    .refresh_token
-                    .as_ref()
-                    .ok_or_else(|| OauthError::Token(TokenError::Other("the provider gave no refresh token".into())))?;
-                store_refresh(profile, refresh)?;
-                return Ok(tokens);
-            }
+        match sign_in_tokens(opts, &provider, profile, form).await {
+            Ok(tokens) => return Ok(tokens),
             Err(OauthError::Token(TokenError::Pending)) => {}
             // RFC 8628 3.5: five seconds more from now on.
             Err(OauthError::Token(TokenError::SlowDown)) => interval += Duration::from_secs(5),

@@ -46,7 +46,8 @@ function serverLine(s) {
   return `${s.host}, ${t('port')} ${s.port}, ${security}`;
 }
 
-function notes(box, list) {
+/** A provider's notes (with a link where there is a page), appended to `box`. */
+export function notes(box, list) {
   for (const n of list) {
     const p = el('p', 'note', n.text);
     p.dataset.kind = n.kind;

@@ -3,7 +3,7 @@
 // tests with their streamed progress.
 import { lookupPreset, validateField, validateProfile } from '../pkg/mailsetup_wasm.js';
 import { streamTest } from './api.js';
-import { searchNetwork } from './discover.js';
+import { notes, searchNetwork } from './discover.js';
 import { $ } from './dom.js';
 import { getLang, t } from './i18n.js';
 import { store } from './store.js';
@@ -177,18 +177,7 @@ export function findSettings() {
   fillFound(preset);
   para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
   if (!preset.auth.includes('password')) para(t('oauth_only').replace('{provider}', preset.provider), 'note');
-  for (const n of preset.notes) {
-    const p = para(n.text, 'note');
-    p.dataset.kind = n.kind;
-    if (n.url) {
-      const a = document.createElement('a');
-      a.href = n.url;
-      a.target = '_blank';
-      a.rel = 'noopener noreferrer';
-      a.textContent = t('more');
-      p.append(' ', a);
-    }
-  }
+  notes(box, preset.notes);
 }
 
 export function setStatus(state, text, hint = '') {

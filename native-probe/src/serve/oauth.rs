@@ -25,7 +25,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::{AppState, lock};
-use crate::oauth::{OauthError, load_clients, provider_for, store_refresh};
+use crate::oauth::{OauthError, load_clients, provider_for};
 
 /// How long a started sign-in may take.
 const SIGN_IN_TIME: Duration = Duration::from_secs(600);
@@ -140,13 +140,7 @@ pub(super) async fn callback(State(st): State<Arc<AppState>>, RawQuery(query): R
     let result = async {
         let code = oauth::callback_code(&query, &request.state).map_err(OauthError::Callback)?;
         let form = oauth::token_form(&client, &code, &request.pkce, &request.redirect_uri);
-        let tokens = crate::oauth::post_token(&st.probe, &provider.endpoints.token, form, provider.mail_scope()).await?;
-        let refresh = tokens
-            .refresh_token
-            .as_ref()
-            .ok_or_else(|| OauthError::Token(oauth::TokenError::Other("the provider gave no refresh token".into())))?;
-        store_refresh(&profile, refresh)?;
-        Ok::<_, OauthError>(tokens)
+        crate::oauth::sign_in_tokens(&st.probe, &provider, &profile, form).await
     };
     let outcome = match result.await {
         Ok(tokens) => {
