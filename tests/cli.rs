@@ -74,6 +74,51 @@ fn preset_lookup() {
     assert_eq!((code, out.trim()), (1, "null"));
 }
 
+/// Issue #18: the help list of common outgoing servers. German providers
+/// first, then Microsoft and Google, each with host, port and encryption,
+/// and every entry what `preset DOMAIN` says for its domains.
+#[test]
+fn preset_list() {
+    let (code, out, err) = mailprobe(&["preset", "--list", "--json", "--lang", "en"], "");
+    assert_eq!(code, 0, "{err}");
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let labels: Vec<&str> = list.iter().map(|l| l["label"].as_str().unwrap()).collect();
+    let head = [
+        "T-Online (Telekom)", "GMX", "WEB.DE", "IONOS", "1&1", "STRATO", "Posteo", "mailbox.org", "freenet",
+        "Outlook.com (Hotmail, Live)", "Microsoft 365 (Exchange Online)", "Gmail / Google Workspace",
+    ];
+    assert_eq!(&labels[..head.len()], head);
+    assert!(list.len() > 100, "{}", list.len());
+    for entry in &list {
+        let smtp = &entry["preset"]["smtp"][0];
+        assert!(smtp["host"].as_str().is_some_and(|h| !h.is_empty() && !h.contains('%')), "{entry}");
+        assert!(smtp["port"].as_u64().is_some_and(|p| p > 0), "{entry}");
+        assert!(["tls", "starttls", "none"].contains(&smtp["security"].as_str().unwrap()), "{entry}");
+        for domain in entry["domains"].as_array().unwrap() {
+            let domain = domain.as_str().unwrap();
+            let (code, one, _) = mailprobe(&["preset", domain, "--json", "--lang", "en"], "");
+            assert_eq!(code, 0, "{domain}");
+            let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+            assert_eq!(one["smtp"], entry["preset"]["smtp"], "{domain}");
+            assert_eq!(one["notes"], entry["preset"]["notes"], "{domain}");
+        }
+    }
+    // The notes come along (T-Online's separate e-mail password), and an
+    // address resolves the user names (WEB.DE: the part before the @).
+    assert_eq!(list[0]["preset"]["notes"][0]["kind"], "email_password");
+    let (_, out, _) = mailprobe(&["preset", "--list", "--json", "info@web.de"], "");
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[2]["preset"]["username"], "info");
+    // The text form: a line a provider, German by default.
+    let (code, out, _) = mailprobe(&["preset", "--list"], "");
+    assert_eq!(code, 0);
+    assert!(out.lines().next().unwrap().starts_with("T-Online (Telekom)"), "{out}");
+    assert!(out.contains("smtp.gmail.com:465") && out.contains("E-Mail-Passwort"), "{out}");
+    let (code, _, err) = mailprobe(&["preset"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("ADDRESS"), "{err}");
+}
+
 /// Issue #13 item 8: a POP3 user name that carries more commands is an
 /// error, not a valid profile.
 #[test]

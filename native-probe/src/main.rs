@@ -99,9 +99,17 @@ enum Command {
         oauth_clients: Option<PathBuf>,
     },
     /// Shows the known settings for an address or domain ("Einstellungen suchen"). Exit 1 when unknown.
+    ///
+    /// With --list, the help list of common outgoing servers instead: German
+    /// providers first, then Microsoft and Google, then the rest by name
+    /// (an address, if given, resolves the user names).
     Preset {
         /// An address (info@gmx.de) or a domain (gmx.de).
-        address: String,
+        #[arg(required_unless_present = "list")]
+        address: Option<String>,
+        /// The help list of common outgoing servers.
+        #[arg(long)]
+        list: bool,
         /// Print as JSON.
         #[arg(long)]
         json: bool,
@@ -251,11 +259,15 @@ fn main() -> ExitCode {
                 None => validate_file(file.as_deref().unwrap_or(std::path::Path::new("-")), json, lang, oauth_clients.as_deref()),
             }
         }
-        Command::Preset { address, json, lang } => {
+        Command::Preset { address, list, json, lang } => {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
             };
-            preset(&address, json, lang)
+            match (list, address) {
+                (true, address) => preset_list(address.as_deref().unwrap_or(""), json, lang),
+                (false, Some(address)) => preset(&address, json, lang),
+                (false, None) => bad_input("preset: give an address or domain, or --list"),
+            }
         }
         Command::Login { profile, open, device, wait, json, common } => {
             login_command(&rt, &profile, open, device, wait, json, &common)
@@ -465,6 +477,31 @@ fn preset(address: &str, json: bool, lang: Lang) -> ExitCode {
     }
     for n in &p.notes {
         out!("  ! {}{}", n.text, n.url.as_ref().map_or(String::new(), |u| format!(" <{u}>")));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `preset --list`: the help list, a provider a line (host, port,
+/// encryption, and the notes below it), or as JSON.
+fn preset_list(address: &str, json: bool, lang: Lang) -> ExitCode {
+    let list = mailsetup_core::presets::list(address, lang);
+    if json {
+        return match serde_json::to_string(&list) {
+            Ok(s) => {
+                out!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => bad_input(e),
+        };
+    }
+    let width = list.iter().map(|l| l.label.chars().count()).max().unwrap_or(0);
+    for l in &list {
+        let s = &l.preset.smtp[0];
+        let label = format!("{:width$}", l.label);
+        out!("{label}  {}:{} {}  ({})", s.host, s.port, s.security.as_str(), l.domains.join(", "));
+        for n in &l.preset.notes {
+            out!("{:width$}  ! {}{}", "", n.text, n.url.as_ref().map_or(String::new(), |u| format!(" <{u}>")));
+        }
     }
     ExitCode::SUCCESS
 }

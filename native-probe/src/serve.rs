@@ -168,6 +168,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let api = Router::new()
         .route("/api/test", post(api_test))
         .route("/api/discover", post(api_discover))
+        .route("/api/presets", post(api_presets))
         .route("/api/oauth/start", post(oauth::start))
         .route("/api/oauth/status", post(oauth::status))
         .route("/api/send-test", post(api_send_test))
@@ -478,6 +479,19 @@ struct DiscoverRequest {
     address: String,
     #[serde(default)]
     lang: Option<String>,
+}
+
+/// The help list of common outgoing servers (the core's offline table),
+/// user names resolved for the address. Served here rather than by the
+/// wasm package, whose size budget the list's code would break; it is the
+/// same table either way.
+async fn api_presets(body: Bytes) -> Response {
+    let req: DiscoverRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a list request: {e}")).into_response(),
+    };
+    let lang = req.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::De);
+    axum::Json(mailsetup_core::presets::list(&req.address, lang)).into_response()
 }
 
 /// Most searches in [`RATE_WINDOW`]: each probes servers the page names.

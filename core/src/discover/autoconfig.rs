@@ -149,11 +149,7 @@ fn child_text(node: roxmltree::Node, tag: &str) -> Option<String> {
     node.children().find(|c| c.has_tag_name(tag)).and_then(|c| c.text()).and_then(clean)
 }
 
-/// `%EMAILADDRESS%`, `%EMAILLOCALPART%` and `%EMAILDOMAIN%` for `address`.
-pub fn resolve_placeholders(template: &str, address: &str) -> String {
-    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
-    template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local).replace("%EMAILDOMAIN%", domain)
-}
+pub(crate) use crate::presets::resolve_placeholders;
 
 fn server(node: roxmltree::Node, address: &str, skipped: &mut Vec<String>) -> Option<(ServerChoice, bool, bool)> {
     let Some(host) = child_text(node, "hostname") else {

@@ -74,6 +74,24 @@ pub(super) static NAMES: &[(&str, &str)] = &[
     ("office365.com", "Microsoft 365"),
 ];
 
+/// The head of the help list, in this order (German providers, then
+/// Microsoft and Google), with a label where the list says more than the
+/// provider's name; every other provider follows by name.
+pub(super) static LIST_FIRST: &[(&str, Option<&str>)] = &[
+    ("t-online.de", None),
+    ("gmx.net", None),
+    ("web.de", None),
+    ("ionos.de", None),
+    ("1und1.de", None),
+    ("strato.de", None),
+    ("posteo.de", None),
+    ("mailbox.org", None),
+    ("freenet.de", None),
+    ("hotmail.com", Some("Outlook.com (Hotmail, Live)")),
+    ("office365.com", Some("Microsoft 365 (Exchange Online)")),
+    ("googlemail.com", Some("Gmail / Google Workspace")),
+];
+
 /// What kind of note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

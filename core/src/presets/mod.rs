@@ -176,6 +176,57 @@ fn provider_by_id(id: &str) -> Option<Row> {
     ispdb::PROVIDERS.lines().find(|l| l.split('\t').next() == Some(id)).and_then(Row::parse)
 }
 
+/// One provider of the help list ("Eine Liste gängiger Postausgangsserver
+/// erhalten Sie in der Hilfe"): what [`lookup`] gives for its first domain,
+/// with every domain that leads to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listed {
+    /// The name to show and search, e.g. "Gmail / Google Workspace".
+    pub label: String,
+    /// Every domain whose lookup finds this provider, the first one in `preset.domain`.
+    pub domains: Vec<String>,
+    /// The settings, user names resolved for the address given to [`list`].
+    pub preset: Preset,
+}
+
+/// The help list of common outgoing servers: every provider of the offline
+/// table once, German ones first (curated order), then the rest by name.
+/// Built from the same tables as [`lookup`], grouped by what a lookup of
+/// each domain finds, so the two never disagree. `address` (may be empty)
+/// resolves the user-name templates.
+pub fn list(address: &str, lang: Lang) -> Vec<Listed> {
+    let mut groups: Vec<(Row, Vec<String>)> = Vec::new();
+    for domain in known_domains() {
+        let Some(row) = find_domain(domain).and_then(Found::row) else { continue };
+        // Ids are not unique in the ISPDB (Zoho's regions share one): a
+        // provider is its id and first server.
+        // A row whose servers are named after the domain is an entry per domain.
+        let host = |r: &Row| r.smtp.first().map(|s| s.host);
+        let same = |r: &Row| r.id == row.id && host(r) == host(&row) && !host(r).unwrap_or("").contains('%');
+        match groups.iter_mut().find(|(r, _)| same(r)) {
+            Some((_, domains)) => domains.push(domain.to_string()),
+            None => groups.push((row, vec![domain.to_string()])),
+        }
+    }
+    let address = Some(address.trim()).filter(|a| a.contains('@')).unwrap_or("");
+    // Placed by insertion, not sorted: a sort costs the wasm package
+    // kilobytes, and a few hundred entries are placed in microseconds.
+    let mut listed: Vec<(usize, Listed)> = Vec::with_capacity(groups.len());
+    for (row, domains) in groups {
+        let preset = build(&row, &domains[0], address, lang);
+        let first = curated::LIST_FIRST.iter().position(|(id, _)| *id == row.id);
+        let label = first.and_then(|i| curated::LIST_FIRST[i].1).map_or_else(|| preset.provider.clone(), String::from);
+        let rank = first.unwrap_or(usize::MAX);
+        let key = label.to_ascii_lowercase();
+        let at = listed
+            .iter()
+            .position(|(r, l)| (*r, l.label.to_ascii_lowercase()) > (rank, key.clone()))
+            .unwrap_or(listed.len());
+        listed.insert(at, (rank, Listed { label, domains, preset }));
+    }
+    listed.into_iter().map(|(_, l)| l).collect()
+}
+
 /// Whether the domain belongs to a known provider.
 pub fn is_known_domain(domain_ascii: &str) -> bool {
     find_domain(domain_ascii).is_some()
@@ -208,7 +259,7 @@ pub(crate) fn default_username_for(address: &str, domain_ascii: &str) -> String 
     let address = address.trim();
     find_domain(domain_ascii)
         .and_then(Found::smtp_username)
-        .map(|template| resolve_username(template, address))
+        .map(|template| resolve_placeholders(template, address))
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| address.to_string())
 }
@@ -235,32 +286,38 @@ pub fn provider_for_smtp_host(host: &str, lang: Lang) -> Option<Preset> {
         .map(|p| build(&p, p.id, "", lang))
 }
 
-fn resolve_username(template: &str, address: &str) -> String {
+/// `%EMAILADDRESS%`, `%EMAILLOCALPART%` and `%EMAILDOMAIN%` of a template
+/// for `address`; the template itself when there is no address.
+pub(crate) fn resolve_placeholders(template: &str, address: &str) -> String {
     if address.is_empty() {
         return template.to_string();
     }
-    let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
     // The two templates nearly every provider uses, without searching.
     match template {
         "%EMAILADDRESS%" => address.to_string(),
         "%EMAILLOCALPART%" => local.to_string(),
-        _ => template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local),
+        _ => template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local).replace("%EMAILDOMAIN%", domain),
     }
 }
 
-fn choices(list: &[S], address: &str) -> Vec<ServerChoice> {
+/// Servers of a row: host names written with `%EMAILDOMAIN%` (one ISPDB
+/// file for several domains, `mail.%EMAILDOMAIN%`) take the domain that
+/// matched, user names the address.
+fn choices(list: &[S], domain: &str, address: &str) -> Vec<ServerChoice> {
     list.iter()
         .map(|s| ServerChoice {
-            host: s.host.to_string(),
+            host: s.host.replace("%EMAILDOMAIN%", domain),
             port: s.port,
             security: s.security,
-            username: resolve_username(s.username, address),
+            username: resolve_placeholders(s.username, address),
         })
         .collect()
 }
 
 fn build(p: &Row, domain: &str, address: &str, lang: Lang) -> Preset {
-    let provider = curated::NAMES.iter().find(|(id, _)| *id == p.id).map_or(p.short, |(_, n)| n).to_string();
+    let provider = curated::NAMES.iter().find(|(id, _)| *id == p.id).map_or(p.short, |(_, n)| n);
+    let provider = provider.replace("%EMAILDOMAIN%", domain);
     let mut notes = Vec::new();
     if let Some(e) = &p.enable {
         let kind = if p.id == "t-online.de" { NoteKind::EmailPassword } else { NoteKind::EnableAccess };
@@ -314,14 +371,14 @@ fn build(p: &Row, domain: &str, address: &str, lang: Lang) -> Preset {
             source: "ispdb".into(),
         });
     }
-    let smtp = choices(&p.smtp, address);
+    let smtp = choices(&p.smtp, domain, address);
     Preset {
         id: p.id.to_string(),
         provider,
         domain: domain.to_string(),
         username: smtp.first().map(|s| s.username.clone()).unwrap_or_default(),
         smtp,
-        pop3: choices(&p.pop3, address),
+        pop3: choices(&p.pop3, domain, address),
         auth,
         notes,
         curated: p.curated,
@@ -404,6 +461,9 @@ mod tests {
             ("a@vodafone.de", "Vodafone", "smtp.vodafone.de", 465, Security::Tls, "a@vodafone.de"),
             ("gmx.net", "GMX", "mail.gmx.net", 465, Security::Tls, "%EMAILADDRESS%"),
             ("a@web.de.", "WEB.DE", "smtp.web.de", 465, Security::Tls, "a"),
+            // One ISPDB file for several domains, its servers named after each.
+            ("a@inbox.lv", "inbox.lv", "mail.inbox.lv", 465, Security::Tls, "a@inbox.lv"),
+            ("mail.ee", "mail.ee", "mail.ee", 465, Security::Tls, "%EMAILADDRESS%"),
         ];
         for (input, provider, host, port, sec, user) in cases {
             let p = lookup(input, Lang::De).unwrap_or_else(|| panic!("no preset for {input}"));
@@ -481,6 +541,35 @@ mod tests {
     fn generated_domains_are_unique_and_in_order() {
         let d: Vec<&str> = ispdb::DOMAINS.lines().collect();
         assert!(d.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// The help list: each provider once, the German ones first in their
+    /// order, and every entry what a lookup of each of its domains gives.
+    #[test]
+    fn the_list_agrees_with_lookup() {
+        let list = list("info@musterpraxis.de", Lang::De);
+        let ids: Vec<&str> = list.iter().map(|l| l.preset.id.as_str()).collect();
+        let first: Vec<&str> = curated::LIST_FIRST.iter().map(|(id, _)| *id).collect();
+        assert_eq!(&ids[..first.len()], first.as_slice());
+        let mut seen = std::collections::HashSet::new();
+        assert!(list.iter().all(|l| seen.insert((&l.preset.id, &l.preset.smtp[0].host))), "a provider twice");
+        let rest: Vec<String> = list[first.len()..].iter().map(|l| l.label.to_ascii_lowercase()).collect();
+        assert!(rest.windows(2).all(|w| w[0] <= w[1]), "the rest by name");
+        let mut domains = 0;
+        for l in &list {
+            assert_eq!(l.preset.domain, l.domains[0]);
+            for d in &l.domains {
+                let found = lookup(&format!("info@{d}"), Lang::De).unwrap_or_else(|| panic!("{d}"));
+                assert_eq!(found.id, l.preset.id, "{d}");
+                assert_eq!(found.smtp[0].host, l.preset.smtp[0].host, "{d}");
+                domains += 1;
+            }
+        }
+        assert_eq!(domains, known_domains().count(), "every known domain in the list");
+        // The address resolves the templates (WEB.DE: the part before the @).
+        let web = list.iter().find(|l| l.preset.id == "web.de").unwrap();
+        assert_eq!(web.preset.username, "info");
+        assert_eq!(list.iter().find(|l| l.preset.id == "googlemail.com").unwrap().label, "Gmail / Google Workspace");
     }
 
     #[test]
