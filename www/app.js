@@ -3,7 +3,11 @@
 // the local `mailprobe serve` that served this page (js/api.js, js/store.js).
 import init from './pkg/mailsetup_wasm.js';
 import { $ } from './js/dom.js';
-import { changed, enablePop, findSettings, profile, renderTitle, runTest, sendTest, touched, validate } from './js/form.js';
+import { onService, watchService } from './js/api.js';
+import {
+  changed, enablePop, findSettings, openHelpList, profile, renderTitle, runTest, sendTest, touched, validate,
+} from './js/form.js';
+import { setUpHelp } from './js/help.js';
 import { getLang, setLang, t } from './js/i18n.js';
 import { signIn } from './js/oauth.js';
 import {
@@ -16,13 +20,21 @@ function applyLanguage() {
   document.documentElement.lang = lang;
   $('#lang').value = lang;
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
   document.title = t('title');
   if ($('#status').dataset.state === 'untested') $('#status').textContent = t('untested');
   $('#pop-username').placeholder = t('pop_username_placeholder');
   validate();
 }
 
+// The service gone: said above everything, in plain words; what was typed stays.
+function serviceBanner(ok) {
+  $('#service').hidden = ok;
+  $('#service').textContent = ok ? '' : t('service_down');
+}
+
 async function main() {
+  onService(serviceBanner);
   await init();
   await loadSettings();
   const form = $('#profile');
@@ -53,6 +65,8 @@ async function main() {
   $('#oauth-signin').addEventListener('click', () => signIn(profile()));
   $('#oauth-provider').addEventListener('change', changed);
   $('#find').addEventListener('click', findSettings);
+  setUpHelp();
+  $('#help-open').addEventListener('click', openHelpList);
   $('#send-test').addEventListener('click', sendTest);
   $('#ok').addEventListener('click', okProfile);
   $('#cancel').addEventListener('click', () => (store.editing >= 0 ? editProfile(store.editing) : newProfile()));
@@ -66,6 +80,7 @@ async function main() {
   if (store.settings.profiles.length) editProfile(0);
   else newProfile();
   renderTenants();
+  watchService();
 }
 
 main();

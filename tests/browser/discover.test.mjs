@@ -49,7 +49,7 @@ test('the seed case: a hoster found by MX is shown with its domain and taken onl
   // Shown whole: the element is as wide as its text needs.
   const box = await domain.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
   assert.ok(box.scroll <= box.client + 1, JSON.stringify(box));
-  assert.match(await page.locator('#preset .found, #preset .not-found').first().textContent(), /ionos\.de/);
+  assert.match(await page.locator('#preset .to-confirm').first().textContent(), /ionos\.de/);
   assert.equal(await page.inputValue('#smtp-host'), '', 'nothing filled in before the confirmation');
   // Focus is on the next step.
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Einstellungen übernehmen');
@@ -108,7 +108,15 @@ test('nothing found names the domain and the next step', async () => {
   assert.equal(await search(page, 'info@nothing-here.test'), 'not-found');
   const text = await page.locator('#preset').textContent();
   assert.match(text, /Für nothing-here\.test wurden keine Einstellungen gefunden/);
-  assert.match(text, /Ihr E-Mail-Anbieter nennt sie Ihnen/);
+  assert.match(text, /fragen Sie Ihren E-Mail-Anbieter nach Postausgangsserver und Port/);
+  // The next step has the focus: the help list, which fills in what is chosen.
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'not-found-list');
+  await page.keyboard.press('Enter');
+  await page.locator('#help-list li').first().waitFor();
+  await page.keyboard.type('posteo');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#smtp-host'), 'posteo.de');
+  assert.match(await page.locator('#preset .found').textContent(), /Einstellungen für Posteo aus der Liste eingetragen/);
   await page.close();
 });
 

@@ -101,7 +101,7 @@ test('import, edit nothing, save, load: every field identical (POP3 over TLS, it
   const importFile = join(mkdtempSync(join(tmpdir(), 'mailsetup-import-')), 'import.json');
   writeFileSync(importFile, JSON.stringify(doc));
   await page.setInputFiles('#import', importFile);
-  await page.locator('#settings-status').filter({ hasText: 'Importiert und gespeichert.' }).waitFor();
+  await page.locator('#settings-status').filter({ hasText: 'Importiert und gespeichert:' }).waitFor();
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), doc);
   await page.locator('#profiles li', { hasText: 'Praxis Süd' }).getByRole('button', { name: 'Ändern…' }).click();
   assert.equal(await page.inputValue('#pop-security'), 'tls');

@@ -145,7 +145,7 @@ test('OK saves the profile; a tenant with another address shows the rule; reload
   await fillGood(page);
   await page.click('#ok');
   await page.locator('#form-status').filter({ hasText: 'Profil gespeichert.' }).waitFor();
-  assert.match(await page.locator('#profiles').textContent(), /Praxis Müller \(info@praxis-mueller\.de\)/);
+  assert.match(await page.locator("#profiles").textContent(), /Praxis Müller\s*info@praxis-mueller\.de · localhost:\d+/);
   await page.click('#add-tenant');
   const row = page.locator('#tenants tbody tr').last();
   await row.locator('input').first().fill('Physio Nord');
@@ -233,6 +233,10 @@ test('settings export and import', async (t) => {
   const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
   assert.ok(Array.isArray(exported.profiles) && Array.isArray(exported.tenants));
   assert.ok(!JSON.stringify(exported).includes(password));
+  // The page says what went where.
+  const n = exported.profiles.length;
+  assert.match(await page.locator('#settings-status').textContent(),
+    new RegExp(`^Exportiert: ${n} Profile?, \\d+ Mandant(en)? in die Datei mailsetup-einstellungen\\.json \\(im Download-Ordner Ihres Browsers\\)\\.$`));
   const file = join(mkdtempSync(join(tmpdir(), 'mailsetup-import-')), 'import.json');
   const doc = {
     profiles: [{ name: 'Praxis Müller', email: 'info@praxis-mueller.de', auth: 'password',
@@ -242,12 +246,16 @@ test('settings export and import', async (t) => {
   };
   writeFileSync(file, JSON.stringify(doc));
   await page.setInputFiles('#import', file);
-  await page.locator('#settings-status').filter({ hasText: 'Importiert und gespeichert.' }).waitFor();
+  await page.locator('#settings-status').filter({ hasText: 'Importiert und gespeichert:' }).waitFor();
+  // What came from which file, and where it is saved.
+  assert.match(await page.locator('#settings-status').textContent(),
+    /^Importiert und gespeichert: 1 Profil, 2 Mandanten aus import\.json\. \(Datei: \/.*settings\.json\)$/);
   assert.equal(await page.locator('#tenants tbody tr').count(), 2);
   assert.equal(await page.locator('#tenants tbody tr').nth(1).locator('.findings p[data-code=tenant_address_mismatch]').count(), 1);
   writeFileSync(file, '{"profiles": 5}');
   await page.setInputFiles('#import', file);
   await page.locator('#settings-status').filter({ hasText: 'keine Einstellungsdatei' }).waitFor();
+  assert.match(await page.locator('#settings-status').textContent(), /\(Datei: import\.json\)$/);
   assert.equal(await page.locator('#tenants tbody tr').count(), 2, 'a bad file changes nothing');
 });
 

@@ -13,8 +13,47 @@ export class ApiError extends Error {
   }
 }
 
+/** The local service did not answer at all (stopped, or the network path gone). */
+export class ServiceDown extends Error {
+  constructor() {
+    super(t('service_down_short'));
+    this.kind = 'service_down';
+  }
+}
+
+// Listeners told whenever a call found the service gone or back.
+const watchers = [];
+let down = false;
+function reachable(ok) {
+  if (down === !ok) return;
+  down = !ok;
+  for (const fn of watchers) fn(ok);
+}
+
+/** `fn(ok)` is called when the service stops answering, and when it is back. */
+export function onService(fn) { watchers.push(fn); }
+
+/** `fetch`, with a network failure as [`ServiceDown`]; any status is returned. */
+export async function send(path, init) {
+  let resp;
+  try {
+    resp = await fetch(path, init);
+  } catch {
+    reachable(false);
+    throw new ServiceDown();
+  }
+  reachable(true);
+  return resp;
+}
+
+/** Asks the service every few seconds whether it is still there. */
+export function watchService(everyMs = 4000) {
+  const ping = () => send('/api/ping', { method: 'GET' }).catch(() => {});
+  setInterval(ping, everyMs);
+}
+
 export async function api(method, path, body, headers = {}) {
-  const resp = await fetch(path, {
+  const resp = await send(path, {
     method,
     headers: { 'Content-Type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -33,7 +72,7 @@ export async function api(method, path, body, headers = {}) {
  * arrives; an `error` event ends it with that error.
  */
 export async function streamTest(path, request, onEvent) {
-  const resp = await fetch(path, {
+  const resp = await send(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(request),
@@ -43,7 +82,10 @@ export async function streamTest(path, request, onEvent) {
   const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   for (;;) {
-    const { value, done } = await reader.read();
+    let chunk;
+    // The service stopping mid-test ends the stream with a network error.
+    try { chunk = await reader.read(); } catch { reachable(false); throw new ServiceDown(); }
+    const { value, done } = chunk;
     if (done) break;
     buffered += value;
     let nl;

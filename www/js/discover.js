@@ -4,7 +4,7 @@
 // it answers and, for a result the domain did not confirm itself, asks the
 // user to confirm where the settings come from before filling them in.
 import { streamTest } from './api.js';
-import { $ } from './dom.js';
+import { $, button } from './dom.js';
 import { getLang, t } from './i18n.js';
 
 const el = (tag, cls, text) => {
@@ -66,8 +66,10 @@ export function notes(box, list) {
  * Searches settings for `address` through the local service and shows the
  * search in `box`. `fill(result)` is called with a result the user may take:
  * at once when the domain itself confirmed it, else after "Übernehmen".
+ * `openList()` opens the help list (offered when nothing is found),
+ * `focusNext()` moves on once settings are filled in; `intro` heads the box.
  */
-export async function searchNetwork(address, box, fill, intro) {
+export async function searchNetwork(address, box, fill, { intro, openList, focusNext }) {
   box.replaceChildren();
   box.dataset.state = 'searching';
   if (intro) box.append(el('p', '', intro));
@@ -101,11 +103,19 @@ export async function searchNetwork(address, box, fill, intro) {
     box.append(el('p', 'not-found', t('search_failed')), details);
     return;
   }
-  const headline = el('p', result.found ? 'found' : 'not-found', result.message);
+  // Green only for what the domain itself confirmed; the rest waits for the user.
+  const kind = !result.found ? 'not-found' : result.trust === 'confirmed' ? 'found' : 'to-confirm';
+  const headline = el('p', kind, result.message);
   box.append(headline);
   if (!result.found) {
+    // Nothing found: the next steps, the help list first.
     box.dataset.state = 'not-found';
-    box.append(el('p', 'hint', t('not_found_next')), details);
+    const list = button(t('help_open_list'), openList);
+    list.id = 'not-found-list';
+    const actions = el('div', 'actions');
+    actions.append(list);
+    box.append(actions, el('p', 'hint', t('not_found_next')), details);
+    list.focus();
     return;
   }
   const first = result.smtp[0];
@@ -115,6 +125,7 @@ export async function searchNetwork(address, box, fill, intro) {
     notes(box, result.notes);
     box.append(details);
     fill(result);
+    focusNext();
     return;
   }
   box.dataset.state = 'confirm';
@@ -141,7 +152,7 @@ export async function searchNetwork(address, box, fill, intro) {
     actions.remove();
     confirm.append(el('p', 'found', t('taken')));
     fill(result);
-    $('#smtp-username').focus();
+    focusNext();
   });
   reject.addEventListener('click', () => {
     box.dataset.state = 'rejected';

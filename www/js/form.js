@@ -2,9 +2,10 @@
 // (by the core, through the wasm package), "Einstellungen suchen", and the
 // tests with their streamed progress.
 import { lookupPreset, validateField, validateProfile } from '../pkg/mailsetup_wasm.js';
-import { streamTest } from './api.js';
+import { ServiceDown, streamTest } from './api.js';
 import { notes, searchNetwork } from './discover.js';
-import { $ } from './dom.js';
+import { $, button } from './dom.js';
+import { openHelp } from './help.js';
 import { getLang, t } from './i18n.js';
 import { store } from './store.js';
 
@@ -83,6 +84,11 @@ export function validate() {
   return findings;
 }
 
+/** The first field with an error takes the focus: where the fix starts. */
+export function focusFirstError() {
+  form.querySelector('[aria-invalid=true]')?.focus();
+}
+
 /** Shows all findings from now on ("Einstellungen testen", "OK"). */
 export function showAllFindings() {
   showAll = true;
@@ -129,7 +135,8 @@ function fillFound(found) {
   $('#smtp-host').value = smtp.host;
   $('#smtp-port').value = String(smtp.port);
   $('#smtp-security').value = smtp.security;
-  $('#smtp-username').value = smtp.username;
+  // A template the list could not resolve (no address typed yet) is no user name.
+  if (!smtp.username.includes('%')) $('#smtp-username').value = smtp.username;
   if (found.pop3.length) {
     // Host, port and encryption together, as the provider gives them.
     const pop = found.pop3[0];
@@ -148,6 +155,34 @@ function fillFound(found) {
   }
   for (const f of ['smtp.host', 'smtp.port', 'smtp.security', 'smtp.username']) touched.add(f);
   changed();
+}
+
+/** After settings were filled in: the next field the user must fill. */
+function focusNext() {
+  const next = ['#smtp-username', '#password'].map((id) => $(id)).find((e) => !e.value && !e.closest('[hidden]'));
+  (next ?? $('#test')).focus();
+}
+
+/** The help list: the provider chosen fills in its settings, with its notes. */
+export function openHelpList() {
+  openHelp($('#email').value, (entry) => {
+    const box = $('#preset');
+    box.replaceChildren();
+    box.dataset.state = 'found';
+    fillFound(entry.preset);
+    const p = document.createElement('p');
+    p.className = 'found';
+    p.textContent = t('help_filled').replace('{provider}', entry.label);
+    box.append(p);
+    if (!entry.preset.auth.includes('password')) {
+      const o = document.createElement('p');
+      o.className = 'note';
+      o.textContent = t('oauth_only').replace('{provider}', entry.label);
+      box.append(o);
+    }
+    notes(box, entry.preset.notes);
+    focusNext();
+  });
 }
 
 /**
@@ -170,7 +205,7 @@ export function findSettings() {
       $('#email').focus();
       return;
     }
-    searchNetwork(address, box, fillFound);
+    searchNetwork(address, box, fillFound, { openList: openHelpList, focusNext });
     return;
   }
   box.dataset.state = 'found';
@@ -178,9 +213,11 @@ export function findSettings() {
   para(`${t('found').replace('{provider}', preset.provider)} ${preset.curated ? t('curated') : ''}`.trim(), 'found');
   if (!preset.auth.includes('password')) para(t('oauth_only').replace('{provider}', preset.provider), 'note');
   notes(box, preset.notes);
+  focusNext();
 }
 
 export function setStatus(state, text, hint = '') {
+  $('#result').dataset.state = state;
   $('#status').dataset.state = state;
   $('#status').textContent = text;
   $('#hint').textContent = hint;
@@ -238,13 +275,29 @@ export function fillForm(p) {
   changed();
 }
 
-function onEvent(ev) {
-  if (ev.event === 'stage') {
-    const li = document.createElement('li');
-    li.dataset.stage = ev.stage;
-    li.dataset.ok = String(ev.ok);
-    li.textContent = `${ev.label} (${ev.ms} ms)`;
+// A stage shows while it runs ("…"), then how it ended and how long it took.
+function stageItem(stage) {
+  let li = $('#stages').querySelector(`li[data-stage="${CSS.escape(stage)}"]`);
+  if (!li) {
+    li = document.createElement('li');
+    li.dataset.stage = stage;
     $('#stages').append(li);
+  }
+  return li;
+}
+
+function onEvent(ev) {
+  if (ev.event === 'stage_started') {
+    const li = stageItem(ev.stage);
+    li.dataset.ok = 'running';
+    li.textContent = `${ev.label} …`;
+  } else if (ev.event === 'stage') {
+    const li = stageItem(ev.stage);
+    li.dataset.ok = String(ev.ok);
+    const ms = document.createElement('span');
+    ms.className = 'ms';
+    ms.textContent = `(${ev.ms} ms)`;
+    li.replaceChildren(`${ev.label} `, ms);
   } else if (ev.event === 'verdict') {
     const v = ev.verdict;
     $('#status').dataset.category = v.category;
@@ -272,26 +325,37 @@ export async function runTest() {
   const findings = validate();
   if (findings.some((f) => f.severity === 'error')) {
     setStatus('failed', t('fix_errors'));
+    focusFirstError();
     return;
   }
   setStatus('testing', t('testing'));
   $('#test').disabled = true;
+  let next = $('#result');
   try {
     await streamed('/api/test', (v) => {
       setStatus(v.ok ? 'ok' : 'failed', v.message, v.hint);
       $('#send-test').hidden = !v.ok;
-      if (v.category === 'auth_oauth_required') offerOauth();
+      // Passed: the next step is keeping the profile ("OK").
+      if (v.ok) next = $('#ok');
+      if (v.category === 'auth_oauth_required') next = offerOauth();
       // The server's name does not exist: perhaps the address's domain
       // knows the right one. The search offers it, to be confirmed.
       if (v.category === 'dns_not_found' && lookupPreset($('#email').value, getLang()) === null) {
-        searchNetwork($('#email').value, $('#preset'), fillFound, t('dns_hint_intro'));
+        searchNetwork($('#email').value, $('#preset'), fillFound, { intro: t('dns_hint_intro'), openList: openHelpList, focusNext });
       }
     });
   } catch (e) {
-    setStatus('failed', `${t('service_error')} ${e.message}`);
+    serviceFailed(e);
   } finally {
     $('#test').disabled = false;
   }
+  next.focus();
+}
+
+/** A test the service could not run: why, and that nothing typed is lost. */
+function serviceFailed(e) {
+  if (e instanceof ServiceDown) setStatus('failed', e.message, t('service_down_hint'));
+  else setStatus('failed', `${t('service_error')} ${e.message}`);
 }
 
 /**
@@ -301,20 +365,17 @@ export async function runTest() {
 function offerOauth() {
   const host = $('#smtp-host').value.toLowerCase();
   const provider = /gmail|google/.test(host) ? 'google' : 'microsoft';
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'primary';
-  b.id = 'switch-oauth';
-  b.textContent = t('switch_oauth');
-  b.addEventListener('click', () => {
+  const b = button(t('switch_oauth'), () => {
     form.querySelector('input[name=auth][value=oauth2]').checked = true;
     $('#oauth-provider').value = provider;
     touched.add('auth');
     changed();
     $('#oauth-signin').click();
   });
+  b.className = 'primary';
+  b.id = 'switch-oauth';
   $('#hint').append(' ', b);
-  b.focus();
+  return b;
 }
 
 /** "Testnachricht senden". */
@@ -327,7 +388,7 @@ export async function sendTest() {
       else setStatus('failed', v.message, v.hint);
     });
   } catch (e) {
-    setStatus('failed', `${t('service_error')} ${e.message}`);
+    serviceFailed(e);
   } finally {
     $('#send-test').disabled = false;
   }

@@ -1,26 +1,47 @@
 // The overview: the profile list and the tenant table, creating, editing
 // and deleting profiles, import and export.
 import { validateSettings } from '../pkg/mailsetup_wasm.js';
-import { $, button } from './dom.js';
-import { blankProfile, fillForm, profile, renderFinding, renderTitle, showAllFindings, validate } from './form.js';
+import { $, button as plainButton } from './dom.js';
+import {
+  blankProfile, fillForm, focusFirstError, profile, renderFinding, renderTitle, showAllFindings, validate,
+} from './form.js';
 import { getLang, t } from './i18n.js';
 import { saveSettings, settingsMessage, store } from './store.js';
+
+// The lists' buttons are the small size.
+const button = (text, onClick) => {
+  const b = plainButton(text, onClick);
+  b.className = 'small';
+  return b;
+};
 
 export function renderProfiles() {
   const list = $('#profiles');
   list.replaceChildren();
   if (!store.settings.profiles.length) {
     const li = document.createElement('li');
+    li.className = 'empty';
     li.textContent = t('no_profiles');
     list.append(li);
   }
   store.settings.profiles.forEach((p, i) => {
     const li = document.createElement('li');
     li.setAttribute('aria-current', String(i === store.editing));
+    // Name first, then address and server, so the list reads at a glance.
+    const text = document.createElement('span');
     const name = document.createElement('span');
     name.className = 'name';
-    name.textContent = `${p.name} (${p.email})`;
-    li.append(name, button(t('change'), () => editProfile(i)), button(t('delete'), () => deleteProfile(i)));
+    name.textContent = p.name;
+    const detail = document.createElement('span');
+    detail.className = 'detail';
+    const server = p.auth === 'oauth2' ? 'OAuth 2.0' : `${p.smtp?.host ?? ''}:${p.smtp?.port ?? ''}`;
+    detail.textContent = `${p.email} · ${server}`;
+    text.append(name, detail);
+    const change = button(t('change'), () => editProfile(i));
+    change.setAttribute('aria-label', `${t('change')} ${p.name}`);
+    const remove = button(t('delete'), () => deleteProfile(i));
+    remove.setAttribute('aria-label', `${t('delete')} ${p.name}`);
+    li.append(text, change, remove);
     list.append(li);
   });
 }
@@ -28,6 +49,15 @@ export function renderProfiles() {
 export function renderTenants() {
   const body = $('#tenants tbody');
   body.replaceChildren();
+  if (!store.settings.tenants.length) {
+    const tr = document.createElement('tr');
+    tr.className = 'empty';
+    const td = document.createElement('td');
+    td.colSpan = 4;
+    td.textContent = t('no_tenants');
+    tr.append(td);
+    body.append(tr);
+  }
   store.settings.tenants.forEach((tenant, i) => {
     const tr = document.createElement('tr');
     tr.dataset.index = String(i);
@@ -63,7 +93,9 @@ export function renderTenants() {
     findings.setAttribute('aria-live', 'polite');
     emailCell.append(findings);
     cell(select);
-    cell(button(t('remove'), () => { store.settings.tenants.splice(i, 1); renderTenants(); }));
+    const remove = button(t('remove'), () => { store.settings.tenants.splice(i, 1); renderTenants(); $('#add-tenant').focus(); });
+    remove.setAttribute('aria-label', `${t('remove')} ${tenant.name || t('tenant_name')}`);
+    cell(remove);
     body.append(tr);
   });
   renderSettingsFindings();
@@ -71,7 +103,7 @@ export function renderTenants() {
 
 function renderSettingsFindings() {
   const findings = validateSettings(store.settings, getLang());
-  for (const tr of document.querySelectorAll('#tenants tbody tr')) {
+  for (const tr of document.querySelectorAll('#tenants tbody tr[data-index]')) {
     const i = tr.dataset.index;
     const mine = findings.filter((f) => f.field.startsWith(`tenants[${i}].`));
     tr.querySelector('.findings').replaceChildren(...mine.map(renderFinding));
@@ -109,6 +141,7 @@ export async function okProfile() {
   const findings = validate();
   if (findings.some((f) => f.severity === 'error')) {
     $('#form-status').textContent = t('fix_errors');
+    focusFirstError();
     return;
   }
   const { settings } = store;
@@ -138,6 +171,14 @@ export function addTenant() {
   const { settings } = store;
   settings.tenants.push({ id: String(Date.now()), name: '', email: '', profile: settings.profiles[0]?.name ?? null });
   renderTenants();
+  // The new row's first field is the next step.
+  $('#tenants tbody tr:last-child input').focus();
+}
+
+/** "2 Profile, 1 Mandant" for the confirmations. */
+function counts(doc) {
+  const n = (k, count) => t(count === 1 ? `${k}_one` : `${k}_many`).replace('{n}', String(count));
+  return `${n('profiles_count', doc.profiles.length)}, ${n('tenants_count', doc.tenants.length)}`;
 }
 
 export function exportSettings() {
@@ -147,6 +188,8 @@ export function exportSettings() {
   a.download = 'mailsetup-einstellungen.json';
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  // The browser decides where downloads go; the file name and what is in it are ours.
+  settingsMessage(t('exported').replace('{file}', a.download).replace('{what}', counts(store.settings)));
 }
 
 export async function importSettings(file) {
@@ -155,10 +198,10 @@ export async function importSettings(file) {
     validateSettings(doc, getLang()); // throws for anything that is not a settings document
     store.settings = { ...doc, profiles: doc.profiles ?? [], tenants: doc.tenants ?? [] };
   } catch (e) {
-    settingsMessage(`${t('import_failed')} ${e.message}`);
+    settingsMessage(`${t('import_failed')} ${e.message} (${t('file')} ${file.name})`);
     return;
   }
   renderProfiles();
   renderTenants();
-  await saveSettings(t('imported'));
+  await saveSettings(t('imported').replace('{file}', file.name).replace('{what}', counts(store.settings)));
 }

@@ -3,6 +3,7 @@
 // the provider sends that window back to the service, which exchanges the
 // code and keeps the tokens (the page never sees either). The page asks
 // the service how it went.
+import { send } from './api.js';
 import { $ } from './dom.js';
 import { renderFinding } from './form.js';
 import { getLang, t } from './i18n.js';
@@ -11,7 +12,7 @@ const POLL_MS = 1000;
 const GIVE_UP_MS = 10 * 60 * 1000;
 
 async function post(path, body) {
-  return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return send(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 /** Signs `profile` in; shows what happened in #oauth-status. */

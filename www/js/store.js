@@ -82,6 +82,7 @@ async function reloadSettings() {
   }
 }
 
+/** Saves the list; says what happened, and where the file is. */
 export async function saveSettings(message = t('saved')) {
   if (store.saveBlocked) {
     showLoadError(t('save_blocked'));
@@ -90,7 +91,8 @@ export async function saveSettings(message = t('saved')) {
   try {
     const resp = await api('PUT', '/api/settings', store.settings, store.etag ? { 'If-Match': store.etag } : {});
     store.etag = resp.headers.get('ETag');
-    settingsMessage(message);
+    const { saved } = await resp.json().catch(() => ({}));
+    settingsMessage(saved ? `${message} (${t('file')} ${saved})` : message);
     return true;
   } catch (e) {
     if (e.kind === 'stale') {

@@ -29,6 +29,8 @@ const APT_FOR_TESTS: &[&str] = &[
     "libio-socket-ssl-perl",
     "chromium",
     "chromium-driver",
+    // The font the wizard's reference screenshots were taken with (system-ui).
+    "fonts-dejavu-core",
     "iproute2",
     // The DNS server of the discovery tests (MX, SRV and A records of test domains).
     "dnsmasq-base",
