@@ -96,6 +96,10 @@ test('settings found', async (t) => {
   await page.click('#find');
   await page.locator('#preset[data-state=found]').waitFor();
   assert.equal(await page.inputValue('#smtp-host'), 'mail.gmx.net');
+  assert.equal(await page.locator('#preset .found').textContent(), 'Einstellungen für GMX eingetragen, aus der Liste bekannter Anbieter.');
+  assert.match(await page.locator('#preset .note').textContent(), /Zugriff über POP3 & IMAP/);
+  // The next step has the focus: the user name is filled in, the password not.
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
   await state(page, 'found');
 });
 
