@@ -3,6 +3,10 @@
 //! rustls-platform-verifier) plus an optional CA file; one self-signed
 //! certificate can be pinned by its SHA-256 fingerprint. Nothing else turns
 //! checks off.
+//!
+//! The CA file's roots are checked by webpki, beside the platform verifier,
+//! not handed to it: Windows' verifier refuses extra roots at set-up under
+//! Wine (E_INVALIDARG), and one way on every platform is one way to test.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -62,10 +66,27 @@ impl Client {
             }
             None => Vec::new(),
         };
-        let inner = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
+        let inner = rustls_platform_verifier::Verifier::new(provider.clone())
             .map_err(|e| format!("no usable trust roots: {e}"))?;
-        let verifier =
-            Arc::new(Verifier { inner, provider: provider.clone(), pin: opts.trust_cert, seen: Mutex::new(None) });
+        let extra = if extra.is_empty() {
+            None
+        } else {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in extra {
+                roots.add(cert).map_err(|e| format!("the CA file holds an unusable certificate: {e}"))?;
+            }
+            let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| format!("no usable trust roots: {e}"))?;
+            Some(webpki)
+        };
+        let verifier = Arc::new(Verifier {
+            inner,
+            extra,
+            provider: provider.clone(),
+            pin: opts.trust_cert,
+            seen: Mutex::new(None),
+        });
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
@@ -144,11 +165,13 @@ fn read_pem(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
         .collect()
 }
 
-/// The platform verifier, plus an optional pin, remembering the certificate
-/// it was shown (to tell "self-signed" from "unknown authority").
+/// The platform verifier, the CA file's roots and an optional pin,
+/// remembering the certificate it was shown (to tell "self-signed" from
+/// "unknown authority").
 #[derive(Debug)]
 struct Verifier {
     inner: rustls_platform_verifier::Verifier,
+    extra: Option<Arc<rustls::client::WebPkiServerVerifier>>,
     provider: Arc<CryptoProvider>,
     pin: Option<[u8; 32]>,
     seen: Mutex<Option<CertificateDer<'static>>>,
@@ -170,6 +193,16 @@ impl ServerCertVerifier for Verifier {
             let digest = ring::digest::digest(&ring::digest::SHA256, end_entity.as_ref());
             if digest.as_ref() == pin {
                 return Ok(ServerCertVerified::assertion());
+            }
+        }
+        // A certificate of the CA file's: its checks decide (expired, wrong
+        // name). One that does not chain to it goes to the platform.
+        if let Some(extra) = &self.extra {
+            match extra.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::UnknownIssuer | CertificateError::BadSignature,
+                )) => {}
+                decided => return decided,
             }
         }
         self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
