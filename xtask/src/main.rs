@@ -31,6 +31,9 @@ const APT_FOR_TESTS: &[&str] = &[
     "chromium-driver",
     // The font the wizard's reference screenshots were taken with (system-ui).
     "fonts-dejavu-core",
+    // The Windows binary: cross-built with mingw-w64, tested under Wine.
+    "gcc-mingw-w64-x86-64",
+    "wine64",
     "iproute2",
     // The DNS server of the discovery tests (MX, SRV and A records of test domains).
     "dnsmasq-base",
@@ -167,8 +170,10 @@ fn setup(for_tests: bool) -> Result {
         apt_install(APT_FOR_TESTS)?;
     }
     let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if !targets.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    for target in ["wasm32-unknown-unknown", "x86_64-pc-windows-gnu"] {
+        if !targets.lines().any(|l| l.trim() == target) {
+            run(Command::new("rustup").args(["target", "add", target]))?;
+        }
     }
     let have_bindgen = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
     if !have_bindgen.contains(WASM_BINDGEN) {

@@ -1,0 +1,222 @@
+//! Issue #16: the Windows binary's own tests, under Debian's Wine.
+//!
+//! `mailprobe.exe` is cross-built here for `x86_64-pc-windows-gnu` (into
+//! `target/windows`, a target directory of its own, so this test's cargo does
+//! not wait for the lock of the cargo that runs it), then run by `wine64`
+//! in a Wine prefix of this run's own. Wine 8 lacks `bcryptprimitives.dll`,
+//! whose `ProcessPrng` Rust's std imports: `tests/windows/bcryptprimitives.c`
+//! stands in for it, built with mingw next to the exe and never shipped.
+
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use support::*;
+
+const WINE: &str = "/usr/lib/wine/wine64";
+
+/// The exe with its shim, and a Wine prefix, shared by this file's tests.
+struct Wine {
+    dir: tempfile::TempDir,
+    prefix: tempfile::TempDir,
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn wine() -> &'static Wine {
+    static WINE_SETUP: OnceLock<Wine> = OnceLock::new();
+    WINE_SETUP.get_or_init(|| {
+        assert!(Path::new(WINE).exists(), "Wine is not installed: run `cargo xtask setup` (Debian package wine64)");
+        let mingw = "x86_64-w64-mingw32-gcc";
+        assert!(
+            Command::new(mingw).arg("--version").output().is_ok(),
+            "{mingw} is not installed: run `cargo xtask setup` (Debian package gcc-mingw-w64-x86-64)"
+        );
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let target = root().join("target/windows");
+        let status = Command::new(cargo)
+            .args(["build", "--target", "x86_64-pc-windows-gnu", "-p", "mailsetup-probe", "--bin", "mailprobe"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(root())
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "the cross-build failed (is the target installed? `cargo xtask setup` adds it)");
+        let dir = tempfile::Builder::new().prefix("mailsetup-wine-").tempdir().unwrap();
+        std::fs::copy(target.join("x86_64-pc-windows-gnu/debug/mailprobe.exe"), dir.path().join("mailprobe.exe")).unwrap();
+        let shim = Command::new(mingw)
+            .args(["-shared", "-O2", "-o"])
+            .arg(dir.path().join("bcryptprimitives.dll"))
+            .arg(root().join("tests/windows/bcryptprimitives.c"))
+            .arg("-ladvapi32")
+            .status()
+            .unwrap();
+        assert!(shim.success(), "building the test-only bcryptprimitives.dll failed");
+        let prefix = tempfile::Builder::new().prefix("mailsetup-wineprefix-").tempdir().unwrap();
+        let w = Wine { dir, prefix };
+        // The first start sets the prefix up (a few seconds).
+        let out = w.run(&["--version"], None);
+        assert!(out.status.success(), "mailprobe.exe --version under Wine: {}", String::from_utf8_lossy(&out.stderr));
+        w
+    })
+}
+
+/// A Linux path as the Windows program sees it (Wine maps `Z:` to `/`).
+fn win_path(p: &Path) -> String {
+    format!("Z:{}", p.display().to_string().replace('/', "\\"))
+}
+
+impl Wine {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(WINE);
+        c.arg(self.dir.path().join("mailprobe.exe"))
+            .args(args)
+            .env("WINEPREFIX", self.prefix.path())
+            .env("WINEDEBUG", "-all")
+            // No Wine desktop, no dialogs: this is a console program.
+            .env("DISPLAY", "")
+            .current_dir(self.dir.path());
+        c
+    }
+
+    /// Runs mailprobe.exe; `stdin` is written and closed when given.
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run wine64");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            let _ = input.write_all(text.as_bytes());
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    /// The Windows user's `%APPDATA%` in the prefix, as a Linux path.
+    fn appdata(&self) -> PathBuf {
+        let users = self.prefix.path().join("drive_c/users");
+        let user = std::fs::read_dir(&users)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.file_name().is_some_and(|n| n != "Public"))
+            .expect("the prefix has a user");
+        user.join("AppData/Roaming")
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("mailprobe.exe writes UTF-8")
+}
+
+/// `preset`, `preset --list` and `validate`, German and English: umlauts
+/// come out as UTF-8, on a pipe and in a file.
+#[test]
+fn offline_commands_speak_both_languages_with_umlauts() {
+    let w = wine();
+    let out = w.run(&["preset", "web.de"], None);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("Sie müssen einmalig den Zugriff über POP3 & IMAP"), "{}", text(&out.stdout));
+    let out = w.run(&["preset", "--list", "--json", "--lang", "en"], None);
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["label"], "T-Online (Telekom)");
+
+    // One field at a time, as the wizard does on every keystroke.
+    let out = w.run(&["validate", "--field", "email", "--lang", "de"], Some("\"info@müller..de\"\n\"info@müller.de\"\n"));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["valid"], false);
+    assert!(lines[0]["findings"][0]["message"].as_str().unwrap().contains("enthält zwei Punkte"), "{lines:?}");
+    assert_eq!((&lines[1]["valid"], &lines[1]["value"]), (&true.into(), &"info@müller.de".into()));
+
+    // A profile in a folder with an umlaut, its messages into a file.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("Praxis Müller");
+    std::fs::create_dir(&folder).unwrap();
+    let profile = folder.join("profil.json");
+    std::fs::write(&profile, r#"{"name": "Praxis Müller", "email": "info@praxis-müller.de", "smtp": {"host": "smtp.praxis müller.de", "port": 465, "security": "tls", "username": ""}}"#).unwrap();
+    for (lang, want) in [("de", "enthält das unzulässige Zeichen"), ("en", "contains the character")] {
+        let file = std::fs::File::create(dir.path().join(format!("out-{lang}.txt"))).unwrap();
+        let status = w
+            .command(&["validate", &win_path(&profile), "--lang", lang])
+            .stdout(file)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "{lang}: errors found");
+        let written = text(&std::fs::read(dir.path().join(format!("out-{lang}.txt"))).unwrap());
+        assert!(written.contains(want), "{lang}: {written}");
+    }
+}
+
+/// `test` and `send-test` against the real Dovecot, both TLS modes, the
+/// right and the wrong password from stdin, the test CA from `--ca-file`.
+#[test]
+fn tests_log_in_to_dovecot_from_windows() {
+    let w = wine();
+    let d = Dovecot::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = win_path(&d.ca_file);
+    for (port, security) in [(d.submissions, "tls"), (d.submission, "starttls")] {
+        let path = dir.path().join(format!("profile-{security}.json"));
+        std::fs::write(&path, profile("localhost", port, security).to_string()).unwrap();
+        let profile_arg = win_path(&path);
+        for (password, want) in [(PASSWORD, "ok"), ("Falsch-Geraten 1", "auth_failed")] {
+            let args = ["test", &profile_arg, "--password-stdin", "--json", "--ca-file", &ca, "--lang", "de"];
+            let out = w.run(&args, Some(&format!("{password}\n")));
+            let stdout = text(&out.stdout);
+            let verdict: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+            assert_eq!(verdict["category"], want, "{security}: {stdout}\n{}", d.log());
+            assert_eq!(out.status.code(), Some(if want == "ok" { 0 } else { 1 }));
+            assert!(!stdout.contains(password), "the password is never in the output");
+        }
+        let args = ["send-test", &profile_arg, "--password-stdin", "--json", "--ca-file", &ca];
+        let out = w.run(&args, Some(&format!("{PASSWORD}\n")));
+        let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(verdict["category"], "ok", "send-test {security}: {verdict}");
+    }
+    // A CA file that is no CA file: our own set-up failed, said as such.
+    let bad = dir.path().join("kein-ca.pem");
+    std::fs::write(&bad, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap();
+    let path = dir.path().join("profile-tls.json");
+    let out = w.run(&["test", &win_path(&path), "--password-stdin", "--json", "--ca-file", &win_path(&bad)], Some("x\n"));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["category"], "trust_setup_failed", "{verdict}");
+    assert_eq!(verdict["stage"], "tls", "{verdict}");
+}
+
+/// `serve` from the Windows binary: the Linux Chromium loads the wizard,
+/// runs a test and saves; the settings land in `%APPDATA%\mailsetup`.
+#[test]
+fn the_wizard_is_served_from_windows() {
+    let w = wine();
+    let d = Dovecot::start();
+    let mut child = w
+        .command(&["serve", "--ca-file", &win_path(&d.ca_file)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    let url = first.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let (ok, report) = browser_test(
+        "windows.test.mjs",
+        &[("WIZARD_URL", url), ("SMTP_PORT_TLS", d.submissions.to_string()), ("SMTP_PASSWORD", PASSWORD.to_string())],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok, "browser test failed:\n{report}");
+    let saved = std::fs::read_to_string(w.appdata().join("mailsetup/settings.json")).expect("%APPDATA%\\mailsetup\\settings.json");
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved["profiles"][0]["name"], "Praxis Müller", "{saved}");
+    assert_eq!(saved["profiles"].as_array().unwrap().len(), 2, "saved twice, the second over the first: {saved}");
+}
