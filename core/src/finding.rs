@@ -21,6 +21,7 @@ use crate::lang::Lang;
 pub type Text = Cow<'static, str>;
 
 /// How serious a finding is.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -110,6 +111,16 @@ impl Serialize for Pairs {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Pairs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Pairs".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "object", "additionalProperties": {"type": "string"}})
+    }
+}
+
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct PairsVisitor;
@@ -131,6 +142,7 @@ impl<'de> Deserialize<'de> for Pairs {
 }
 
 /// A change the user can apply with one click.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// Field name → new value (as the user would type it).
@@ -138,6 +150,7 @@ pub struct Fix {
 }
 
 /// One problem or hint about one field.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable code.
@@ -354,6 +367,7 @@ macro_rules! codes {
     ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $sev:ident,
         de: $de:literal, en: $en:literal; )*) => {
         /// A stable finding code. Its snake_case name is the JSON contract.
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[non_exhaustive]
         pub enum Code {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::reply::Reply;
 
 /// A step of a test, in the order they happen.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -81,6 +82,7 @@ impl Stage {
 }
 
 /// How long a stage took and whether it succeeded.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageTiming {
     /// The stage.
@@ -209,6 +211,7 @@ impl Failure {
 }
 
 /// Who said a line of the transcript.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Direction {
@@ -224,6 +227,7 @@ pub enum Direction {
 }
 
 /// One line of the conversation, for "Technische Details".
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TranscriptLine {
     /// Who said it.
@@ -234,6 +238,7 @@ pub struct TranscriptLine {
 
 /// A transcript bounded to [`Transcript::MAX`] lines: a hostile server must
 /// not grow it without bound, so lines go in only through [`Transcript::push`].
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Transcript(Vec<TranscriptLine>);

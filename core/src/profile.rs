@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One set of sending settings ("Profil für E-Mail-Versand").
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     /// Free-text profile name ("Profilbezeichnung").
@@ -30,6 +31,7 @@ pub struct Profile {
 }
 
 /// A server the profile talks to: SMTP, or POP3 for POP-before-SMTP.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
     /// Host name or address literal, as the user typed it.
@@ -144,6 +146,7 @@ impl Server {
 }
 
 /// How a connection is encrypted. Always explicit: never implied by the port.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
@@ -168,6 +171,7 @@ impl Security {
 }
 
 /// The authentication method ("Authentifizierung").
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthKind {

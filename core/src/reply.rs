@@ -60,6 +60,16 @@ impl Serialize for EnhancedCode {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for EnhancedCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnhancedCode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[245]\\.[0-9]{1,3}\\.[0-9]{1,3}$", "description": "An enhanced status code (RFC 3463), e.g. 5.7.8."})
+    }
+}
+
 impl<'de> Deserialize<'de> for EnhancedCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -69,6 +79,7 @@ impl<'de> Deserialize<'de> for EnhancedCode {
 
 /// A complete reply. Lines are kept apart, never joined; their text is
 /// sanitized (see [`crate::sanitize`]).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
     /// The three-digit reply code.

@@ -32,6 +32,7 @@ pub struct Observations {
 }
 
 /// The outcome of a test, as the JSON contract has it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     /// Whether everything worked.
@@ -63,6 +64,7 @@ macro_rules! categories {
         de: $de:literal, $de_hint:literal,
         en: $en:literal, $en_hint:literal; )*) => {
         /// The verdict's category. Its snake_case name is the JSON contract.
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[non_exhaustive]
         pub enum Category {

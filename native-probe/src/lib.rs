@@ -6,6 +6,7 @@
 //! thin layers over [`probe::run_test`].
 #![forbid(unsafe_code)]
 
+pub mod contract;
 pub mod discover;
 pub mod dns;
 pub mod https;

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use mailsetup_core::finding::has_error;
 use mailsetup_core::sanitize::visible;
 use mailsetup_core::{Lang, Profile};
+use mailsetup_probe::contract;
 use mailsetup_probe::discover::{DiscoverOptions, discover};
 use mailsetup_probe::dns::{Dns, QUESTION_TIMEOUT};
 use mailsetup_probe::output::{self, OutputError};
@@ -58,13 +59,22 @@ struct Common {
 #[derive(clap::Args)]
 struct TestArgs {
     /// The profile (JSON).
-    profile: PathBuf,
+    #[arg(required_unless_present = "request")]
+    profile: Option<PathBuf>,
     /// Read the password from the first line of stdin (else $MAILPROBE_PASSWORD, else a prompt).
     #[arg(long)]
     password_stdin: bool,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
+    /// The desktop contract: one JSON request on the first line of stdin
+    /// (`-`), {"version":1,"profile":{…},"password":"…"}. Closing stdin cancels.
+    #[arg(long, value_name = "-", conflicts_with_all = ["profile", "password_stdin"])]
+    request: Option<String>,
+    /// The desktop contract: JSON Lines on stdout, each stage started and
+    /// ended, then one final `verdict` or `cancelled` event.
+    #[arg(long)]
+    events: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -561,7 +571,10 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang, clients: Option
     }
     let errors = has_error(&findings);
     if json {
-        out!("{}", serde_json::json!({"valid": !errors, "findings": findings}));
+        match serde_json::to_string(&contract::ValidateOutput { valid: !errors, findings }) {
+            Ok(line) => out!("{line}"),
+            Err(e) => return bad_input(e),
+        }
     } else {
         for f in &findings {
             out!("{:<7} {:<24} {}", format!("{:?}", f.severity).to_lowercase(), f.field, visible(&f.message));
@@ -613,25 +626,39 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
 }
 
 fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> ExitCode {
-    let TestArgs { profile, password_stdin, json, common } = args;
+    let TestArgs { profile, password_stdin, json, request, events, common } = args;
     let opts = match probe_options(&common) {
         Ok(o) => o,
         Err(e) => return bad_input(e),
     };
-    let text = match std::fs::read_to_string(&profile) {
-        Ok(t) => t,
-        Err(e) => return bad_input(format!("{}: {e}", profile.display())),
+    let (profile, mut requested_password) = match (&request, &profile) {
+        (Some(r), _) if r != "-" => return bad_input("--request takes `-`: the request comes on stdin, never from a file"),
+        (Some(_), _) => match contract::read_request::<contract::TestRequest>() {
+            Ok(r) => (r.profile, r.password.map(mailsetup_core::Password::new)),
+            Err(e) => return bad_input(e),
+        },
+        (None, Some(path)) => match read_profile(path) {
+            Ok(p) => (p, None),
+            Err(e) => return bad_input(e),
+        },
+        (None, None) => return bad_input("give a profile file, or --request -"),
     };
-    let profile: Profile = match serde_json::from_str(&text) {
-        Ok(p) => p,
-        Err(e) => return bad_input(format!("{}: not a profile: {e}", profile.display())),
+    let emit = |verdict: &mailsetup_core::verdict::Verdict| -> Result<(), ExitCode> {
+        let line = if events {
+            serde_json::to_string(&contract::TestEvent::Verdict { schema_version: contract::SCHEMA_VERSION, verdict })
+        } else {
+            serde_json::to_string(verdict)
+        };
+        match line {
+            Ok(s) => output::line(&s).map_err(output_failed),
+            Err(e) => Err(bad_input(e)),
+        }
     };
     // The core's gate, before a password is asked for.
     if let Some(verdict) = mailsetup_core::run::precheck(&profile, opts.lang) {
-        if json {
-            match serde_json::to_string(&verdict) {
-                Ok(s) => out!("{s}"),
-                Err(e) => return bad_input(e),
+        if json || events {
+            if let Err(code) = emit(&verdict) {
+                return code;
             }
         } else {
             eprintln!("{}", visible(&verdict.message));
@@ -656,6 +683,10 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     }
     let password = if access_token.is_some() {
         mailsetup_core::Password::new(String::new())
+    } else if let Some(p) = requested_password.take() {
+        p
+    } else if request.is_some() {
+        return bad_input("the request has no password (only an OAuth 2.0 profile goes without)");
     } else {
         match password::obtain(password_stdin) {
             Ok(p) => p,
@@ -670,9 +701,31 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
     } else {
         None
     };
-    let mut no_progress = |_: &mailsetup_core::run::Event| {};
+    let lang = opts.lang;
+    let mut progress = |e: &mailsetup_core::run::Event| {
+        // A reader that has gone is noticed at the verdict.
+        if let Some(line) = contract::stage_event(e, lang).filter(|_| events) {
+            let _ = output::line(&line);
+        }
+    };
     let email = profile.email.clone();
-    let mut verdict = rt.block_on(run_test(profile, password, message, access_token, &opts, &mut no_progress));
+    let run = run_test(profile, password, message, access_token, &opts, &mut progress);
+    let Some(mut verdict) = rt.block_on(async {
+        tokio::select! {
+            v = run => Some(v),
+            _ = contract::cancelled(request.is_some()) => None,
+        }
+    }) else {
+        if events {
+            match serde_json::to_string(&contract::TestEvent::Cancelled { schema_version: contract::SCHEMA_VERSION }) {
+                Ok(line) => out!("{line}"),
+                Err(e) => return bad_input(e),
+            }
+        } else {
+            eprintln!("mailprobe: cancelled");
+        }
+        return ExitCode::from(contract::EXIT_CANCELLED);
+    };
     // The server's name does not exist: what does the address's domain say?
     if verdict.category == mailsetup_core::verdict::Category::DnsNotFound {
         let search = DiscoverOptions { dns: opts.dns.clone(), tls: opts.tls.clone(), lang: opts.lang, ..Default::default() };
@@ -683,10 +736,9 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
             verdict.hint = if verdict.hint.is_empty() { offer } else { format!("{} {offer}", verdict.hint) };
         }
     }
-    if json {
-        match serde_json::to_string(&verdict) {
-            Ok(s) => out!("{s}"),
-            Err(e) => return bad_input(e),
+    if json || events {
+        if let Err(code) = emit(&verdict) {
+            return code;
         }
     } else if let Err(e) = print_human(&verdict) {
         return output_failed(e);

@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+mod dist;
 mod presets;
 
 /// Must equal the `wasm-bindgen` pin in wasm/Cargo.toml.
@@ -31,9 +32,8 @@ const APT_FOR_TESTS: &[&str] = &[
     "chromium-driver",
     // The font the wizard's reference screenshots were taken with (system-ui).
     "fonts-dejavu-core",
-    // The Windows binary: cross-built with mingw-w64, tested under Wine.
+    // The Windows binary: cross-built with mingw-w64 (Wine: APT_WITH_RECOMMENDS).
     "gcc-mingw-w64-x86-64",
-    "wine64",
     "iproute2",
     // The DNS server of the discovery tests (MX, SRV and A records of test domains).
     "dnsmasq-base",
@@ -47,6 +47,9 @@ const APT_FOR_TESTS: &[&str] = &[
     "python3",
     "procps",
 ];
+/// Installed with what they recommend: Wine was tested that way (its
+/// libraries' recommendations include what its crypto and console use).
+const APT_WITH_RECOMMENDS: &[&str] = &["wine64"];
 const APT_FOR_BUILD: &[&str] = &["gzip", "ca-certificates", "pkg-config", "gcc"];
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -60,8 +63,9 @@ fn main() -> ExitCode {
         Some("wizard") => wizard(&args[1..]),
         Some("presets") => presets::run(&root(), args.get(1).is_some_and(|a| a == "--check")),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("dist") => dist::run_dist(args.get(1).is_some_and(|a| a == "--check")),
         _ => Err(
-            "usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options] | presets [--check] | fuzz [SECONDS] [TARGET…]"
+            "usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options] | presets [--check] | fuzz [SECONDS] [TARGET…] | dist [--check]"
                 .into(),
         ),
     };
@@ -126,6 +130,10 @@ fn is_root() -> bool {
 }
 
 fn apt_install(packages: &[&str]) -> Result {
+    apt_install_with(packages, false)
+}
+
+fn apt_install_with(packages: &[&str], recommends: bool) -> Result {
     let missing: Vec<&str> = packages
         .iter()
         .copied()
@@ -147,7 +155,10 @@ fn apt_install(packages: &[&str]) -> Result {
         run(&mut c)
     };
     apt(&["update", "-qq"])?;
-    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    let mut args = vec!["install", "-y", "-qq"];
+    if !recommends {
+        args.push("--no-install-recommends");
+    }
     args.extend(missing.iter());
     apt(&args)
 }
@@ -168,6 +179,7 @@ fn setup(for_tests: bool) -> Result {
     }
     if for_tests {
         apt_install(APT_FOR_TESTS)?;
+        apt_install_with(APT_WITH_RECOMMENDS, true)?;
     }
     let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     for target in ["wasm32-unknown-unknown", "x86_64-pc-windows-gnu"] {
@@ -284,6 +296,15 @@ fn test() -> Result {
         eprintln!("xtask: == {name}");
         if let Err(e) = counted(&mut c, &mut tally) {
             failures.push(format!("{name}: {e}"));
+        }
+    }
+    // The packages, built twice and compared (issue #16).
+    eprintln!("xtask: == reproducible packages (dist --check)");
+    match dist::run_dist(true) {
+        Ok(()) => tally.0 += 1,
+        Err(e) => {
+            tally.1 += 1;
+            failures.push(format!("dist --check: {e}"));
         }
     }
     println!("xtask: {} passed, {} failed", tally.0, tally.1);

@@ -93,6 +93,7 @@ pub(super) static LIST_FIRST: &[(&str, Option<&str>)] = &[
 ];
 
 /// What kind of note.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {

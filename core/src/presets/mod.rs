@@ -16,6 +16,7 @@ use crate::lang::Lang;
 use crate::profile::Security;
 
 /// One way to reach a server, best first in a [`Preset`].
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerChoice {
     /// Host name.
@@ -29,6 +30,7 @@ pub struct ServerChoice {
 }
 
 /// Something the user must know or do, with where it comes from.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// What kind.
@@ -42,6 +44,7 @@ pub struct Note {
 }
 
 /// Settings for an address.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preset {
     /// Stable provider id (the ISPDB's, or ours for curated ones).
@@ -179,6 +182,7 @@ fn provider_by_id(id: &str) -> Option<Row> {
 /// One provider of the help list ("Eine Liste gängiger Postausgangsserver
 /// erhalten Sie in der Hilfe"): what [`lookup`] gives for its first domain,
 /// with every domain that leads to it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listed {
     /// The name to show and search, e.g. "Gmail / Google Workspace".
