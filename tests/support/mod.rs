@@ -36,6 +36,7 @@ pub mod dnsmasq;
 pub mod https;
 pub mod oauth;
 pub mod serve;
+pub mod wine;
 
 pub const USER: &str = "info@praxis-mueller.de";
 pub const PASSWORD: &str = "Richtig-Geheim 42";
