@@ -262,3 +262,49 @@ fn the_example_host_drives_the_contract() {
     let (code, result, _) = host(&profile("127.0.0.1", silent_server(), "tls"), "x", &["--cancel-after", "1"]);
     assert_eq!((code, &result["category"]), (Some(3), &"cancelled".into()));
 }
+
+/// validate, preset and discover take their request on stdin too.
+#[test]
+fn offline_commands_take_requests() {
+    let run = |args: &[&str], request: serde_json::Value| {
+        let out = spawn(args, &request.to_string()).wait_with_output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        (out.status.code(), serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or(serde_json::Value::Null), stdout)
+    };
+    for name in ["validate-request.schema.json", "preset-request.schema.json", "discover-request.schema.json"] {
+        validator(name);
+    }
+    let mut bad = profile("smtp praxis", 465, "tls");
+    bad["name"] = "".into();
+    let req = serde_json::json!({"version": 1, "profile": bad});
+    assert_valid("validate-request.schema.json", &req);
+    let (code, out, _) = run(&["validate", "--request", "-", "--lang", "en"], req);
+    assert_eq!(code, Some(1));
+    assert_valid("validate-output.schema.json", &out);
+    assert_eq!(out["valid"], false);
+    let settings = serde_json::json!({"version": 1, "settings": {"profiles": [profile("smtp.praxis.de", 465, "tls")], "tenants": []}});
+    let (code, out, _) = run(&["validate", "--request", "-"], settings);
+    assert_eq!((code, &out["valid"]), (Some(0), &true.into()));
+    let (code, _, _) = run(&["validate", "--request", "-"], serde_json::json!({"version": 1}));
+    assert_eq!(code, Some(2), "neither profile nor settings");
+
+    let req = serde_json::json!({"version": 1, "address": "info@web.de"});
+    assert_valid("preset-request.schema.json", &req);
+    let (code, out, _) = run(&["preset", "--request", "-"], req);
+    assert_eq!(code, Some(0));
+    assert_valid("preset.schema.json", &out);
+    assert_eq!(out["username"], "info");
+    let (code, out, _) = run(&["preset", "--request", "-"], serde_json::json!({"version": 1, "list": true}));
+    assert_eq!(code, Some(0));
+    assert_valid("preset-list.schema.json", &out);
+
+    // Discovery of a domain nobody answers for (the DNS server is a closed
+    // port on loopback: nothing leaves this machine).
+    let refused = RefusedPort::new();
+    let req = serde_json::json!({"version": 1, "address": "info@praxis.test"});
+    assert_valid("discover-request.schema.json", &req);
+    let dns = format!("127.0.0.1:{}", refused.port);
+    let (code, out, stdout) = run(&["discover", "--request", "-", "--dns", &dns, "--timeout", "5"], req);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(out["found"], false, "{stdout}");
+}

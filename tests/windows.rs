@@ -13,6 +13,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use support::wine::{WINE, root, win_path, wine};
+use support::serve;
 use support::*;
 
 fn text(bytes: &[u8]) -> String {
@@ -171,4 +172,82 @@ fn the_contract_works_from_windows() {
     });
     let (code, result, text) = host(&profile("127.0.0.1", port, "tls"), "x", &["--cancel-after", "3"]);
     assert_eq!((code, &result["category"]), (Some(3), &"cancelled".into()), "{text}");
+}
+
+/// Saving on Windows file semantics: the settings file held open by another
+/// program (sharing reads, not renames, as editors and virus scanners do).
+/// A short hold is waited out; a long one is a clear failure naming the
+/// file, with nothing half-written left behind; after it, saving works.
+#[test]
+fn a_save_waits_out_a_file_held_open_and_else_says_why() {
+    let w = wine();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let holdopen = dir.path().join("holdopen.exe");
+    let built = Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-municode", "-O2", "-o"])
+        .arg(&holdopen)
+        .arg(root().join("tests/windows/holdopen.c"))
+        .status()
+        .unwrap();
+    assert!(built.success(), "building holdopen.exe");
+    let child = w
+        .command(&["serve", "--settings", &win_path(&settings)])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let serve = serve::Serve::from_child(child, &settings);
+    let cookie = serve.session();
+    let doc = |name: &str| serde_json::json!({"profiles": [], "tenants": [{"id": "1", "name": name, "email": "", "profile": null}]}).to_string();
+    let mut etag = serve.api(&cookie, "GET", "/api/settings", &[], "").header("etag").unwrap().to_string();
+    let mut save = |name: &str| {
+        let r = serve.api(&cookie, "PUT", "/api/settings", &[("If-Match", etag.as_str())], &doc(name));
+        if let Some(e) = r.header("etag") {
+            etag = e.to_string();
+        }
+        r
+    };
+    assert_eq!(save("Nord").status, 200);
+    let hold = |ms: &str| {
+        let mut c = Command::new(WINE)
+            .arg(&holdopen)
+            .arg(win_path(&settings))
+            .arg(ms)
+            .env("WINEPREFIX", w.prefix.path())
+            .env("WINEDEBUG", "-all")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(c.stdout.take().unwrap()), &mut line).unwrap();
+        assert_eq!(line.trim(), "held");
+        c
+    };
+    // Held briefly: the save waits it out.
+    let mut brief = hold("300");
+    let r = save("Süd");
+    assert_eq!(r.status, 200, "{r:?}");
+    brief.wait().unwrap();
+    assert!(serve.settings_file().contains("Süd"));
+    // Held for long: a failure that names the file and the other program.
+    let mut long = hold("8000");
+    let r = save("West");
+    assert_eq!(r.status, 500, "{r:?}");
+    let body = r.json();
+    assert!(body["message"].as_str().unwrap().contains("another program"), "{body}");
+    assert!(body["path"].as_str().unwrap().ends_with("settings.json"), "{body}");
+    assert!(serve.settings_file().contains("Süd"), "the file is unchanged");
+    long.wait().unwrap();
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "settings.json" && n != "holdopen.exe" && !n.ends_with(".lock"))
+        .collect();
+    assert!(left.is_empty(), "nothing half-written is left: {left:?}");
+    // Released: saving works again.
+    assert_eq!(save("West").status, 200);
+    assert!(serve.settings_file().contains("West"));
 }

@@ -39,6 +39,58 @@ pub struct TestRequest {
     pub password: Option<String>,
 }
 
+/// `validate --request -`: a profile or a settings document, one of them.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateRequest {
+    /// Must be [`SCHEMA_VERSION`].
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// A profile, as in a profile file.
+    #[serde(default)]
+    pub profile: Option<serde_json::Value>,
+    /// A settings document (profiles and tenants).
+    #[serde(default)]
+    pub settings: Option<serde_json::Value>,
+}
+
+/// `preset --request -`: the known settings for an address or domain, or the help list.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresetRequest {
+    /// Must be [`SCHEMA_VERSION`].
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// An address or a domain (with `list`: resolves the user names).
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The help list of common outgoing servers instead.
+    #[serde(default)]
+    pub list: bool,
+}
+
+/// `discover --request -`: "Einstellungen suchen" over the network.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverRequest {
+    /// Must be [`SCHEMA_VERSION`].
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// The e-mail address.
+    pub address: String,
+}
+
+macro_rules! versioned {
+    ($($t:ty),*) => {$(
+        impl Versioned for $t {
+            fn version(&self) -> u32 {
+                self.version
+            }
+        }
+    )*};
+}
+versioned!(ValidateRequest, PresetRequest, DiscoverRequest);
+
 /// One line of `--events` output.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -152,7 +204,10 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("test-request.schema.json", schema::<TestRequest>()),
         ("test-event.schema.json", schema::<TestEvent<'static>>()),
         ("verdict.schema.json", schema::<Verdict>()),
+        ("validate-request.schema.json", schema::<ValidateRequest>()),
         ("validate-output.schema.json", schema::<ValidateOutput>()),
+        ("preset-request.schema.json", schema::<PresetRequest>()),
+        ("discover-request.schema.json", schema::<DiscoverRequest>()),
         ("preset.schema.json", schema::<mailsetup_core::presets::Preset>()),
         ("preset-list.schema.json", schema::<Vec<mailsetup_core::presets::Listed>>()),
     ]

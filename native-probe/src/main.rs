@@ -92,7 +92,7 @@ enum Command {
     /// Exit codes: 0 no errors, 1 errors found, 2 unreadable input.
     Validate {
         /// The JSON file, or - for stdin.
-        #[arg(required_unless_present = "field")]
+        #[arg(required_unless_present_any = ["field", "request"])]
         file: Option<PathBuf>,
         /// Validate single values of this field (email, smtp.host, smtp.port, smtp.username, pop_before_smtp.host, …).
         #[arg(long, value_name = "NAME", conflicts_with = "file")]
@@ -107,6 +107,10 @@ enum Command {
         /// oauth2-clients.json beside the settings).
         #[arg(long, value_name = "FILE")]
         oauth_clients: Option<PathBuf>,
+        /// The desktop contract: one JSON request on the first line of stdin (`-`),
+        /// {"version":1,"profile":{…}} or {"version":1,"settings":{…}}; prints JSON.
+        #[arg(long, value_name = "-", conflicts_with_all = ["file", "field"])]
+        request: Option<String>,
     },
     /// Shows the known settings for an address or domain ("Einstellungen suchen"). Exit 1 when unknown.
     ///
@@ -115,8 +119,12 @@ enum Command {
     /// (an address, if given, resolves the user names).
     Preset {
         /// An address (info@gmx.de) or a domain (gmx.de).
-        #[arg(required_unless_present = "list")]
+        #[arg(required_unless_present_any = ["list", "request"])]
         address: Option<String>,
+        /// The desktop contract: one JSON request on the first line of stdin (`-`),
+        /// {"version":1,"address":"…"} or {"version":1,"list":true}; prints JSON.
+        #[arg(long, value_name = "-", conflicts_with_all = ["address", "list"])]
+        request: Option<String>,
         /// The help list of common outgoing servers.
         #[arg(long)]
         list: bool,
@@ -172,7 +180,12 @@ enum Command {
     /// Exit codes: 0 found, 1 nothing found, 2 bad input.
     Discover {
         /// The e-mail address.
-        address: String,
+        #[arg(required_unless_present = "request")]
+        address: Option<String>,
+        /// The desktop contract: one JSON request on the first line of stdin (`-`),
+        /// {"version":1,"address":"…"}; prints JSON.
+        #[arg(long, value_name = "-", conflicts_with = "address")]
+        request: Option<String>,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -260,18 +273,37 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Test(args) => test_command(&rt, args, false),
         Command::SendTest(args) => test_command(&rt, args, true),
-        Command::Validate { file, field, json, lang, oauth_clients } => {
+        Command::Validate { file, field, json, lang, oauth_clients, request } => {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
             };
+            if let Some(r) = request {
+                let request = match request_from_stdin::<contract::ValidateRequest>(&r) {
+                    Ok(req) => req,
+                    Err(code) => return code,
+                };
+                let value = match (request.profile, request.settings) {
+                    (Some(p), None) => p,
+                    (None, Some(s)) => s,
+                    _ => return bad_input("the request needs exactly one of profile and settings"),
+                };
+                return validate_value(value, "the request", true, lang, oauth_clients.as_deref());
+            }
             match field {
                 Some(field) => validate_fields(&field, lang),
                 None => validate_file(file.as_deref().unwrap_or(std::path::Path::new("-")), json, lang, oauth_clients.as_deref()),
             }
         }
-        Command::Preset { address, list, json, lang } => {
+        Command::Preset { address, list, json, lang, request } => {
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
+            };
+            let (address, list, json) = match request {
+                Some(r) => match request_from_stdin::<contract::PresetRequest>(&r) {
+                    Ok(req) => (req.address, req.list, true),
+                    Err(code) => return code,
+                },
+                None => (address, list, json),
             };
             match (list, address) {
                 (true, address) => preset_list(address.as_deref().unwrap_or(""), json, lang),
@@ -300,7 +332,15 @@ fn main() -> ExitCode {
             }
         }
         Command::Token { profile, json: _, common } => token_command(&rt, &profile, &common),
-        Command::Discover { address, json, dns, ca_file, timeout, lang } => {
+        Command::Discover { address, request, json, dns, ca_file, timeout, lang } => {
+            let (address, json) = match (request, address) {
+                (Some(r), _) => match request_from_stdin::<contract::DiscoverRequest>(&r) {
+                    Ok(req) => (req.address, true),
+                    Err(code) => return code,
+                },
+                (None, Some(a)) => (a, json),
+                (None, None) => return bad_input("give an address, or --request -"),
+            };
             let Some(lang) = Lang::parse(&lang) else {
                 return bad_input(format!("unknown language {lang:?}: use de or en"));
             };
@@ -550,6 +590,11 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang, clients: Option
         Ok(v) => v,
         Err(e) => return bad_input(format!("{}: not JSON: {e}", path.display())),
     };
+    validate_value(value, &path.display().to_string(), json, lang, clients)
+}
+
+/// Checks a profile or a settings document (`label` names it in errors).
+fn validate_value(value: serde_json::Value, label: &str, json: bool, lang: Lang, clients: Option<&std::path::Path>) -> ExitCode {
     let (mut findings, oauth) = if value.get("profiles").is_some() || value.get("tenants").is_some() {
         match serde_json::from_value::<mailsetup_core::Settings>(value) {
             Ok(doc) => {
@@ -557,12 +602,12 @@ fn validate_file(path: &std::path::Path, json: bool, lang: Lang, clients: Option
                     doc.profiles.iter().enumerate().map(|(i, p)| (p, format!("profiles[{i}]."))).collect();
                 (mailsetup_core::validate_settings(&doc, lang), client_findings(&labelled, clients, lang))
             }
-            Err(e) => return bad_input(format!("{}: not a settings document: {e}", path.display())),
+            Err(e) => return bad_input(format!("{label}: not a settings document: {e}")),
         }
     } else {
         match serde_json::from_value::<Profile>(value) {
             Ok(p) => (mailsetup_core::validate_profile(&p, lang), client_findings(&[(&p, String::new())], clients, lang)),
-            Err(e) => return bad_input(format!("{}: not a profile: {e}", path.display())),
+            Err(e) => return bad_input(format!("{label}: not a profile: {e}")),
         }
     };
     match oauth {
@@ -625,6 +670,14 @@ fn validate_fields(field: &str, lang: Lang) -> ExitCode {
     }
 }
 
+/// The request of `--request -` (its only value: the request comes on stdin).
+fn request_from_stdin<T: for<'de> serde::Deserialize<'de> + contract::Versioned>(flag: &str) -> Result<T, ExitCode> {
+    if flag != "-" {
+        return Err(bad_input("--request takes `-`: the request comes on stdin, never from a file"));
+    }
+    contract::read_request::<T>().map_err(bad_input)
+}
+
 fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> ExitCode {
     let TestArgs { profile, password_stdin, json, request, events, common } = args;
     let opts = match probe_options(&common) {
@@ -632,10 +685,9 @@ fn test_command(rt: &tokio::runtime::Runtime, args: TestArgs, send: bool) -> Exi
         Err(e) => return bad_input(e),
     };
     let (profile, mut requested_password) = match (&request, &profile) {
-        (Some(r), _) if r != "-" => return bad_input("--request takes `-`: the request comes on stdin, never from a file"),
-        (Some(_), _) => match contract::read_request::<contract::TestRequest>() {
+        (Some(r), _) => match request_from_stdin::<contract::TestRequest>(r) {
             Ok(r) => (r.profile, r.password.map(mailsetup_core::Password::new)),
-            Err(e) => return bad_input(e),
+            Err(code) => return code,
         },
         (None, Some(path)) => match read_profile(path) {
             Ok(p) => (p, None),

@@ -561,7 +561,9 @@ fn store_error(e: StoreError, settings: &SettingsFile) -> Response {
         StoreError::Damaged { .. } | StoreError::NotDamaged => StatusCode::CONFLICT,
         StoreError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
         StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        StoreError::Unreadable { .. } | StoreError::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        StoreError::Unreadable { .. } | StoreError::InUse { .. } | StoreError::Write { .. } => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     };
     let body = serde_json::json!({
         "error": e.kind(),

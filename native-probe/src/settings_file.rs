@@ -19,6 +19,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::time::Duration;
 use std::path::{Path, PathBuf};
 
 use mailsetup_core::Settings;
@@ -68,6 +69,12 @@ pub enum StoreError {
     Invalid(String),
     /// Starting anew was asked for, but the file is fine.
     NotDamaged,
+    /// Another program holds the file open so that it cannot be replaced
+    /// (on Windows: an editor, a virus scanner), for longer than a save waits.
+    InUse {
+        /// The file.
+        path: PathBuf,
+    },
     /// Writing failed.
     Write {
         /// The file.
@@ -85,6 +92,11 @@ impl std::fmt::Display for StoreError {
             StoreError::Stale { .. } => f.write_str("the settings were changed elsewhere since they were loaded"),
             StoreError::Invalid(why) => write!(f, "not a settings document: {why}"),
             StoreError::NotDamaged => f.write_str("the settings file is not damaged; nothing to start anew"),
+            StoreError::InUse { path } => write!(
+                f,
+                "{} is open in another program, which keeps it from being replaced: close it there, then save again",
+                path.display()
+            ),
             StoreError::Write { path, reason } => write!(f, "{} could not be written: {reason}", path.display()),
         }
     }
@@ -101,6 +113,7 @@ impl StoreError {
             StoreError::Stale { .. } => "stale",
             StoreError::Invalid(_) => "invalid",
             StoreError::NotDamaged => "not_damaged",
+            StoreError::InUse { .. } => "in_use",
             StoreError::Write { .. } => "write_failed",
         }
     }
@@ -222,6 +235,9 @@ impl SettingsFile {
     }
 
     fn write_error(&self, e: std::io::Error) -> StoreError {
+        if held_open(&e) {
+            return StoreError::InUse { path: self.path.clone() };
+        }
         StoreError::Write { path: self.path.clone(), reason: e.to_string() }
     }
 }
@@ -323,8 +339,40 @@ fn write_replacing(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Err(e) => return Err(e),
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(target).map_err(|e| e.error)?;
+    // Windows cannot replace a file another program holds open without
+    // sharing deletes; virus scanners and indexers do so for a moment.
+    let mut waited = Duration::ZERO;
+    loop {
+        match tmp.persist(target) {
+            Ok(_) => break,
+            Err(e) if held_open(&e.error) && waited < HELD_OPEN_WAIT => {
+                tmp = e.file;
+                std::thread::sleep(HELD_OPEN_STEP);
+                waited += HELD_OPEN_STEP;
+            }
+            // The temporary file goes with `e`: nothing half-written stays.
+            Err(e) => return Err(e.error),
+        }
+    }
     sync_dir(target)
+}
+
+/// How long a save waits for a file another program holds open, and how
+/// often it tries again meanwhile.
+const HELD_OPEN_WAIT: Duration = Duration::from_secs(1);
+const HELD_OPEN_STEP: Duration = Duration::from_millis(100);
+
+/// Whether replacing failed because another program holds the file open
+/// (Windows: access denied, sharing or lock violation). Elsewhere an open
+/// file never keeps a rename from happening.
+#[cfg(windows)]
+fn held_open(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
+#[cfg(not(windows))]
+fn held_open(_: &std::io::Error) -> bool {
+    false
 }
 
 #[cfg(unix)]

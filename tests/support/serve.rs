@@ -39,6 +39,12 @@ impl Serve {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start mailprobe serve");
+        Serve::from_child(child, settings)
+    }
+
+    /// A service already started (with piped stdout), e.g. `mailprobe.exe`
+    /// under Wine: its first line is read as the URL.
+    pub fn from_child(mut child: Child, settings: &Path) -> Serve {
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
         let url = first.trim().to_string();

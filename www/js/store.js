@@ -27,7 +27,9 @@ export function settingsMessage(...parts) {
 }
 
 function withPath(text, e) {
-  return e.path ? `${text} ${e.message} (${t('file')} ${e.path})` : `${text} ${e.message}`;
+  // The service's messages are English; those a user meets often are the page's own.
+  const message = e.kind === 'in_use' ? t('file_in_use') : e.message;
+  return e.path ? `${text} ${message} (${t('file')} ${e.path})` : `${text} ${message}`;
 }
 
 export async function loadSettings() {

@@ -24,10 +24,14 @@ pub struct Built {
     pub binaries: Vec<(String, u64)>,
 }
 
-pub fn run_dist(check: bool) -> Result {
+/// `fresh_wasm`: the wasm package in www/pkg was just built (by the test
+/// command); else it is built first, as the binaries embed it.
+pub fn run_dist(check: bool, fresh_wasm: bool) -> Result {
     crate::apt_install(&["gcc-mingw-w64-x86-64", "python3", "tar", "gzip"])?;
-    crate::setup(false)?;
-    crate::wasm()?;
+    if !fresh_wasm {
+        crate::setup(false)?;
+        crate::wasm()?;
+    }
     let built = build(&root().join("target/dist"))?;
     for (name, size) in &built.binaries {
         eprintln!("xtask: {name}: {size} bytes");

@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         Some("wizard") => wizard(&args[1..]),
         Some("presets") => presets::run(&root(), args.get(1).is_some_and(|a| a == "--check")),
         Some("fuzz") => fuzz(&args[1..]),
-        Some("dist") => dist::run_dist(args.get(1).is_some_and(|a| a == "--check")),
+        Some("dist") => dist::run_dist(args.get(1).is_some_and(|a| a == "--check"), false),
         _ => Err(
             "usage: cargo xtask setup | wasm | test | wizard [mailprobe serve options] | presets [--check] | fuzz [SECONDS] [TARGET…] | dist [--check]"
                 .into(),
@@ -300,7 +300,7 @@ fn test() -> Result {
     }
     // The packages, built twice and compared (issue #16).
     eprintln!("xtask: == reproducible packages (dist --check)");
-    match dist::run_dist(true) {
+    match dist::run_dist(true, true) {
         Ok(()) => tally.0 += 1,
         Err(e) => {
             tally.1 += 1;
