@@ -7,7 +7,6 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -134,20 +133,6 @@ fn bad_requests_are_refused() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// A server that takes the connection and never speaks: the test waits in
-/// the TLS handshake until it is cancelled.
-fn silent_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in listener.incoming().flatten() {
-            held.push(s);
-        }
-    });
-    port
-}
-
 /// Waits until the test is in its TLS stage, then cancels it with `how`.
 /// Returns the events and how long the cancel took.
 fn cancel(how: &str) -> (i32, Vec<serde_json::Value>, Duration) {
@@ -233,26 +218,10 @@ fn offline_outputs_agree_with_their_schemas() {
 #[test]
 fn the_example_host_drives_the_contract() {
     let d = Dovecot::start();
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let ca = d.ca_file.to_str().unwrap();
+    let mailprobe = [std::ffi::OsStr::new(env!("CARGO_BIN_EXE_mailprobe"))];
     let host = |profile: &serde_json::Value, password: &str, extra: &[&str]| {
-        let path = dir.path().join("profile.json");
-        std::fs::write(&path, profile.to_string()).unwrap();
-        let mut child = Command::new("python3")
-            .arg(root.join("examples/host.py"))
-            .args(["--profile", path.to_str().unwrap(), "--ca-file", d.ca_file.to_str().unwrap()])
-            .args(extra)
-            .args(["--", env!("CARGO_BIN_EXE_mailprobe")])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3");
-        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
-        let result = text.lines().find_map(|l| l.strip_prefix("RESULT ")).unwrap_or_else(|| panic!("{text}"));
-        (out.status.code(), serde_json::from_str::<serde_json::Value>(result).unwrap(), text)
+        example_host(&mailprobe, &[], profile, password, &[&["--ca-file", ca], extra].concat())
     };
     let (code, result, text) = host(&profile("localhost", d.submissions, "tls"), PASSWORD, &[]);
     assert_eq!((code, &result["category"]), (Some(0), &"ok".into()), "{text}");

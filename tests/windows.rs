@@ -9,7 +9,6 @@
 
 mod support;
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 
 use support::wine::{WINE, root, win_path, wine};
@@ -131,30 +130,16 @@ fn the_wizard_is_served_from_windows() {
 fn the_contract_works_from_windows() {
     let w = wine();
     let d = Dovecot::start();
-    let dir = tempfile::tempdir().unwrap();
+    let ca = win_path(&d.ca_file);
+    let exe = w.dir.path().join("mailprobe.exe");
+    let mailprobe = [std::ffi::OsStr::new(WINE), exe.as_os_str()];
+    let env = [
+        ("WINEPREFIX", w.prefix.path().as_os_str()),
+        ("WINEDEBUG", std::ffi::OsStr::new("-all")),
+        ("DISPLAY", std::ffi::OsStr::new("")),
+    ];
     let host = |profile: &serde_json::Value, password: &str, extra: &[&str]| {
-        let path = dir.path().join("profile.json");
-        std::fs::write(&path, profile.to_string()).unwrap();
-        let mut child = Command::new("python3")
-            .arg(root().join("examples/host.py"))
-            .args(["--profile", path.to_str().unwrap(), "--ca-file", &win_path(&d.ca_file)])
-            .args(extra)
-            .arg("--")
-            .arg(WINE)
-            .arg(w.dir.path().join("mailprobe.exe"))
-            .env("WINEPREFIX", w.prefix.path())
-            .env("WINEDEBUG", "-all")
-            .env("DISPLAY", "")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3");
-        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-        let out = child.wait_with_output().unwrap();
-        let text = text(&out.stdout);
-        let result = text.lines().find_map(|l| l.strip_prefix("RESULT ")).unwrap_or_else(|| panic!("{text}"));
-        (out.status.code(), serde_json::from_str::<serde_json::Value>(result).unwrap(), text)
+        example_host(&mailprobe, &env, profile, password, &[&["--ca-file", ca.as_str()], extra].concat())
     };
     let (code, result, text) = host(&profile("localhost", d.submissions, "tls"), PASSWORD, &[]);
     assert_eq!((code, &result["category"]), (Some(0), &"ok".into()), "{text}");
@@ -162,14 +147,7 @@ fn the_contract_works_from_windows() {
     let (code, result, _) = host(&profile("localhost", d.submission, "starttls"), "Falsch-Geraten 1", &[]);
     assert_eq!((code, &result["category"]), (Some(1), &"auth_failed".into()));
     // A server that never speaks: the test waits until its stdin closes.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = silent.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in silent.incoming().flatten() {
-            held.push(s);
-        }
-    });
+    let port = silent_server();
     let (code, result, text) = host(&profile("127.0.0.1", port, "tls"), "x", &["--cancel-after", "3"]);
     assert_eq!((code, &result["category"]), (Some(3), &"cancelled".into()), "{text}");
 }

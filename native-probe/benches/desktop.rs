@@ -77,14 +77,7 @@ fn main() {
     let w = Wine::with_exe(&exe);
     let ok = serde_json::json!({"version": 1, "profile": profile("localhost", d.submissions, "tls"), "password": PASSWORD})
         .to_string();
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = silent.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in silent.incoming().flatten() {
-            held.push(s);
-        }
-    });
+    let port = silent_server();
     let hang = serde_json::json!({"version": 1, "profile": profile("127.0.0.1", port, "tls"), "password": "x"}).to_string();
     let native_test = || {
         let mut c = Command::new(&native);

@@ -124,6 +124,53 @@ impl RefusedPort {
     }
 }
 
+/// A server on 127.0.0.1 that takes connections and never speaks (a test
+/// waits in its TLS handshake until it is cancelled); returns its port.
+pub fn silent_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    port
+}
+
+/// Runs the example host program (examples/host.py) on `profile` with
+/// `password` on its stdin, driving `mailprobe` (the command and its
+/// environment); returns its exit code, its RESULT and all it printed.
+pub fn example_host(
+    mailprobe: &[&std::ffi::OsStr],
+    env: &[(&str, &std::ffi::OsStr)],
+    profile: &serde_json::Value,
+    password: &str,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profile.json");
+    std::fs::write(&path, profile.to_string()).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut child = Command::new("python3")
+        .arg(root.join("examples/host.py"))
+        .args(["--profile", path.to_str().unwrap()])
+        .args(extra)
+        .arg("--")
+        .args(mailprobe)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let result = text.lines().find_map(|l| l.strip_prefix("RESULT ")).unwrap_or_else(|| panic!("{text}"));
+    (out.status.code(), serde_json::from_str(result).unwrap(), text)
+}
+
 /// Waits until `child` listens on every port. `Err` with its logs when it
 /// exited first: "Address already in use" there means another test took a
 /// port between our choosing it and the server binding it, and the caller

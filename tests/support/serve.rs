@@ -28,7 +28,7 @@ impl Serve {
 
     /// Serves `settings` with extra arguments and environment.
     pub fn start_with(settings: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        let child = Command::new(env!("CARGO_BIN_EXE_mailprobe"))
             .arg("serve")
             .args(args)
             .arg("--settings")
