@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './chromium.mjs';
+import { fillProfile } from './forms.mjs';
 import { assertAccessible, matchScreenshot } from './look.mjs';
 
 const url = process.env.WIZARD_URL;
@@ -35,15 +36,7 @@ async function open(t, { scheme = 'light', width = 1024, height = 768 } = {}) {
 }
 
 /** The profile of the test server, with `pw`. */
-async function profile(page, host, pw) {
-  await page.fill('#name', 'Praxis Müller');
-  await page.fill('#email', 'info@praxis-mueller.de');
-  await page.fill('#smtp-host', host);
-  await page.fill('#smtp-port', '465');
-  await page.selectOption('#smtp-security', 'tls');
-  await page.fill('#smtp-username', 'info@praxis-mueller.de');
-  await page.fill('#password', pw);
-}
+const profile = (page, host, pw) => fillProfile(page, { host, port: 465, password: pw });
 
 /** Nothing wider than the window: no sideways scrolling. */
 async function assertNoSidewaysScroll(page, state) {

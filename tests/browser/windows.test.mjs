@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './chromium.mjs';
+import { fillProfile } from './forms.mjs';
 
 const url = process.env.WIZARD_URL;
 const port = process.env.SMTP_PORT_TLS;
@@ -15,15 +16,7 @@ let context;
 before(async () => { context = await launch({ width: 1024, height: 768 }); });
 after(async () => { await context?.close(); });
 
-async function profile(page, name) {
-  await page.fill('#name', name);
-  await page.fill('#email', 'info@praxis-mueller.de');
-  await page.fill('#smtp-host', 'localhost');
-  await page.fill('#smtp-port', port);
-  await page.selectOption('#smtp-security', 'tls');
-  await page.fill('#smtp-username', 'info@praxis-mueller.de');
-  await page.fill('#password', password);
-}
+const profile = (page, name) => fillProfile(page, { name, host: 'localhost', port, password });
 
 test('tested and saved twice through mailprobe.exe', async () => {
   const page = await context.newPage();

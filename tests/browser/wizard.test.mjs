@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from './chromium.mjs';
+import { fillProfile } from './forms.mjs';
 
 const url = process.env.WIZARD_URL;
 const port = process.env.SMTP_PORT_TLS;
@@ -50,15 +51,7 @@ async function goodProfile(page, pw = password) {
 }
 
 /** The fields of a profile that logs in to the test Dovecot. */
-async function fillGood(page, pw = password) {
-  await page.fill('#name', 'Praxis Müller');
-  await page.fill('#email', 'info@praxis-mueller.de');
-  await page.fill('#smtp-host', 'localhost');
-  await page.fill('#smtp-port', port);
-  await page.selectOption('#smtp-security', 'tls');
-  await page.fill('#smtp-username', 'info@praxis-mueller.de');
-  await page.fill('#password', pw);
-}
+const fillGood = (page, pw = password) => fillProfile(page, { host: 'localhost', port, password: pw });
 
 test('the token leaves the address bar', () => {
   assert.ok(!landed.includes('token='), landed);
