@@ -229,3 +229,42 @@ fn a_save_waits_out_a_file_held_open_and_else_says_why() {
     assert_eq!(save("West").status, 200);
     assert!(serve.settings_file().contains("West"));
 }
+
+/// The password prompt on a Windows console, and Ctrl-C there: Wine gives
+/// the exe a console on a terminal of its own (tests/windows/console.py).
+/// The password is typed without echo; Ctrl-C during a test cancels it
+/// (exit 3). Ctrl-Break is a key no terminal can send: not tested here.
+#[test]
+fn the_console_prompts_for_the_password_and_takes_ctrl_c() {
+    let w = wine();
+    let d = Dovecot::start();
+    let dir = tempfile::tempdir().unwrap();
+    let console = |profile: &serde_json::Value, password: &str, extra: &[&str]| -> serde_json::Value {
+        let path = dir.path().join("profile.json");
+        std::fs::write(&path, profile.to_string()).unwrap();
+        let out = Command::new("python3")
+            .arg(root().join("tests/windows/console.py"))
+            .args(["--prompt", "Kennwort / password:", "--type", password])
+            .args(extra)
+            .arg("--")
+            .arg(WINE)
+            .arg(w.dir.path().join("mailprobe.exe"))
+            .args(["test", &win_path(&path), "--json", "--ca-file", &win_path(&d.ca_file)])
+            .env("WINEPREFIX", w.prefix.path())
+            .env("WINEDEBUG", "-all")
+            .env("DISPLAY", "")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let run = console(&profile("localhost", d.submissions, "tls"), PASSWORD, &[]);
+    assert_eq!(run["prompted"], true, "{run}");
+    assert_eq!(run["exit"], 0, "{run}");
+    let shown = run["shown"].as_str().unwrap();
+    assert!(shown.contains("\"category\":\"ok\""), "{shown}");
+    assert!(!shown.contains(PASSWORD), "typed without echo: {shown}");
+    // Ctrl-C while the TLS handshake waits for a server that never speaks.
+    let run = console(&profile("127.0.0.1", silent_server(), "tls"), "x", &["--ctrl-c-after", "3"]);
+    assert_eq!(run["exit"], 3, "{run}");
+    assert!(run["shown"].as_str().unwrap().contains("mailprobe: cancelled"), "{run}");
+}

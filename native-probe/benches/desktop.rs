@@ -74,7 +74,7 @@ fn main() {
     let exe = dist.join("x86_64-pc-windows-gnu/dist/mailprobe.exe");
     assert!(native.exists() && exe.exists(), "the shipped binaries are missing: run `cargo xtask dist` first");
     let d = Dovecot::start();
-    let w = Wine::with_exe(&exe);
+    let w = Wine::with_exe(&exe, "bench");
     let ok = serde_json::json!({"version": 1, "profile": profile("localhost", d.submissions, "tls"), "password": PASSWORD})
         .to_string();
     let port = silent_server();

@@ -14,8 +14,27 @@ pub const WINE: &str = "/usr/lib/wine/wine64";
 
 /// The exe with its shim, and a Wine prefix, shared by this file's tests.
 pub struct Wine {
-    pub dir: tempfile::TempDir,
-    pub prefix: tempfile::TempDir,
+    pub dir: Dir,
+    pub prefix: Dir,
+}
+
+/// A directory of this run's under `target/windows`, emptied when the run
+/// starts: the set-up lives in a static, which is never dropped, so a
+/// temporary directory would be left behind by every run.
+#[derive(Debug)]
+pub struct Dir(PathBuf);
+
+impl Dir {
+    fn fresh(name: &str) -> Dir {
+        let path = root().join("target/windows").join(name);
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Dir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
 }
 
 pub fn root() -> &'static Path {
@@ -35,20 +54,21 @@ pub fn wine() -> &'static Wine {
             .status()
             .expect("run cargo");
         assert!(status.success(), "the cross-build failed (is the target installed? `cargo xtask setup` adds it)");
-        Wine::with_exe(&target.join("x86_64-pc-windows-gnu/debug/mailprobe.exe"))
+        Wine::with_exe(&target.join("x86_64-pc-windows-gnu/debug/mailprobe.exe"), "tests")
     })
 }
 
 impl Wine {
-    /// `exe` in a directory of its own beside the stand-in DLL, and a fresh prefix.
-    pub fn with_exe(exe: &Path) -> Wine {
+    /// `exe` in `target/windows/NAME` beside the stand-in DLL, and a fresh
+    /// prefix in `target/windows/NAME-prefix`.
+    pub fn with_exe(exe: &Path, name: &str) -> Wine {
         assert!(Path::new(WINE).exists(), "Wine is not installed: run `cargo xtask setup` (Debian package wine64)");
         let mingw = "x86_64-w64-mingw32-gcc";
         assert!(
             Command::new(mingw).arg("--version").output().is_ok(),
             "{mingw} is not installed: run `cargo xtask setup` (Debian package gcc-mingw-w64-x86-64)"
         );
-        let dir = tempfile::Builder::new().prefix("mailsetup-wine-").tempdir().unwrap();
+        let dir = Dir::fresh(name);
         std::fs::copy(exe, dir.path().join("mailprobe.exe")).unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
         let shim = Command::new(mingw)
             .args(["-shared", "-O2", "-o"])
@@ -58,7 +78,7 @@ impl Wine {
             .status()
             .unwrap();
         assert!(shim.success(), "building the test-only bcryptprimitives.dll failed");
-        let prefix = tempfile::Builder::new().prefix("mailsetup-wineprefix-").tempdir().unwrap();
+        let prefix = Dir::fresh(&format!("{name}-prefix"));
         let w = Wine { dir, prefix };
         // The first start sets the prefix up (a few seconds).
         let out = w.run(&["--version"], None);
