@@ -276,4 +276,11 @@ fn offline_commands_take_requests() {
     let (code, out, stdout) = run(&["discover", "--request", "-", "--dns", &dns, "--timeout", "5"], req);
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(out["found"], false, "{stdout}");
+    assert_valid("discover-output.schema.json", &out);
+    // Found: a practice domain whose MX is at a known hoster (dnsmasq answers).
+    let dns = support::dnsmasq::Dnsmasq::start(&["--mx-host=musterpraxis.test,mx00.kundenserver.de,10".into()]);
+    let req = serde_json::json!({"version": 1, "address": "info@musterpraxis.test"});
+    let (code, out, stdout) = run(&["discover", "--request", "-", "--dns", &dns.addr(), "--timeout", "5"], req);
+    assert_eq!((code, &out["found"], &out["trust"]), (Some(0), &true.into(), &"unconfirmed".into()), "{stdout}");
+    assert_valid("discover-output.schema.json", &out);
 }

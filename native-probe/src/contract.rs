@@ -208,6 +208,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("validate-output.schema.json", schema::<ValidateOutput>()),
         ("preset-request.schema.json", schema::<PresetRequest>()),
         ("discover-request.schema.json", schema::<DiscoverRequest>()),
+        ("discover-output.schema.json", schema::<crate::discover::DiscoverOutput<'static>>()),
         ("preset.schema.json", schema::<mailsetup_core::presets::Preset>()),
         ("preset-list.schema.json", schema::<Vec<mailsetup_core::presets::Listed>>()),
     ]

@@ -51,21 +51,83 @@ impl Report {
     /// The JSON contract of `mailprobe discover --json` and of the
     /// service's `/api/discover` result (README).
     pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        serde_json::to_value(self.output(lang)).unwrap_or_default()
+    }
+
+    /// The report as the contract gives it (`discover --json`, `/api/discover`).
+    pub fn output(&self, lang: Lang) -> DiscoverOutput<'_> {
         let message = self.headline(lang);
         match &self.found {
-            Some(f) => serde_json::json!({
-                "found": true, "source": f.source, "trust": f.trust, "domain": f.domain, "provider": f.provider,
-                "smtp": f.smtp, "pop3": f.pop3, "auth": f.auth, "notes": f.notes,
-                "oauth2": f.oauth2, "documentation": f.documentation,
-                "message": message, "tried": self.tried,
-            }),
-            None => serde_json::json!({
-                "found": false, "source": null, "trust": null, "domain": self.domain, "provider": null,
-                "smtp": [], "pop3": [], "auth": [], "notes": [],
-                "message": message, "no_name_server": self.no_name_server, "tried": self.tried,
-            }),
+            Some(f) => DiscoverOutput {
+                found: true,
+                source: Some(f.source),
+                trust: Some(f.trust),
+                domain: &f.domain,
+                provider: Some(&f.provider),
+                smtp: &f.smtp,
+                pop3: &f.pop3,
+                auth: &f.auth,
+                notes: &f.notes,
+                oauth2: f.oauth2.as_ref(),
+                documentation: f.documentation.as_deref(),
+                message,
+                no_name_server: None,
+                tried: &self.tried,
+            },
+            None => DiscoverOutput {
+                found: false,
+                source: None,
+                trust: None,
+                domain: &self.domain,
+                provider: None,
+                smtp: &[],
+                pop3: &[],
+                auth: &[],
+                notes: &[],
+                oauth2: None,
+                documentation: None,
+                message,
+                no_name_server: Some(self.no_name_server),
+                tried: &self.tried,
+            },
         }
     }
+}
+
+/// What a search found, or that it found nothing, and everything it tried.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct DiscoverOutput<'a> {
+    /// Whether settings were found.
+    pub found: bool,
+    /// Where they came from.
+    pub source: Option<mailsetup_core::discover::Source>,
+    /// `confirmed` by the domain itself, or `unconfirmed`: the user must confirm `domain`.
+    pub trust: Option<mailsetup_core::discover::Trust>,
+    /// The domain the settings come from (the address's own when nothing was found).
+    pub domain: &'a str,
+    /// The provider's name.
+    pub provider: Option<&'a str>,
+    /// SMTP servers, best first.
+    pub smtp: &'a [mailsetup_core::presets::ServerChoice],
+    /// POP3 servers, best first.
+    pub pop3: &'a [mailsetup_core::presets::ServerChoice],
+    /// `password` and/or `oauth2`.
+    pub auth: &'a [String],
+    /// What the user must know or do.
+    pub notes: &'a [mailsetup_core::presets::Note],
+    /// An OAuth 2.0 block from an autoconfig file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth2: Option<&'a mailsetup_core::discover::OAuth2>,
+    /// The provider's documentation page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<&'a str>,
+    /// The answer in one sentence or two, for the user.
+    pub message: String,
+    /// When nothing was found: whether no name server answered at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_name_server: Option<bool>,
+    /// Every source asked, with its outcome.
+    pub tried: &'a [mailsetup_core::discover::Tried],
 }
 
 /// Why a search could not run.

@@ -18,6 +18,7 @@ const MAX_NODES: u32 = 5_000;
 const MAX_TEXT: usize = 2_000;
 
 /// An OAuth 2.0 block (autoconfig 1.2).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OAuth2 {
     /// The issuer's host name.

@@ -38,6 +38,7 @@ pub use autoconfig::{Autoconfig, OAuth2};
 pub use candidates::{mx_candidates, registrable};
 
 /// Where a result came from.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
@@ -67,6 +68,7 @@ impl Source {
 }
 
 /// How far a result can be trusted.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Trust {
@@ -107,6 +109,7 @@ pub struct Found {
 }
 
 /// One thing tried, for the list the user (and support) sees.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Tried {
     /// The source it belongs to.
