@@ -262,6 +262,8 @@ fn the_console_prompts_for_the_password_and_takes_ctrl_c() {
     assert_eq!(run["exit"], 0, "{run}");
     let shown = run["shown"].as_str().unwrap();
     assert!(shown.contains("\"category\":\"ok\""), "{shown}");
+    // The console shows what is not ASCII as it is (UTF-16 to the console, UTF-8 on the terminal).
+    assert!(shown.contains("„OK“"), "{shown}");
     assert!(!shown.contains(PASSWORD), "typed without echo: {shown}");
     // Ctrl-C while the TLS handshake waits for a server that never speaks.
     let run = console(&profile("127.0.0.1", silent_server(), "tls"), "x", &["--ctrl-c-after", "3"]);
