@@ -89,7 +89,7 @@ macro_rules! versioned {
         }
     )*};
 }
-versioned!(ValidateRequest, PresetRequest, DiscoverRequest);
+versioned!(TestRequest, ValidateRequest, PresetRequest, DiscoverRequest);
 
 /// One line of `--events` output.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -123,12 +123,6 @@ pub fn read_request<T: for<'de> Deserialize<'de> + Versioned>() -> Result<T, Str
 pub trait Versioned {
     /// The version the request was written for.
     fn version(&self) -> u32;
-}
-
-impl Versioned for TestRequest {
-    fn version(&self) -> u32 {
-        self.version
-    }
 }
 
 /// The event line of a stage, or `None` for events the contract does not carry.

@@ -215,18 +215,15 @@ pub fn list(address: &str, lang: Lang) -> Vec<Listed> {
     let address = Some(address.trim()).filter(|a| a.contains('@')).unwrap_or("");
     // Placed by insertion, not sorted: a sort costs the wasm package
     // kilobytes, and a few hundred entries are placed in microseconds.
-    let mut listed: Vec<(usize, Listed)> = Vec::with_capacity(groups.len());
+    // Each with its sort key: the curated rank, then the label in lower case.
+    let mut listed: Vec<((usize, String), Listed)> = Vec::with_capacity(groups.len());
     for (row, domains) in groups {
         let preset = build(&row, &domains[0], address, lang);
         let first = curated::LIST_FIRST.iter().position(|(id, _)| *id == row.id);
         let label = first.and_then(|i| curated::LIST_FIRST[i].1).map_or_else(|| preset.provider.clone(), String::from);
-        let rank = first.unwrap_or(usize::MAX);
-        let key = label.to_ascii_lowercase();
-        let at = listed
-            .iter()
-            .position(|(r, l)| (*r, l.label.to_ascii_lowercase()) > (rank, key.clone()))
-            .unwrap_or(listed.len());
-        listed.insert(at, (rank, Listed { label, domains, preset }));
+        let key = (first.unwrap_or(usize::MAX), label.to_ascii_lowercase());
+        let at = listed.iter().position(|(k, _)| *k > key).unwrap_or(listed.len());
+        listed.insert(at, (key, Listed { label, domains, preset }));
     }
     listed.into_iter().map(|(_, l)| l).collect()
 }
