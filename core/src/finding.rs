@@ -272,11 +272,13 @@ const SUBJECTS: &[[&str; 2]] = &[
 /// The entry of [`SUBJECTS`] for `field`; `part` names a part of the
 /// field's value (`domain`: the part after the @).
 fn subject_index(field: &str, part: Option<&str>) -> usize {
-    let last = field.rsplit('.').next().unwrap_or(field);
+    // Byte searches (see `crate::ascii`): this runs for most messages.
+    let last = &field[crate::ascii::rfind(field, b'.').map_or(0, |i| i + 1)..];
     match (last, part) {
         ("email", Some("domain")) => 1,
         ("email", _) => 2,
-        ("host", _) if field.starts_with("pop_before_smtp") || field.contains(".pop_before_smtp.") => 4,
+        // `pop_before_smtp.host`, also inside a settings document.
+        ("host", _) if field.ends_with("pop_before_smtp.host") => 4,
         ("host", _) => 3,
         ("port", _) => 5,
         ("username", _) => 6,
@@ -310,10 +312,12 @@ pub(crate) fn fill(template: &str, params: &std::collections::BTreeMap<String, S
 /// message (issue #13).
 pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&str) -> Option<&'a str>) {
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
+    // Byte searches (see `crate::ascii`): `str::find` set up a searcher per
+    // call, which cost more than the rest of filling in a message.
+    while let Some(start) = crate::ascii::find(rest, b'{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        match after.find('}').and_then(|end| Some((end, value(&after[..end])?))) {
+        match crate::ascii::find(after, b'}').and_then(|end| Some((end, value(&after[..end])?))) {
             Some((end, v)) if needs_isolation(v) => {
                 out.push('\u{2068}');
                 out.push_str(v);

@@ -30,6 +30,17 @@ test('findings are plain objects with stable codes, German by default', () => {
   assert.equal(Object.getPrototypeOf(f[0].params), Object.prototype);
 });
 
+test('typed text comes back exactly: separators, umlauts, characters beyond the BMP', () => {
+  // The boundary writes lengths with `,` and `!` and sends texts beyond
+  // ASCII apart from the rest (wasm/src/boundary.rs).
+  const typed = '𝔘ä,!1|x.de';
+  const f = validateProfile({ ...good(), smtp: { ...good().smtp, host: `smtp://${typed}:587` } }, 'de');
+  const url = f.find((x) => x.code === 'host_is_url');
+  assert.equal(url.params.suggestion, typed);
+  assert.deepEqual(url.fix, { set: { 'smtp.host': typed, 'smtp.port': '587' } });
+  assert.ok(url.message.endsWith(`„smtp://“: ${typed}`), url.message);
+});
+
 test('every call returns fresh plain objects, the same whatever came before it', () => {
   const [a] = validateProfile({ ...good(), email: 'info@gmx.dee' }, 'de');
   const [b] = validateProfile({ ...good(), email: 'info@gmx.dee' }, 'de');

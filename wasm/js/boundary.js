@@ -1,33 +1,45 @@
-// The JS ends of src/boundary.rs (the format is described there).
+// The JS ends of src/boundary.rs, which describes the format.
 const text = (v) => (typeof v === 'string' ? v : v == null ? '' : null);
 const word = (v) => (v == null ? '' : typeof v === 'string' && v !== '' ? v : null);
 const port = (v) => (v == null ? '0' : Number.isInteger(v) && v >= 0 && v <= 4294967295 ? String(v) : null);
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const server = (s, out) => isObject(s) && out.push(text(s.host), port(s.port), word(s.security), text(s.username));
+const put = (t) => t.length + ',' + t;
 
 // undefined when a value has the wrong type: the field reader names it.
-export function encodeProfile(p) {
-  if (!isObject(p) || p.smtp === undefined) return undefined;
-  const values = [text(p.name), text(p.email), word(p.auth)];
-  if (!server(p.smtp, values)) return undefined;
-  const pop = p.pop_before_smtp;
-  if (pop != null && !server(pop, values)) return undefined;
-  let head = '';
-  for (const v of values) {
-    if (v === null) return undefined;
-    head += v.length + ',';
+export function encodeProfile(p, lang) {
+  if (!isObject(p) || (lang != null && typeof lang !== 'string')) return undefined;
+  const texts = [lang ?? 'de', text(p.name), text(p.email), word(p.auth)];
+  for (const s of p.pop_before_smtp == null ? [p.smtp] : [p.smtp, p.pop_before_smtp]) {
+    if (!isObject(s)) return undefined;
+    texts.push(text(s.host), port(s.port), word(s.security), text(s.username));
   }
-  return head + '|' + values.join('');
+  let out = '';
+  for (const t of texts) {
+    if (t === null) return undefined;
+    out += put(t);
+  }
+  return out;
 }
 
-export function decodeFindings(s) {
+// A BOM is a character of a text like any other.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+// `ascii` (bytes) has every length and the ASCII texts; a length ending in
+// `!` is the next text of `other`.
+export function decodeFindings(ascii, other) {
+  const a = utf8.decode(ascii);
+  const b = other.length === 0 ? '' : utf8.decode(other);
   let i = 0;
-  const end = s.indexOf('|');
-  let at = end + 1;
-  const next = () => {
+  let j = 0;
+  let c = 0;
+  const number = () => {
     let n = 0;
-    for (let c = s.charCodeAt(i++); c !== 44; c = s.charCodeAt(i++)) n = n * 10 + c - 48;
-    return s.slice(at, (at += n));
+    for (c = a.charCodeAt(i++); c >= 48; c = a.charCodeAt(i++)) n = n * 10 + c - 48;
+    return n;
+  };
+  const next = () => {
+    const n = number();
+    return c === 44 ? a.slice(i, (i += n)) : b.slice(j, (j += n));
   };
   const pairs = (n) => {
     const o = {};
@@ -35,16 +47,16 @@ export function decodeFindings(s) {
     return o;
   };
   const out = [];
-  while (i < end) {
+  while (i < a.length) {
     const code = next();
     const severity = next();
     const field = next();
     const message = next();
-    const params = pairs(+next());
-    const fix = next();
-    out.push(fix === ''
+    const params = pairs(number());
+    const fix = number();
+    out.push(fix === 0
       ? { code, severity, field, params, message }
-      : { code, severity, field, params, fix: { set: pairs(+fix) }, message });
+      : { code, severity, field, params, fix: { set: pairs(fix) }, message });
   }
   return out;
 }

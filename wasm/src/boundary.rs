@@ -1,50 +1,64 @@
-//! One string each way: profiles in (`encodeProfile` in `js/boundary.js`),
-//! findings out (`decodeFindings` there).
+//! A profile in as one string (`encodeProfile` in `js/boundary.js`), its
+//! findings out as two UTF-8 buffers (`decodeFindings` there).
 //!
-//! The format, both ways: `len,len,…,|` and then the texts one after
-//! another, each length in UTF-16 code units (what JS's `String.length`
-//! counts, and slices by). Nothing is escaped, so any text, NUL and the
-//! separators included, goes through as typed. A profile is its name,
-//! address, auth word, then host, port, security word and user name of the
-//! SMTP server and, when set, of the POP3 server; a word left out is empty
-//! and takes the model's default. A finding is its code, severity, field,
-//! message, the number of params and their pairs, then the number of fix
-//! pairs (empty for no fix) and those pairs.
+//! A text is its length in UTF-16 code units (what JS's `String.length`
+//! counts, and slices by), a comma, and the text. Nothing is escaped, so
+//! any text, NUL and commas included, goes through as typed. A profile is
+//! the language tag, its name, address, auth word, then host, port,
+//! security word and user name of the SMTP server and, when set, of the
+//! POP3 server; a word left out is empty and takes the model's default.
+//!
+//! Findings come back the same way, in two buffers (see [`findings`]): a
+//! text with a character beyond ASCII is left out of the first, its length
+//! followed by `!` instead of the comma, and stands in the second.
+//! A finding is its code, severity, field and message, then the number of
+//! params and a comma, the params as key, value, key, value, and the same
+//! for the fix (0 for none).
 //!
 //! Written by hand because every general route measured slower than
 //! validator.js on the keystroke call (BENCHMARKS.md): serde-wasm-bindgen
 //! crosses once per property, JSON text pays for `JSON.stringify` and
-//! `JSON.parse` on top of serde.
+//! `JSON.parse` on top of serde. For the same reason the profile is
+//! borrowed from the string, not copied.
 
-use mailsetup_core::{AuthKind, Finding, Profile, Security, Server};
+use mailsetup_core::{AuthKind, Finding, Lang, ProfileRef, Security, ServerRef};
 
 /// The texts of an encoded string, in order; `None` when it is malformed
 /// (the JS side wrote it, so only a bug makes it so).
 fn texts(s: &str) -> Option<Vec<&str>> {
-    let (head, mut body) = s.split_once('|')?;
-    let mut out = Vec::with_capacity(11);
-    for len in head.split_terminator(',') {
-        let units: usize = len.parse().ok()?;
-        let mut counted = 0;
-        let mut bytes = 0;
-        let mut chars = body.chars();
-        while counted < units {
-            let c = chars.next()?;
-            counted += c.len_utf16();
-            bytes += c.len_utf8();
-        }
-        if counted != units {
-            return None;
-        }
-        out.push(&body[..bytes]);
-        body = &body[bytes..];
+    // What people type is mostly ASCII, where a unit is a byte.
+    let ascii = s.is_ascii();
+    let mut out = Vec::with_capacity(12);
+    let mut rest = s;
+    while !rest.is_empty() {
+        let comma = rest.bytes().position(|b| b == b',')?;
+        let units: usize = rest[..comma].parse().ok()?;
+        rest = &rest[comma + 1..];
+        let bytes = if ascii { units } else { utf8_len_of(rest, units)? };
+        let (text, after) = rest.split_at_checked(bytes)?;
+        out.push(text);
+        rest = after;
     }
-    body.is_empty().then_some(out)
+    Some(out)
 }
 
-fn server(t: &[&str]) -> Option<Server> {
-    Some(Server {
-        host: t[0].to_owned(),
+/// How many bytes of `s` its first `units` UTF-16 units take; `None` when
+/// `s` is shorter or the count ends inside a character.
+fn utf8_len_of(s: &str, units: usize) -> Option<usize> {
+    let mut counted = 0;
+    let mut bytes = 0;
+    let mut chars = s.chars();
+    while counted < units {
+        let c = chars.next()?;
+        counted += c.len_utf16();
+        bytes += c.len_utf8();
+    }
+    (counted == units).then_some(bytes)
+}
+
+fn server<'a>(t: &[&'a str]) -> Option<ServerRef<'a>> {
+    Some(ServerRef {
+        host: t[0],
         port: t[1].parse().ok()?,
         security: match t[2] {
             "" | "starttls" => Security::Starttls,
@@ -52,93 +66,132 @@ fn server(t: &[&str]) -> Option<Server> {
             "none" => Security::None,
             _ => return None,
         },
-        username: t[3].to_owned(),
+        username: t[3],
     })
 }
 
-/// The profile `encodeProfile` wrote; `None` sends the caller to the field
-/// reader, which names what is wrong.
-pub fn profile(s: &str) -> Option<Profile> {
+/// What an encoded profile says: the language tag as given, and the
+/// profile; `None` sends the caller to the field reader, which names what
+/// is wrong.
+pub fn profile(s: &str) -> Option<(&str, ProfileRef<'_>)> {
     let t = texts(s)?;
-    if t.len() != 7 && t.len() != 11 {
+    if t.len() != 8 && t.len() != 12 {
         return None;
     }
-    Some(Profile {
-        name: t[0].to_owned(),
-        email: t[1].to_owned(),
-        auth: match t[2] {
+    let profile = ProfileRef {
+        name: t[1],
+        email: t[2],
+        auth: match t[3] {
             "" | "password" => AuthKind::Password,
             "oauth2" => AuthKind::Oauth2,
             _ => return None,
         },
-        smtp: server(&t[3..7])?,
-        pop_before_smtp: if t.len() == 11 { Some(server(&t[7..11])?) } else { None },
-        // Not validated (the CLI and the service check it); kept by the page as typed.
-        oauth_provider: String::new(),
-    })
+        smtp: server(&t[4..8])?,
+        pop_before_smtp: if t.len() == 12 { Some(server(&t[8..12])?) } else { None },
+    };
+    Some((t[0], profile))
+}
+
+/// Findings as `decodeFindings` reads them: the texts that are ASCII, with
+/// every text's length, and the others.
+pub struct Encoded {
+    /// Lengths, and the ASCII texts: ASCII only, so bytes.
+    pub ascii: Vec<u8>,
+    /// The texts with a character beyond ASCII, one after another.
+    pub other: String,
+}
+
+impl Encoded {
+    /// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n`
+    /// units of `other`; after a count: `,`).
+    fn number(&mut self, n: usize, end: u8) {
+        // Lengths have one to three digits; no `fmt`, no copy of a slice.
+        if n >= 10 {
+            self.digits(n / 10);
+        }
+        self.ascii.push(b'0' + (n % 10) as u8);
+        self.ascii.push(end);
+    }
+
+    /// `n`'s digits.
+    fn digits(&mut self, n: usize) {
+        if n >= 10 {
+            self.digits(n / 10);
+        }
+        self.ascii.push(b'0' + (n % 10) as u8);
+    }
+
+    /// `t`, after its length.
+    fn put(&mut self, t: &str) {
+        if t.is_ascii() {
+            self.number(t.len(), b',');
+            self.ascii.extend_from_slice(t.as_bytes());
+        } else {
+            self.number(utf16_len(t), b'!');
+            self.other.push_str(t);
+        }
+    }
+}
+
+/// Findings in the format `decodeFindings` reads, messages rendered in
+/// `lang` (what a finding's own `message` holds is not used).
+///
+/// Two buffers, as JS reads each with `TextDecoder`, which in Node takes
+/// 64 ns for 420 bytes of ASCII, and 500 ns as soon as one of them is not
+/// (the German messages have umlauts and quotation marks).
+pub fn findings(findings: &[Finding], lang: Lang) -> Encoded {
+    // Written without `fmt`: its machinery was a fifth of the call's time.
+    let mut out = Encoded { ascii: Vec::with_capacity(128 * findings.len()), other: String::new() };
+    let mut message = String::with_capacity(160);
+    for f in findings {
+        out.put(f.code.as_str());
+        out.put(f.severity.as_str());
+        out.put(&f.field);
+        message.clear();
+        f.render_into(lang, &mut message);
+        out.put(&message);
+        out.number(f.params.len(), b',');
+        for (k, v) in f.params.iter() {
+            out.put(k);
+            out.put(v);
+        }
+        // No fix and a fix of no pairs mean the same: nothing to set.
+        match &f.fix {
+            None => out.number(0, b','),
+            Some(fix) => {
+                out.number(fix.set.len(), b',');
+                for (k, v) in fix.set.iter() {
+                    out.put(k);
+                    out.put(v);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What JS's `String.length` says of `t`: every UTF-8 lead byte starts one
 /// unit, and a four-byte one (a character beyond the BMP) a second.
 fn utf16_len(t: &str) -> usize {
-    t.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
-}
-
-fn push_decimal(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    // Eight bytes at a time: a byte-by-byte loop over the messages was the
+    // largest single cost of a call in wasm. A continuation byte is
+    // 10xxxxxx (top bit set, the next one clear); a four-byte lead is
+    // 11110xxx (the top four set).
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let bytes = t.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut continuation = 0;
+    let mut four = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        continuation += (w & !(w << 1) & TOP).count_ones() as usize;
+        four += (w & (w << 1) & (w << 2) & (w << 3) & TOP).count_ones() as usize;
     }
-    out.extend(digits[i..].iter().map(|&d| char::from(d)));
-}
-
-/// A finding's number of params or fix pairs, as text.
-fn count(n: usize) -> std::borrow::Cow<'static, str> {
-    const SMALL: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-    SMALL.get(n).map_or_else(|| n.to_string().into(), |&s| s.into())
-}
-
-/// Findings in the format `decodeFindings` reads.
-pub fn findings(findings: &[Finding]) -> String {
-    let mut head = String::with_capacity(32 * findings.len());
-    let mut body = String::with_capacity(160 * findings.len());
-    // Written without `fmt`: its machinery was a fifth of the call's time.
-    let mut put = |t: &str| {
-        let units = utf16_len(t);
-        push_decimal(&mut head, units);
-        head.push(',');
-        body.push_str(t);
-    };
-    for f in findings {
-        put(f.code.as_str());
-        put(f.severity.as_str());
-        put(&f.field);
-        put(&f.message);
-        put(&count(f.params.len()));
-        for (k, v) in f.params.iter() {
-            put(k);
-            put(v);
-        }
-        match &f.fix {
-            None => put(""),
-            Some(fix) => {
-                put(&count(fix.set.len()));
-                for (k, v) in fix.set.iter() {
-                    put(k);
-                    put(v);
-                }
-            }
-        }
+    for &b in chunks.remainder() {
+        continuation += usize::from(b & 0xC0 == 0x80);
+        four += usize::from(b >= 0xF0);
     }
-    head.push('|');
-    head.push_str(&body);
-    head
+    bytes.len() - continuation + four
 }
 
 // Run by `wasm-pack test` (the test command builds this crate for wasm only).
@@ -148,8 +201,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn encode(values: &[&str]) -> String {
-        let head: String = values.iter().map(|v| format!("{},", v.encode_utf16().count())).collect();
-        format!("{head}|{}", values.concat())
+        values.iter().map(|v| format!("{},{v}", v.encode_utf16().count())).collect()
     }
 
     #[test]
@@ -160,25 +212,27 @@ mod tests {
 
     #[test]
     fn utf16_length_is_what_js_counts() {
-        for t in ["", "abc", "müller", "𝔘", "a😀ß€\u{0}"] {
+        for t in ["", "abc", "müller", "𝔘", "a😀ß€\u{0}", "Die E-Mail-Adresse „info@gmx.dee“ 😀 ü"] {
             assert_eq!(utf16_len(t), t.encode_utf16().count(), "{t:?}");
         }
     }
 
     #[test]
     fn malformed_strings_are_refused_not_guessed() {
-        for bad in ["", "3,|ab", "1,|ab", "x,|a", "1,|𝔘", "2,|𝔘x"] {
+        for bad in ["3,ab", "1,ab1", "x,a", "1,𝔘", "2,𝔘x", "1"] {
             assert_eq!(texts(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn a_profile_reads_with_the_models_defaults() {
-        let p = profile(&encode(&["P", "a@b.de", "", "h", "0", "", ""])).unwrap();
-        assert_eq!((p.auth, p.smtp.security, p.smtp.port), (AuthKind::Password, Security::Starttls, 0));
+        let encoded = encode(&["de", "P", "a@b.de", "", "h", "0", "", ""]);
+        let (lang, p) = profile(&encoded).unwrap();
+        assert_eq!((lang, p.auth, p.smtp.security, p.smtp.port), ("de", AuthKind::Password, Security::Starttls, 0));
         assert!(p.pop_before_smtp.is_none());
-        let p = profile(&encode(&["P", "a@b.de", "oauth2", "h", "465", "tls", "u", "p", "995", "tls", "v"])).unwrap();
+        let encoded = encode(&["en", "P", "a@b.de", "oauth2", "h", "465", "tls", "u", "p", "995", "tls", "v"]);
+        let (_, p) = profile(&encoded).unwrap();
         assert_eq!(p.pop_before_smtp.unwrap().port, 995);
-        assert!(profile(&encode(&["P", "a@b.de", "", "h", "0", "ssl", ""])).is_none());
+        assert!(profile(&encode(&["de", "P", "a@b.de", "", "h", "0", "ssl", ""])).is_none());
     }
 }

@@ -2,11 +2,11 @@
 //!
 //! Glue only: read the input, call the core, hand back plain JS objects.
 //! Bad input is a thrown `Error` with a specific message, never a panic.
-//! `validateProfile`, the call of every keystroke, crosses as one string
-//! each way (`boundary`); everything else is read field by field (`read`)
-//! and handed back through serde-wasm-bindgen. Messages are rendered by the
-//! core, every call returns fresh plain objects, and nothing is kept
-//! between calls.
+//! `validateProfile`, the call of every keystroke, crosses in as one string
+//! (`boundary`); everything else is read field by field (`read`). Findings
+//! come back through `boundary`, presets through serde-wasm-bindgen.
+//! Messages are rendered by the core, every call returns fresh plain
+//! objects, and nothing is kept between calls.
 #![forbid(unsafe_code)]
 
 use mailsetup_core::{Field, Finding, Lang};
@@ -43,10 +43,12 @@ export interface Suggestion { domain: string; address: string; }
 "#;
 
 /// The language of a tag; German when there is none.
-fn lang(tag: Option<String>) -> Result<Lang, JsError> {
-    match tag.as_deref() {
+fn lang(tag: Option<&str>) -> Result<Lang, JsError> {
+    match tag {
         None => Ok(Lang::De),
-        Some(t) => Lang::parse(t).ok_or_else(|| JsError::new(&format!("unknown language \"{t}\": use \"de\" or \"en\""))),
+        Some(t) => {
+            Lang::parse(t).ok_or_else(|| JsError::new(&format!("unknown language \"{t}\": use \"de\" or \"en\"")))
+        }
     }
 }
 
@@ -60,9 +62,15 @@ mod read;
 #[wasm_bindgen(module = "/js/boundary.js")]
 extern "C" {
     #[wasm_bindgen(js_name = encodeProfile)]
-    fn encode_profile(profile: &JsValue) -> Option<String>;
+    fn encode_profile(profile: &JsValue, lang: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = decodeFindings)]
-    fn decode_findings(encoded: &str) -> JsValue;
+    fn decode_findings(ascii: &[u8], other: &[u8]) -> JsValue;
+}
+
+/// An optional string argument (`undefined` or `null` when not given), or
+/// a specific error naming it.
+fn optional_string(value: &JsValue, name: &str) -> Result<Option<String>, JsError> {
+    if value.is_undefined() || value.is_null() { Ok(None) } else { string_arg(value, name).map(Some) }
 }
 
 /// A string argument, or a specific error naming it.
@@ -70,23 +78,28 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
     value.as_string().ok_or_else(|| JsError::new(&format!("{name} must be a string")))
 }
 
-/// The findings (messages rendered) as fresh plain JS objects.
-fn findings_out(findings: Vec<Finding>) -> JsValue {
-    decode_findings(&boundary::findings(&findings))
+/// The findings, messages rendered in `lang`, as fresh plain JS objects.
+fn findings_out(findings: &[Finding], lang: Lang) -> JsValue {
+    let encoded = boundary::findings(findings, lang);
+    decode_findings(&encoded.ascii, encoded.other.as_bytes())
 }
 
 /// Every finding of a profile, messages in `lang` ("de" when not given).
 #[wasm_bindgen(js_name = validateProfile, unchecked_return_type = "Finding[]")]
 pub fn validate_profile(
     #[wasm_bindgen(unchecked_param_type = "Profile")] profile: &JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: &JsValue,
 ) -> Result<JsValue, JsError> {
-    let lang = lang(lang_tag)?;
-    let profile = match encode_profile(profile).as_deref().and_then(boundary::profile) {
-        Some(p) => p,
-        None => read::profile(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?,
-    };
-    Ok(findings_out(mailsetup_core::validate_profile(&profile, lang)))
+    // The common case: the language tag travels in the one string.
+    if let Some(encoded) = encode_profile(profile, lang_tag)
+        && let Some((tag, borrowed)) = boundary::profile(&encoded)
+    {
+        let lang = lang(Some(tag))?;
+        return Ok(findings_out(&mailsetup_core::validate::profile_findings(borrowed), lang));
+    }
+    let lang = lang(optional_string(lang_tag, "the language")?.as_deref())?;
+    let profile = read::profile(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
+    Ok(findings_out(&mailsetup_core::validate::profile_findings(profile.borrowed()), lang))
 }
 
 /// Every finding of a settings document (profiles and tenants).
@@ -95,9 +108,9 @@ pub fn validate_settings(
     #[wasm_bindgen(unchecked_param_type = "Settings")] settings: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
-    let lang = lang(lang_tag)?;
+    let lang = lang(lang_tag.as_deref())?;
     let settings = read::settings(settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
-    Ok(findings_out(mailsetup_core::validate_settings(&settings, lang)))
+    Ok(findings_out(&mailsetup_core::validate_settings(&settings, lang), lang))
 }
 
 /// One field as typed (`email`, `smtp.host`, `smtp.port`, …), e.g. on every keystroke.
@@ -109,9 +122,9 @@ pub fn validate_field(
 ) -> Result<JsValue, JsError> {
     let field = string_arg(field, "the field name")?;
     let value = string_arg(value, "the value")?;
-    let lang = lang(lang_tag)?;
+    let lang = lang(lang_tag.as_deref())?;
     let field: Field = field.parse().map_err(|e: mailsetup_core::field::UnknownField| JsError::new(&e.to_string()))?;
-    Ok(findings_out(mailsetup_core::validate_field(field, &value, lang)))
+    Ok(findings_out(&mailsetup_core::validate_field(field, &value, lang), lang))
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.
@@ -120,7 +133,7 @@ pub fn lookup_preset(
     address: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: Option<String>,
 ) -> Result<JsValue, JsError> {
-    let lang = lang(lang_tag)?;
+    let lang = lang(lang_tag.as_deref())?;
     match mailsetup_core::presets::lookup(address, lang) {
         Some(p) => to_js(&p),
         None => Ok(JsValue::NULL),

@@ -23,14 +23,14 @@ const GOOD: &str = r#"{"name": "Praxis Müller", "email": "info@praxis-mueller.d
 
 #[wasm_bindgen_test]
 fn good_profile_has_no_findings() {
-    let out = validate_profile(&profile_js(GOOD), None).unwrap();
+    let out = validate_profile(&profile_js(GOOD), &JsValue::UNDEFINED).unwrap();
     assert_eq!(js_stringify(&out), "[]");
 }
 
 #[wasm_bindgen_test]
 fn bad_address_gives_german_message_as_plain_object() {
     let bad = GOOD.replace("info@praxis-mueller.de\", \"auth", "info.praxis.de\", \"auth");
-    let out = js_stringify(&validate_profile(&profile_js(&bad), None).unwrap());
+    let out = js_stringify(&validate_profile(&profile_js(&bad), &JsValue::UNDEFINED).unwrap());
     assert!(out.contains(r#""code":"email_missing_at""#), "{out}");
     assert!(out.contains("Der E-Mail-Adresse fehlt das @-Zeichen"), "{out}");
     assert!(out.contains(r#""params":{}"#), "params must be a plain object: {out}");
@@ -44,7 +44,7 @@ fn english_and_field_validation() {
 
 #[wasm_bindgen_test]
 fn bad_input_is_an_error_not_a_panic() {
-    assert!(validate_profile(&profile_js(r#"{"name": 1}"#), None).is_err());
+    assert!(validate_profile(&profile_js(r#"{"name": 1}"#), &JsValue::UNDEFINED).is_err());
     for bad in [
         r#"{"name": 1, "smtp": {}}"#,
         r#"{"smtp": {"port": 1.5}}"#,
@@ -54,12 +54,17 @@ fn bad_input_is_an_error_not_a_panic() {
         r#"{"smtp": 5}"#,
         r#"[1]"#,
     ] {
-        assert!(validate_profile(&profile_js(bad), None).is_err(), "{bad}");
+        assert!(validate_profile(&profile_js(bad), &JsValue::UNDEFINED).is_err(), "{bad}");
     }
     // Missing optional fields take their defaults, as with the serde model.
-    assert!(validate_profile(&profile_js(r#"{"smtp": {}}"#), None).is_ok());
-    assert!(validate_profile(&profile_js(GOOD), Some("fr".into())).is_err());
-    assert!(validate_profile(&profile_js(GOOD), Some("en-GB".into())).is_ok());
+    assert!(validate_profile(&profile_js(r#"{"smtp": {}}"#), &JsValue::UNDEFINED).is_ok());
+    assert!(validate_profile(&profile_js(GOOD), &JsValue::from_str("fr")).is_err());
+    assert!(validate_profile(&profile_js(GOOD), &JsValue::from_str("en-GB")).is_ok());
+    // The language travels with the profile; a tag that is no string is
+    // named, `null` means German, like a missing one.
+    let err = validate_profile(&profile_js(GOOD), &JsValue::from_f64(1.0)).unwrap_err();
+    assert!(format!("{:?}", JsValue::from(err)).contains("language"));
+    assert!(validate_profile(&profile_js(GOOD), &JsValue::NULL).is_ok());
     assert!(pkg::validate_field(&"nope".into(), &"x".into(), None).is_err());
 }
 
@@ -104,8 +109,17 @@ fn the_package_says_exactly_what_the_core_says() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["input"].as_str().unwrap().to_string())
         .collect();
     emails.extend(["😀@praxis.de".to_string(), "info@😀.de".to_string(), format!("{}@x.de", "ü".repeat(40_000))]);
-    let hosts =
-        ["smtp.gmx.net", " mail.gmx.net.", "smtp://x.de:587", "smtp..x.de", "mail.😀.de", "[::1]", "", "ｇｍｘ.net", "3,|x\u{0},1|"];
+    let hosts = [
+        "smtp.gmx.net",
+        " mail.gmx.net.",
+        "smtp://x.de:587",
+        "smtp..x.de",
+        "mail.😀.de",
+        "[::1]",
+        "",
+        "ｇｍｘ.net",
+        "3,|x\u{0},1|",
+    ];
     let securities = [Security::Tls, Security::Starttls, Security::None];
     for (i, email) in emails.iter().enumerate() {
         let server = |k: usize| Server {
@@ -124,7 +138,7 @@ fn the_package_says_exactly_what_the_core_says() {
         };
         let js = serde_wasm_bindgen::to_value(&profile).unwrap();
         for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {
-            let got = js_json(&validate_profile(&js, Some(tag.into())).unwrap());
+            let got = js_json(&validate_profile(&js, &JsValue::from_str(tag)).unwrap());
             assert_eq!(got, core_json(&validate_in(&profile, lang)), "profile {i}: {email:?} ({tag})");
             let got = js_json(&pkg::validate_field(&"email".into(), &email.into(), Some(tag.into())).unwrap());
             assert_eq!(
@@ -179,7 +193,7 @@ fn a_lone_surrogate_comes_back_as_the_core_saw_it() {
         profile.smtp.username = String::new();
         let want = core_json(&validate_in(&profile, Lang::De));
         assert!(want.to_string().contains(&profile.email), "the default is the address: {want}");
-        assert_eq!(js_json(&validate_profile(&js, Some("de".into())).unwrap()), want);
+        assert_eq!(js_json(&validate_profile(&js, &JsValue::from_str("de")).unwrap()), want);
     }
 }
 
@@ -196,7 +210,7 @@ fn fuzzed_profiles_through_the_package_equal_the_core() {
         let js = profile_js(line);
         let core: Result<Profile, _> = serde_json::from_str(line);
         for (tag, lang) in [("de", Lang::De), ("en", Lang::En)] {
-            match (&core, validate_profile(&js, Some(tag.into()))) {
+            match (&core, validate_profile(&js, &JsValue::from_str(tag))) {
                 (Ok(p), Ok(got)) => {
                     assert_eq!(js_json(&got), core_json(&validate_in(p, lang)), "{line} ({tag})");
                     compared += 1;

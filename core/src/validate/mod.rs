@@ -26,8 +26,10 @@ pub fn validate_profile(profile: &Profile, lang: Lang) -> Vec<Finding> {
     out
 }
 
-/// A profile's findings with their messages not yet rendered.
-pub(crate) fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
+/// A profile's findings with their messages not yet rendered: for a
+/// caller that renders them straight into its own output
+/// ([`Finding::render_into`]), as the wasm package does on every keystroke.
+pub fn profile_findings(profile: ProfileRef) -> Vec<Finding> {
     // Room for what a profile typically has, so the list does not grow
     // step by step.
     let mut out = Vec::with_capacity(6);
