@@ -73,13 +73,7 @@ impl Pairs {
 
     /// The pairs, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.texts().map(|(k, v)| (&**k, &**v))
-    }
-
-    /// The pairs as stored: a caller that encodes them can tell a static
-    /// text (`Cow::Borrowed`) from one made for this finding.
-    pub fn texts(&self) -> impl Iterator<Item = (&Text, &Text)> {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (&**k, &**v))
     }
 
     /// How many pairs there are.
