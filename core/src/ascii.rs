@@ -17,6 +17,11 @@ pub(crate) fn rfind(s: &str, b: u8) -> Option<usize> {
     s.bytes().rposition(|x| x == b)
 }
 
+/// `s` split at the last `b` into what is before and after it.
+pub(crate) fn rsplit_once(s: &str, b: u8) -> Option<(&str, &str)> {
+    rfind(s, b).map(|i| (&s[..i], &s[i + 1..]))
+}
+
 /// `s` without spaces and tabs at either end (CR, LF and other control
 /// characters stay: in a typed value they are an error, not whitespace).
 pub(crate) fn trim_blanks(s: &str) -> &str {

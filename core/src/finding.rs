@@ -267,7 +267,7 @@ const SUBJECTS: &[[&str; 2]] = &[
 /// field's value (`domain`: the part after the @).
 fn subject_index(field: &str, part: Option<&str>) -> usize {
     // Byte searches (see `crate::ascii`): this runs for most messages.
-    let last = &field[crate::ascii::rfind(field, b'.').map_or(0, |i| i + 1)..];
+    let last = crate::ascii::rsplit_once(field, b'.').map_or(field, |(_, l)| l);
     match (last, part) {
         ("email", Some("domain")) => 1,
         ("email", _) => 2,

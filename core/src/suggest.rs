@@ -212,8 +212,8 @@ pub fn suggest_domain(address: &str) -> Option<Suggestion> {
 /// lower-case A-label form (validation does).
 pub(crate) fn suggest_for(address: &str, domain: &str) -> Option<Suggestion> {
     let trimmed = address.trim();
-    let (local, typed) = match crate::ascii::rfind(trimmed, b'@') {
-        Some(at) => (Some(&trimmed[..at]), &trimmed[at + 1..]),
+    let (local, typed) = match crate::ascii::rsplit_once(trimmed, b'@') {
+        Some((local, typed)) => (Some(local), typed),
         None => (None, trimmed),
     };
     let with_address = |d: &str| Suggestion {

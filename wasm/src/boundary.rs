@@ -105,15 +105,12 @@ impl Encoded {
     /// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n`
     /// units of `other`; after a count: `,`).
     fn number(&mut self, n: usize, end: u8) {
-        // Lengths have one to three digits; no `fmt`, no copy of a slice.
-        if n >= 10 {
-            self.digits(n / 10);
-        }
-        self.ascii.push(b'0' + (n % 10) as u8);
+        self.digits(n);
         self.ascii.push(end);
     }
 
-    /// `n`'s digits.
+    /// `n`'s digits: one to three for a length, pushed one by one (no
+    /// `fmt`, no copy of a slice).
     fn digits(&mut self, n: usize) {
         if n >= 10 {
             self.digits(n / 10);
@@ -133,8 +130,9 @@ impl Encoded {
     }
 }
 
-/// Findings in the format `decodeFindings` reads, messages rendered in
-/// `lang` (what a finding's own `message` holds is not used).
+/// Findings in the format `decodeFindings` reads. A finding's message is
+/// the one it holds, as the core's `validate_*` render them; one not yet
+/// rendered (`validate::profile_findings`) is rendered here, in `lang`.
 ///
 /// Two buffers, as JS reads each with `TextDecoder`, which in Node takes
 /// 64 ns for 420 bytes of ASCII, and 500 ns as soon as one of them is not
@@ -147,9 +145,13 @@ pub fn findings(findings: &[Finding], lang: Lang) -> Encoded {
         out.put(f.code.as_str());
         out.put(f.severity.as_str());
         out.put(&f.field);
-        message.clear();
-        f.render_into(lang, &mut message);
-        out.put(&message);
+        if f.message.is_empty() {
+            message.clear();
+            f.render_into(lang, &mut message);
+            out.put(&message);
+        } else {
+            out.put(&f.message);
+        }
         out.number(f.params.len(), b',');
         for (k, v) in f.params.iter() {
             out.put(k);

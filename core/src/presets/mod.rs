@@ -293,8 +293,7 @@ pub(crate) fn resolve_placeholders(template: &str, address: &str) -> String {
     if address.is_empty() {
         return template.to_string();
     }
-    let (local, domain) =
-        crate::ascii::rfind(address, b'@').map_or((address, ""), |i| (&address[..i], &address[i + 1..]));
+    let (local, domain) = crate::ascii::rsplit_once(address, b'@').unwrap_or((address, ""));
     // The two templates nearly every provider uses, without searching.
     match template {
         "%EMAILADDRESS%" => address.to_string(),

@@ -110,11 +110,10 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
         );
         return None;
     }
-    let Some(at) = ascii::rfind(addr, b'@') else {
+    let Some((local, domain)) = ascii::rsplit_once(addr, b'@') else {
         out.push(Finding::new(Code::EmailMissingAt, field.clone()));
         return None;
     };
-    let (local, domain) = (&addr[..at], &addr[at + 1..]);
 
     let mut local_ok = true;
     // An empty quoted local part (`""@…`) is as empty as none.

@@ -161,7 +161,7 @@ pub(crate) fn check_into<'a>(
     };
     // Digits and dots only, but no IPv4 address (those went above): a
     // resolver may still read it as one (`inet_aton` takes `192.168.0`).
-    let last = &ascii[ascii::rfind(&ascii, b'.').map_or(0, |i| i + 1)..];
+    let last = ascii::rsplit_once(&ascii, b'.').map_or(&*ascii, |(_, l)| l);
     // (An address's domain may be an IPv4 address; the address check
     // decides about that.)
     let ipv4 = role == HostRole::EmailDomain && ascii.parse::<Ipv4Addr>().is_ok();
