@@ -41,6 +41,15 @@ test('typed text comes back exactly: separators, umlauts, characters beyond the 
   assert.ok(url.message.endsWith(`„smtp://“: ${typed}`), url.message);
 });
 
+test('a profile longer than the first buffer comes through whole, wherever a character beyond ASCII falls', () => {
+  // The profile is written into a buffer of 256 bytes first, and again
+  // into one large enough when it does not fit (wasm/src/boundary.rs).
+  for (const typed of ['x'.repeat(300) + '.de', 'ü'.repeat(150) + 'x.de', 'x'.repeat(240) + '𝔘ä.de']) {
+    const f = validateProfile({ ...good(), name: 'N'.repeat(100), smtp: { ...good().smtp, host: `smtp://${typed}:587` } }, 'de');
+    assert.equal(f.find((x) => x.code === 'host_is_url').params.suggestion, typed);
+  }
+});
+
 test('every call returns fresh plain objects, the same whatever came before it', () => {
   const [a] = validateProfile({ ...good(), email: 'info@gmx.dee' }, 'de');
   const [b] = validateProfile({ ...good(), email: 'info@gmx.dee' }, 'de');

@@ -3,22 +3,45 @@ const text = (v) => (typeof v === 'string' ? v : v == null ? '' : null);
 const word = (v) => (v == null ? '' : typeof v === 'string' && v !== '' ? v : null);
 const port = (v) => (v == null ? '0' : Number.isInteger(v) && v >= 0 && v <= 4294967295 ? String(v) : null);
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const put = (t) => t.length + ',' + t;
+const utf8Encoder = new TextEncoder();
 
-// undefined when a value has the wrong type: the field reader names it.
-export function encodeProfile(p, lang) {
-  if (!isObject(p) || (lang != null && typeof lang !== 'string')) return undefined;
+// Writes `t` at `at`: its length in UTF-16 units, a comma, its UTF-8
+// bytes. Returns where it ends, or -1 when `into` is too short.
+function put(into, at, t) {
+  const n = t.length;
+  const digits = String(n);
+  if (at + digits.length + 1 + n > into.length) return -1;
+  for (let k = 0; k < digits.length; k++) into[at++] = digits.charCodeAt(k);
+  into[at++] = 44;
+  for (let k = 0; k < n; k++) {
+    const c = t.charCodeAt(k);
+    if (c > 0x7f) {
+      const { read, written } = utf8Encoder.encodeInto(k === 0 ? t : t.slice(k), into.subarray(at));
+      return read === n - k ? at + written : -1;
+    }
+    into[at++] = c;
+  }
+  return at;
+}
+
+// Writes the profile into `into` (format in src/boundary.rs) and returns
+// its length: a larger one than `into` has when it does not fit, and -1
+// when a value has the wrong type (the field reader names it).
+export function encodeProfile(p, lang, into) {
+  if (!isObject(p) || (lang != null && typeof lang !== 'string')) return -1;
   const texts = [lang ?? 'de', text(p.name), text(p.email), word(p.auth)];
   for (const s of p.pop_before_smtp == null ? [p.smtp] : [p.smtp, p.pop_before_smtp]) {
-    if (!isObject(s)) return undefined;
+    if (!isObject(s)) return -1;
     texts.push(text(s.host), port(s.port), word(s.security), text(s.username));
   }
-  let out = '';
+  let at = 0;
+  let most = 0;
   for (const t of texts) {
-    if (t === null) return undefined;
-    out += put(t);
+    if (t === null) return -1;
+    if (at >= 0) at = put(into, at, t);
+    most += 11 + 3 * t.length;
   }
-  return out;
+  return at < 0 ? most : at;
 }
 
 // A BOM is a character of a text like any other.

@@ -1,5 +1,6 @@
-//! A profile in as one string (`encodeProfile` in `js/boundary.js`), its
-//! findings out as two UTF-8 buffers (`decodeFindings` there).
+//! A profile in as one string, which `encodeProfile` in `js/boundary.js`
+//! writes as UTF-8 straight into a buffer of ours; its findings out as two
+//! UTF-8 buffers (`decodeFindings` there).
 //!
 //! A text is its length in UTF-16 code units (what JS's `String.length`
 //! counts, and slices by), a comma, and the text. Nothing is escaped, so
@@ -19,9 +20,25 @@
 //! validator.js on the keystroke call (BENCHMARKS.md): serde-wasm-bindgen
 //! crosses once per property, JSON text pays for `JSON.stringify` and
 //! `JSON.parse` on top of serde. For the same reason the profile is
-//! borrowed from the string, not copied.
+//! borrowed from the string, not copied, and written into our buffer by
+//! JS, not built as a JS string that the glue then copies.
 
 use mailsetup_core::{AuthKind, Finding, Lang, ProfileRef, Security, ServerRef};
+
+/// What `write` (`encodeProfile`) wrote into the buffer it is given: it
+/// returns the length written, a larger length than the buffer's when
+/// that is too short, or a negative number when a value has the wrong
+/// type (`None`).
+pub fn written(mut write: impl FnMut(&mut [u8]) -> i32) -> Option<String> {
+    let mut buffer = vec![0; 256];
+    let mut n = usize::try_from(write(&mut buffer)).ok()?;
+    if n > buffer.len() {
+        buffer.resize(n, 0);
+        n = usize::try_from(write(&mut buffer)).ok()?;
+    }
+    buffer.truncate(n);
+    String::from_utf8(buffer).ok()
+}
 
 /// The texts of an encoded string, in order; `None` when it is malformed
 /// (the JS side wrote it, so only a bug makes it so).
@@ -217,6 +234,24 @@ mod tests {
         for t in ["", "abc", "müller", "𝔘", "a😀ß€\u{0}", "Die E-Mail-Adresse „info@gmx.dee“ 😀 ü"] {
             assert_eq!(utf16_len(t), t.encode_utf16().count(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn a_profile_too_long_for_the_first_buffer_is_written_again() {
+        let long = "ü".repeat(200);
+        let mut offered = Vec::new();
+        let got = written(|into| {
+            offered.push(into.len());
+            if into.len() < long.len() {
+                return 500;
+            }
+            into[..long.len()].copy_from_slice(long.as_bytes());
+            400
+        });
+        assert_eq!(got.as_deref(), Some(&*long));
+        assert_eq!(offered, [256, 500]);
+        assert_eq!(written(|_| -1), None, "a value of the wrong type");
+        assert_eq!(written(|into| { into[0] = 0xFF; 1 }), None, "not UTF-8");
     }
 
     #[test]

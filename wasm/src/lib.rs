@@ -62,7 +62,7 @@ mod read;
 #[wasm_bindgen(module = "/js/boundary.js")]
 extern "C" {
     #[wasm_bindgen(js_name = encodeProfile)]
-    fn encode_profile(profile: &JsValue, lang: &JsValue) -> Option<String>;
+    fn encode_profile(profile: &JsValue, lang: &JsValue, into: &mut [u8]) -> i32;
     #[wasm_bindgen(js_name = decodeFindings)]
     fn decode_findings(ascii: &[u8], other: &[u8]) -> JsValue;
 }
@@ -91,7 +91,7 @@ pub fn validate_profile(
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang_tag: &JsValue,
 ) -> Result<JsValue, JsError> {
     // The common case: the language tag travels in the one string.
-    if let Some(encoded) = encode_profile(profile, lang_tag)
+    if let Some(encoded) = boundary::written(|into| encode_profile(profile, lang_tag, into))
         && let Some((tag, borrowed)) = boundary::profile(&encoded)
     {
         let lang = lang(Some(tag))?;
