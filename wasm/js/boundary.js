@@ -5,13 +5,19 @@ const port = (v) => (v == null ? '0' : Number.isInteger(v) && v >= 0 && v <= 429
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const utf8Encoder = new TextEncoder();
 
+// Writes `n`'s digits at `at`; returns where they end.
+function digits(into, at, n) {
+  if (n >= 10) at = digits(into, at, Math.floor(n / 10));
+  into[at++] = 48 + (n % 10);
+  return at;
+}
+
 // Writes `t` at `at`: its length in UTF-16 units, a comma, its UTF-8
 // bytes. Returns where it ends, or -1 when `into` is too short.
 function put(into, at, t) {
   const n = t.length;
-  const digits = String(n);
-  if (at + digits.length + 1 + n > into.length) return -1;
-  for (let k = 0; k < digits.length; k++) into[at++] = digits.charCodeAt(k);
+  if (at + 11 + n > into.length) return -1;
+  at = digits(into, at, n);
   into[at++] = 44;
   for (let k = 0; k < n; k++) {
     const c = t.charCodeAt(k);
@@ -29,11 +35,12 @@ function put(into, at, t) {
 // when a value has the wrong type (the field reader names it).
 export function encodeProfile(p, lang, into) {
   if (!isObject(p) || (lang != null && typeof lang !== 'string')) return -1;
-  const texts = [lang ?? 'de', text(p.name), text(p.email), word(p.auth)];
-  for (const s of p.pop_before_smtp == null ? [p.smtp] : [p.smtp, p.pop_before_smtp]) {
-    if (!isObject(s)) return -1;
-    texts.push(text(s.host), port(s.port), word(s.security), text(s.username));
-  }
+  const s = p.smtp;
+  const q = p.pop_before_smtp;
+  if (!isObject(s) || (q != null && !isObject(q))) return -1;
+  const texts = [lang ?? 'de', text(p.name), text(p.email), word(p.auth),
+    text(s.host), port(s.port), word(s.security), text(s.username)];
+  if (q != null) texts.push(text(q.host), port(q.port), word(q.security), text(q.username));
   let at = 0;
   let most = 0;
   for (const t of texts) {
@@ -47,13 +54,12 @@ export function encodeProfile(p, lang, into) {
 // A BOM is a character of a text like any other.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-// `ascii` (bytes) has every length and the ASCII texts; a length ending in
-// `!` is the next text of `other`.
-export function decodeFindings(ascii, other) {
-  const a = utf8.decode(ascii);
-  const b = other.length === 0 ? '' : utf8.decode(other);
+// `bytes` has every length and the ASCII texts up to `asciiEnd`; a length
+// ending in `!` is the next text after it.
+export function decodeFindings(bytes, asciiEnd) {
+  const a = utf8.decode(bytes);
   let i = 0;
-  let j = 0;
+  let j = asciiEnd;
   let c = 0;
   const number = () => {
     let n = 0;
@@ -62,7 +68,7 @@ export function decodeFindings(ascii, other) {
   };
   const next = () => {
     const n = number();
-    return c === 44 ? a.slice(i, (i += n)) : b.slice(j, (j += n));
+    return c === 44 ? a.slice(i, (i += n)) : a.slice(j, (j += n));
   };
   const pairs = (n) => {
     const o = {};
@@ -70,7 +76,7 @@ export function decodeFindings(ascii, other) {
     return o;
   };
   const out = [];
-  while (i < a.length) {
+  while (i < asciiEnd) {
     const code = next();
     const severity = next();
     const field = next();

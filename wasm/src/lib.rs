@@ -64,7 +64,7 @@ extern "C" {
     #[wasm_bindgen(js_name = encodeProfile)]
     fn encode_profile(profile: &JsValue, lang: &JsValue, into: &mut [u8]) -> i32;
     #[wasm_bindgen(js_name = decodeFindings)]
-    fn decode_findings(ascii: &[u8], other: &[u8]) -> JsValue;
+    fn decode_findings(bytes: &[u8], ascii_end: usize) -> JsValue;
 }
 
 /// An optional string argument (`undefined` or `null` when not given), or
@@ -80,8 +80,8 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
 
 /// The findings, messages rendered in `lang`, as fresh plain JS objects.
 fn findings_out(findings: &[Finding], lang: Lang) -> JsValue {
-    let encoded = boundary::findings(findings, lang);
-    decode_findings(&encoded.ascii, encoded.other.as_bytes())
+    let (bytes, ascii_end) = boundary::findings(findings, lang);
+    decode_findings(&bytes, ascii_end)
 }
 
 /// Every finding of a profile, messages in `lang` ("de" when not given).
