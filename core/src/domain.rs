@@ -10,7 +10,7 @@ use std::borrow::Cow;
 /// `address` split at its last `@` into (local part, domain), both as typed
 /// (the address trimmed of spaces first); `None` without an `@`.
 pub fn split_address(address: &str) -> Option<(&str, &str)> {
-    address.trim().rsplit_once('@')
+    crate::ascii::rsplit_once(address.trim(), b'@')
 }
 
 /// The domain part of an address, or a bare domain, in the form it is

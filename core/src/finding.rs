@@ -332,8 +332,7 @@ pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&st
 }
 
 /// Whether `value` holds a bidi control or a right-to-left letter: such a
-/// value is isolated when it is put into a message. (wasm/js/wire.js
-/// mirrors this test; the wasm tests hold both to the same messages.)
+/// value is isolated when it is put into a message.
 pub fn needs_isolation(value: &str) -> bool {
     !value.is_ascii()
         && value.chars().any(|c| {

@@ -203,7 +203,7 @@ fn is_popular(domain: &str) -> bool {
 /// known itself or nothing is close.
 pub fn suggest_domain(address: &str) -> Option<Suggestion> {
     let trimmed = address.trim();
-    let typed = trimmed.rsplit_once('@').map_or(trimmed, |(_, d)| d);
+    let typed = crate::ascii::rsplit_once(trimmed, b'@').map_or(trimmed, |(_, d)| d);
     let domain = crate::domain::of(typed)?;
     suggest_for(trimmed, &domain)
 }

@@ -118,32 +118,41 @@ struct Encoded {
     other: String,
 }
 
+/// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n` units
+/// of `other`; after a count: `,`).
+fn number(ascii: &mut Vec<u8>, n: usize, end: u8) {
+    digits(ascii, n);
+    ascii.push(end);
+}
+
+/// `n`'s digits: one to three for a length, pushed one by one (no `fmt`,
+/// no copy of a slice).
+fn digits(ascii: &mut Vec<u8>, n: usize) {
+    if n >= 10 {
+        digits(ascii, n / 10);
+    }
+    ascii.push(b'0' + (n % 10) as u8);
+}
+
 impl Encoded {
-    /// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n`
-    /// units of `other`; after a count: `,`).
-    fn number(&mut self, n: usize, end: u8) {
-        self.digits(n);
-        self.ascii.push(end);
-    }
-
-    /// `n`'s digits: one to three for a length, pushed one by one (no
-    /// `fmt`, no copy of a slice).
-    fn digits(&mut self, n: usize) {
-        if n >= 10 {
-            self.digits(n / 10);
-        }
-        self.ascii.push(b'0' + (n % 10) as u8);
-    }
-
     /// `t`, after its length.
+    #[inline(never)] // called for every text; one copy keeps the package small
     fn put(&mut self, t: &str) {
         if t.is_ascii() {
-            self.number(t.len(), b',');
+            number(&mut self.ascii, t.len(), b',');
             self.ascii.extend_from_slice(t.as_bytes());
         } else {
-            self.number(utf16_len(t), b'!');
+            number(&mut self.ascii, utf16_len(t.as_bytes()), b'!');
             self.other.push_str(t);
         }
+    }
+
+    /// `f`'s message in `lang`, rendered where it stays: in `other`, even
+    /// when it is ASCII (moving it would cost more than decoding it there).
+    fn render(&mut self, f: &Finding, lang: Lang) {
+        let start = self.other.len();
+        f.render_into(lang, &mut self.other);
+        number(&mut self.ascii, utf16_len(&self.other.as_bytes()[start..]), b'!');
     }
 }
 
@@ -158,29 +167,29 @@ impl Encoded {
 /// first, in one run, and is decoded fast.
 pub fn findings(findings: &[Finding], lang: Lang) -> (Vec<u8>, usize) {
     // Written without `fmt`: its machinery was a fifth of the call's time.
-    let mut out = Encoded { ascii: Vec::with_capacity(128 * findings.len()), other: String::new() };
-    let mut message = String::with_capacity(160);
+    let mut out = Encoded {
+        ascii: Vec::with_capacity(128 * findings.len()),
+        other: String::with_capacity(128 * findings.len()),
+    };
     for f in findings {
         out.put(f.code.as_str());
         out.put(f.severity.as_str());
         out.put(&f.field);
         if f.message.is_empty() {
-            message.clear();
-            f.render_into(lang, &mut message);
-            out.put(&message);
+            out.render(f, lang);
         } else {
             out.put(&f.message);
         }
-        out.number(f.params.len(), b',');
+        number(&mut out.ascii, f.params.len(), b',');
         for (k, v) in f.params.iter() {
             out.put(k);
             out.put(v);
         }
         // No fix and a fix of no pairs mean the same: nothing to set.
         match &f.fix {
-            None => out.number(0, b','),
+            None => number(&mut out.ascii, 0, b','),
             Some(fix) => {
-                out.number(fix.set.len(), b',');
+                number(&mut out.ascii, fix.set.len(), b',');
                 for (k, v) in fix.set.iter() {
                     out.put(k);
                     out.put(v);
@@ -193,15 +202,14 @@ pub fn findings(findings: &[Finding], lang: Lang) -> (Vec<u8>, usize) {
     (out.ascii, ascii_end)
 }
 
-/// What JS's `String.length` says of `t`: every UTF-8 lead byte starts one
-/// unit, and a four-byte one (a character beyond the BMP) a second.
-fn utf16_len(t: &str) -> usize {
+/// What JS's `String.length` says of the UTF-8 text `bytes`: every lead
+/// byte starts one unit, and a four-byte one (beyond the BMP) a second.
+fn utf16_len(bytes: &[u8]) -> usize {
     // Eight bytes at a time: a byte-by-byte loop over the messages was the
     // largest single cost of a call in wasm. A continuation byte is
     // 10xxxxxx (top bit set, the next one clear); a four-byte lead is
     // 11110xxx (the top four set).
     const TOP: u64 = 0x8080_8080_8080_8080;
-    let bytes = t.as_bytes();
     let mut chunks = bytes.chunks_exact(8);
     let mut continuation = 0;
     let mut four = 0;
@@ -236,7 +244,7 @@ mod tests {
     #[test]
     fn utf16_length_is_what_js_counts() {
         for t in ["", "abc", "müller", "𝔘", "a😀ß€\u{0}", "Die E-Mail-Adresse „info@gmx.dee“ 😀 ü"] {
-            assert_eq!(utf16_len(t), t.encode_utf16().count(), "{t:?}");
+            assert_eq!(utf16_len(t.as_bytes()), t.encode_utf16().count(), "{t:?}");
         }
     }
 

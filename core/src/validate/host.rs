@@ -84,7 +84,7 @@ pub(crate) fn check_into<'a>(
         let url = colon.filter(|&i| trimmed[i + 1..].starts_with("//"));
         if let Some((scheme, rest)) = url.map(|i| (&trimmed[..i], &trimmed[i + 3..])) {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-            let authority = authority.rsplit('@').next().unwrap_or(authority);
+            let authority = crate::ascii::rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
             let (host, port) = split_port(authority);
             let mut f = Finding::new(Code::HostIsUrl, field.clone())
                 .with("scheme", scheme.to_string())
@@ -368,7 +368,7 @@ fn split_port(s: &str) -> (&str, Option<&str>) {
         && let Some((h, after)) = rest.split_once(']') {
             return (h, after.strip_prefix(':').filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
         }
-    match s.rsplit_once(':') {
+    match crate::ascii::rsplit_once(s, b':') {
         Some((h, p)) if !h.contains(':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
         _ => (s, None),
     }

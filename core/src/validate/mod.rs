@@ -76,7 +76,7 @@ pub(crate) fn sibling(field: &str, name: &str) -> Text {
         .and_then(|(pop, prefix)| fields(pop).into_iter().find(|f| f[prefix.len()..] == *name));
     match known {
         Some(f) => Text::Borrowed(f),
-        None => match field.rsplit_once('.') {
+        None => match crate::ascii::rsplit_once(field, b'.') {
             None => Text::Owned(name.to_string()),
             Some((prefix, _)) => Text::Owned(format!("{prefix}.{name}")),
         },
