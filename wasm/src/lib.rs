@@ -78,9 +78,10 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
     value.as_string().ok_or_else(|| JsError::new(&format!("{name} must be a string")))
 }
 
-/// The findings, messages rendered in `lang`, as fresh plain JS objects.
-fn findings_out(findings: &[Finding], lang: Lang) -> JsValue {
-    let (bytes, ascii_end) = boundary::findings(findings, lang);
+/// The findings, messages rendered in `lang`, as fresh plain JS objects;
+/// `buffer` is one to reuse.
+fn findings_out(findings: &[Finding], lang: Lang, buffer: Vec<u8>) -> JsValue {
+    let (bytes, ascii_end) = boundary::findings(findings, lang, buffer);
     decode_findings(&bytes, ascii_end)
 }
 
@@ -95,11 +96,12 @@ pub fn validate_profile(
         && let Some((tag, borrowed)) = boundary::profile(&encoded)
     {
         let lang = lang(Some(tag))?;
-        return Ok(findings_out(&mailsetup_core::validate::profile_findings(borrowed), lang));
+        let found = mailsetup_core::validate::profile_findings(borrowed);
+        return Ok(findings_out(&found, lang, encoded.into_bytes()));
     }
     let lang = lang(optional_string(lang_tag, "the language")?.as_deref())?;
     let profile = read::profile(profile).map_err(|e| JsError::new(&format!("not a profile: {e}")))?;
-    Ok(findings_out(&mailsetup_core::validate::profile_findings(profile.borrowed()), lang))
+    Ok(findings_out(&mailsetup_core::validate::profile_findings(profile.borrowed()), lang, Vec::new()))
 }
 
 /// Every finding of a settings document (profiles and tenants).
@@ -110,7 +112,7 @@ pub fn validate_settings(
 ) -> Result<JsValue, JsError> {
     let lang = lang(lang_tag.as_deref())?;
     let settings = read::settings(settings).map_err(|e| JsError::new(&format!("not a settings document: {e}")))?;
-    Ok(findings_out(&mailsetup_core::validate_settings(&settings, lang), lang))
+    Ok(findings_out(&mailsetup_core::validate_settings(&settings, lang), lang, Vec::new()))
 }
 
 /// One field as typed (`email`, `smtp.host`, `smtp.port`, …), e.g. on every keystroke.
@@ -124,7 +126,7 @@ pub fn validate_field(
     let value = string_arg(value, "the value")?;
     let lang = lang(lang_tag.as_deref())?;
     let field: Field = field.parse().map_err(|e: mailsetup_core::field::UnknownField| JsError::new(&e.to_string()))?;
-    Ok(findings_out(&mailsetup_core::validate_field(field, &value, lang), lang))
+    Ok(findings_out(&mailsetup_core::validate_field(field, &value, lang), lang, Vec::new()))
 }
 
 /// Settings for an address or domain ("Einstellungen suchen"); `null` when unknown.
