@@ -17,6 +17,35 @@ pub(crate) fn rfind(s: &str, b: u8) -> Option<usize> {
     s.bytes().rposition(|x| x == b)
 }
 
+/// The parts of `s` between the bytes `b`, as `str::split` with an ASCII
+/// character gives them.
+pub(crate) fn split(s: &str, b: u8) -> impl Iterator<Item = &str> + Clone {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find(r, b) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s` split at the first `b` into what is before and after it.
+pub(crate) fn split_once(s: &str, b: u8) -> Option<(&str, &str)> {
+    find(s, b).map(|i| (&s[..i], &s[i + 1..]))
+}
+
+/// Whether `s` has the byte `b`.
+pub(crate) fn contains(s: &str, b: u8) -> bool {
+    find(s, b).is_some()
+}
+
 /// `s` split at the last `b` into what is before and after it.
 pub(crate) fn rsplit_once(s: &str, b: u8) -> Option<(&str, &str)> {
     rfind(s, b).map(|i| (&s[..i], &s[i + 1..]))
@@ -101,11 +130,15 @@ mod tests {
 
     #[test]
     fn as_the_std_searches() {
-        for s in ["", " ", "\t a@b.de \t", "a@b@c", "ü@ö.de", " \u{a0}x\u{a0} ", "x\r\n", "::1", "@"] {
+        for s in ["", " ", "\t a@b.de \t", "a@b@c", "ü@ö.de", " \u{a0}x\u{a0} ", "x\r\n", "::1", "@", "a..b.", ".x"] {
             assert_eq!(trim_blanks(s), s.trim_matches([' ', '\t']), "{s:?}");
             for b in [b'@', b':', b'.', b'x'] {
-                assert_eq!(find(s, b), s.find(char::from(b)), "{s:?} {b}");
-                assert_eq!(rfind(s, b), s.rfind(char::from(b)), "{s:?} {b}");
+                let c = char::from(b);
+                assert_eq!(find(s, b), s.find(c), "{s:?} {b}");
+                assert_eq!(rfind(s, b), s.rfind(c), "{s:?} {b}");
+                assert_eq!(split(s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>(), "{s:?} {b}");
+                assert_eq!(split_once(s, b), s.split_once(c), "{s:?} {b}");
+                assert_eq!(contains(s, b), s.contains(c), "{s:?} {b}");
             }
         }
     }

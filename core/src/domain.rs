@@ -46,7 +46,7 @@ pub fn to_ascii(domain: &str) -> Option<Cow<'_, str>> {
 /// needs IDNA's checks): then lower-casing is all UTS 46 would do.
 pub fn is_plain_ascii(name: &str) -> bool {
     name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        && name.split('.').all(|l| l.get(2..4) != Some("--"))
+        && crate::ascii::split(name, b'.').all(|l| l.get(2..4) != Some("--"))
 }
 
 #[cfg(test)]

@@ -176,7 +176,7 @@ fn provider_by_id(id: &str) -> Option<Row> {
     if let Some(p) = curated::PROVIDERS.iter().find(|p| p.id == id) {
         return Some(Row::from(p));
     }
-    ispdb::PROVIDERS.lines().find(|l| l.split('\t').next() == Some(id)).and_then(Row::parse)
+    crate::ascii::split(ispdb::PROVIDERS, b'\n').find(|l| crate::ascii::split(l, b'\t').next() == Some(id)).and_then(Row::parse)
 }
 
 /// One provider of the help list ("Eine Liste gängiger Postausgangsserver
@@ -206,13 +206,13 @@ pub fn list(address: &str, lang: Lang) -> Vec<Listed> {
         // provider is its id and first server.
         // A row whose servers are named after the domain is an entry per domain.
         let host = |r: &Row| r.smtp.first().map(|s| s.host);
-        let same = |r: &Row| r.id == row.id && host(r) == host(&row) && !host(r).unwrap_or("").contains('%');
+        let same = |r: &Row| r.id == row.id && host(r) == host(&row) && !crate::ascii::contains(host(r).unwrap_or(""), b'%');
         match groups.iter_mut().find(|(r, _)| same(r)) {
             Some((_, domains)) => domains.push(domain.to_string()),
             None => groups.push((row, vec![domain.to_string()])),
         }
     }
-    let address = Some(address.trim()).filter(|a| a.contains('@')).unwrap_or("");
+    let address = Some(address.trim()).filter(|a| crate::ascii::contains(a, b'@')).unwrap_or("");
     // Placed by insertion, not sorted: a sort costs the wasm package
     // kilobytes, and a few hundred entries are placed in microseconds.
     // Each with its sort key: the curated rank, then the label in lower case.
@@ -239,7 +239,7 @@ pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
     let domain = crate::domain::of(address_or_domain)?;
     let p = find_domain(&domain)?.row()?;
     // A bare domain leaves the user-name template unresolved.
-    let address = Some(address_or_domain.trim()).filter(|a| a.contains('@')).unwrap_or("");
+    let address = Some(address_or_domain.trim()).filter(|a| crate::ascii::contains(a, b'@')).unwrap_or("");
     Some(build(&p, &domain, address, lang))
 }
 
@@ -282,7 +282,7 @@ pub fn provider_for_smtp_host(host: &str, lang: Lang) -> Option<Preset> {
     curated::PROVIDERS
         .iter()
         .map(Row::from)
-        .chain(ispdb::PROVIDERS.lines().filter_map(Row::parse))
+        .chain(crate::ascii::split(ispdb::PROVIDERS, b'\n').filter_map(Row::parse))
         .find(|p| p.smtp.iter().any(|s| s.host == host))
         .map(|p| build(&p, p.id, "", lang))
 }

@@ -40,10 +40,10 @@ impl From<&'static P> for Row {
 }
 
 fn servers(col: &'static str) -> Vec<S> {
-    col.split(' ')
+    crate::ascii::split(col, b' ')
         .filter(|s| !s.is_empty())
         .filter_map(|s| {
-            let mut f = s.split(',');
+            let mut f = crate::ascii::split(s, b',');
             let host = f.next()?;
             let port = f.next()?.parse().ok()?;
             let security = match f.next()? {
@@ -53,7 +53,7 @@ fn servers(col: &'static str) -> Vec<S> {
             };
             let username = f.next()?;
             let flags = f.next().unwrap_or("");
-            Some(S { host, port, security, username, password: flags.contains('p'), oauth2: flags.contains('o') })
+            Some(S { host, port, security, username, password: crate::ascii::contains(flags, b'p'), oauth2: crate::ascii::contains(flags, b'o') })
         })
         .collect()
 }
@@ -61,15 +61,15 @@ fn servers(col: &'static str) -> Vec<S> {
 /// The user-name template of the first SMTP server in a line of the
 /// generated table: [`Row::parse`]'s answer for `smtp[0].username`.
 pub(crate) fn first_smtp_username(line: &'static str) -> Option<&'static str> {
-    let smtp = line.split('\t').nth(2)?;
-    let first = smtp.split(' ').find(|s| !s.is_empty())?;
-    first.split(',').nth(3)
+    let smtp = crate::ascii::split(line, b'\t').nth(2)?;
+    let first = crate::ascii::split(smtp, b' ').find(|s| !s.is_empty())?;
+    crate::ascii::split(first, b',').nth(3)
 }
 
 impl Row {
     /// Parses one line of the generated table (format in `ispdb.rs`).
     pub fn parse(line: &'static str) -> Option<Row> {
-        let mut c = line.split('\t');
+        let mut c = crate::ascii::split(line, b'\t');
         let id = c.next()?;
         let short = c.next()?;
         let smtp = servers(c.next()?);

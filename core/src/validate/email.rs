@@ -93,7 +93,7 @@ pub(crate) fn check_into<'a>(input: &'a str, field: &Text, out: &mut Vec<Finding
         return None;
     }
     if addr.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")) {
-        let rest = addr[7..].split('?').next().unwrap_or("").trim();
+        let rest = crate::ascii::split(&addr[7..], b'?').next().unwrap_or("").trim();
         out.push(
             Finding::new(Code::EmailMailto, field.clone())
                 .with("suggestion", rest.to_string())

@@ -150,7 +150,7 @@ pub(crate) fn check_into<'a>(
     } else {
         match idna_checked(name, field) {
             Ok(a) => {
-                let (longest, labels) = a.split('.').fold((0, 0), |(m, n), l| (m.max(l.len()), n + 1));
+                let (longest, labels) = crate::ascii::split(&a, b'.').fold((0, 0), |(m, n), l| (m.max(l.len()), n + 1));
                 (Cow::Owned(a), longest, labels)
             }
             Err(f) => {
@@ -289,7 +289,7 @@ fn idna_checked(name: &str, field: &Text) -> Result<String, Finding> {
         Err(_) => return Err(Finding::new(Code::DomainIdnaInvalid, field.clone()).with("detail", "IDNA/UTS 46")),
     };
     let (unicode, _) = idna::domain_to_unicode(&ascii);
-    for (typed, u_label) in name.split('.').zip(unicode.split('.')) {
+    for (typed, u_label) in crate::ascii::split(name, b'.').zip(crate::ascii::split(&unicode, b'.')) {
         // A character that UTS 46 silently maps to something else (full-width
         // letters or dot, the Kelvin sign…) means the name is not what it
         // looks like: an error, with the clean form as the fix. Upper case
@@ -321,7 +321,7 @@ fn idna_checked(name: &str, field: &Text) -> Result<String, Finding> {
 fn latin1_a_label(name: &str) -> Option<String> {
     let mut out = String::with_capacity(name.len() + 16);
     let mut label = String::new();
-    for (i, typed) in name.split('.').enumerate() {
+    for (i, typed) in crate::ascii::split(name, b'.').enumerate() {
         if i > 0 {
             out.push('.');
         }
@@ -365,11 +365,11 @@ fn maps_harmlessly(c: char) -> bool {
 /// Splits `host:port` when the part after the last colon is all digits.
 fn split_port(s: &str) -> (&str, Option<&str>) {
     if let Some(rest) = s.strip_prefix('[')
-        && let Some((h, after)) = rest.split_once(']') {
+        && let Some((h, after)) = crate::ascii::split_once(rest, b']') {
             return (h, after.strip_prefix(':').filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
         }
     match crate::ascii::rsplit_once(s, b':') {
-        Some((h, p)) if !h.contains(':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        Some((h, p)) if !crate::ascii::contains(h, b':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
         _ => (s, None),
     }
 }
