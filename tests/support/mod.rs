@@ -104,7 +104,16 @@ pub fn self_signed(names: &[&str]) -> CertPair {
 /// A port free a moment ago, for a server that cannot bind port 0 and say
 /// which it got (Dovecot, Postfix): their starts retry on a taken port.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    let [port] = free_ports();
+    port
+}
+
+/// `N` different ports free a moment ago: all held at once while they are
+/// picked, since a port given back can be the next one handed out (Dovecot
+/// refused a configuration with one port for two listeners).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let held: [TcpListener; N] = std::array::from_fn(|_| TcpListener::bind("127.0.0.1:0").unwrap());
+    held.map(|l| l.local_addr().unwrap().port())
 }
 
 /// A port on 127.0.0.1 where connections are refused, for as long as the
@@ -308,8 +317,10 @@ impl Dovecot {
         let sink = (relay_port == 0).then(SmtpSink::start);
         let mut sink = sink;
         for attempt in 1..=START_ATTEMPTS {
-            let (submission, submissions) = fixed.unwrap_or_else(|| (free_port(), free_port()));
-            let (pop3, pop3s) = (free_port(), free_port());
+            let [mut submission, mut submissions, pop3, pop3s] = free_ports();
+            if let Some(ports) = fixed {
+                (submission, submissions) = ports;
+            }
             let relay = sink.as_ref().map_or(relay_port, |s| s.port);
             let dp = d.display();
             let conf = format!(
@@ -485,7 +496,7 @@ impl Postfix {
         std::fs::write(d.join("server.pem"), &cert.cert_pem).unwrap();
         std::fs::write(d.join("server.key"), &cert.key_pem).unwrap();
         for attempt in 1..=START_ATTEMPTS {
-            let (submission, submissions) = (free_port(), free_port());
+            let [submission, submissions] = free_ports();
             let dp = d.display();
             let auth = dovecot.auth_socket();
             let main_cf = format!(
