@@ -23,6 +23,7 @@
 //! borrowed from the string, not copied, and written into our buffer by
 //! JS, not built as a JS string that the glue then copies.
 
+use mailsetup_core::finding::Pairs;
 use mailsetup_core::{AuthKind, Finding, Lang, ProfileRef, Security, ServerRef};
 
 /// What `write` (`encodeProfile`) wrote into the buffer it is given: it
@@ -121,32 +122,42 @@ struct Encoded {
     other: String,
 }
 
-/// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n` units
-/// of `other`; after a count: `,`).
-fn number(ascii: &mut Vec<u8>, n: usize, end: u8) {
-    digits(ascii, n);
-    ascii.push(end);
-}
-
-/// `n`'s digits: one to three for a length, pushed one by one (no `fmt`,
-/// no copy of a slice).
-fn digits(ascii: &mut Vec<u8>, n: usize) {
-    if n >= 10 {
-        digits(ascii, n / 10);
-    }
-    ascii.push(b'0' + (n % 10) as u8);
-}
-
 impl Encoded {
+    /// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n`
+    /// units of `other`; after a count: `,`).
+    fn number(&mut self, n: usize, end: u8) {
+        self.digits(n);
+        self.ascii.push(end);
+    }
+
+    /// `n`'s digits: one to three for a length, pushed one by one (no
+    /// `fmt`, no copy of a slice).
+    fn digits(&mut self, n: usize) {
+        if n >= 10 {
+            self.digits(n / 10);
+        }
+        self.ascii.push(b'0' + (n % 10) as u8);
+    }
+
     /// `t`, after its length.
     #[inline(never)] // called for every text; one copy keeps the package small
     fn put(&mut self, t: &str) {
         if t.is_ascii() {
-            number(&mut self.ascii, t.len(), b',');
+            self.number(t.len(), b',');
             self.ascii.extend_from_slice(t.as_bytes());
         } else {
-            number(&mut self.ascii, utf16_len(t.as_bytes()), b'!');
+            self.number(utf16_len(t.as_bytes()), b'!');
             self.other.push_str(t);
+        }
+    }
+
+    /// The number of `pairs` and a comma, then each key and value.
+    #[inline(always)] // as written out at both calls: the smaller package
+    fn pairs(&mut self, pairs: &Pairs) {
+        self.number(pairs.len(), b',');
+        for (k, v) in pairs.iter() {
+            self.put(k);
+            self.put(v);
         }
     }
 
@@ -155,7 +166,8 @@ impl Encoded {
     fn render(&mut self, f: &Finding, lang: Lang) {
         let start = self.other.len();
         f.render_into(lang, &mut self.other);
-        number(&mut self.ascii, utf16_len(&self.other.as_bytes()[start..]), b'!');
+        let units = utf16_len(&self.other.as_bytes()[start..]);
+        self.number(units, b'!');
     }
 }
 
@@ -183,21 +195,11 @@ pub fn findings(findings: &[Finding], lang: Lang, mut ascii: Vec<u8>) -> (Vec<u8
         } else {
             out.put(&f.message);
         }
-        number(&mut out.ascii, f.params.len(), b',');
-        for (k, v) in f.params.iter() {
-            out.put(k);
-            out.put(v);
-        }
+        out.pairs(&f.params);
         // No fix and a fix of no pairs mean the same: nothing to set.
         match &f.fix {
-            None => number(&mut out.ascii, 0, b','),
-            Some(fix) => {
-                number(&mut out.ascii, fix.set.len(), b',');
-                for (k, v) in fix.set.iter() {
-                    out.put(k);
-                    out.put(v);
-                }
-            }
+            None => out.number(0, b','),
+            Some(fix) => out.pairs(&fix.set),
         }
     }
     let ascii_end = out.ascii.len();
