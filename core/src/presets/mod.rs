@@ -212,7 +212,7 @@ pub fn list(address: &str, lang: Lang) -> Vec<Listed> {
             None => groups.push((row, vec![domain.to_string()])),
         }
     }
-    let address = Some(address.trim()).filter(|a| crate::ascii::contains(a, b'@')).unwrap_or("");
+    let address = address_part(address);
     // Placed by insertion, not sorted: a sort costs the wasm package
     // kilobytes, and a few hundred entries are placed in microseconds.
     // Each with its sort key: the curated rank, then the label in lower case.
@@ -238,8 +238,7 @@ pub fn is_known_domain(domain_ascii: &str) -> bool {
 pub fn lookup(address_or_domain: &str, lang: Lang) -> Option<Preset> {
     let domain = crate::domain::of(address_or_domain)?;
     let p = find_domain(&domain)?.row()?;
-    // A bare domain leaves the user-name template unresolved.
-    let address = Some(address_or_domain.trim()).filter(|a| crate::ascii::contains(a, b'@')).unwrap_or("");
+    let address = address_part(address_or_domain);
     Some(build(&p, &domain, address, lang))
 }
 
@@ -285,6 +284,12 @@ pub fn provider_for_smtp_host(host: &str, lang: Lang) -> Option<Preset> {
         .chain(crate::ascii::split(ispdb::PROVIDERS, b'\n').filter_map(Row::parse))
         .find(|p| p.smtp.iter().any(|s| s.host == host))
         .map(|p| build(&p, p.id, "", lang))
+}
+
+/// `typed` trimmed when it is an address, else empty: a bare domain leaves
+/// the user-name templates unresolved.
+fn address_part(typed: &str) -> &str {
+    Some(typed.trim()).filter(|a| crate::ascii::contains(a, b'@')).unwrap_or("")
 }
 
 /// `%EMAILADDRESS%`, `%EMAILLOCALPART%` and `%EMAILDOMAIN%` of a template
