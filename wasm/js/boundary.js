@@ -51,6 +51,13 @@ export function encodeProfile(p, lang, into) {
   return at < 0 ? most : at;
 }
 
+// The names of src/boundary.rs: a text sent as `n#` is the n-th. Given
+// once, before the first findings are read, and never changed.
+let names = null;
+export function setNames(list) {
+  names = list.split(',');
+}
+
 // A BOM is a character of a text like any other.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -80,7 +87,8 @@ class Reader {
   text() {
     const n = this.number();
     if (this.c === 44) return this.s.slice(this.i, (this.i += n));
-    return this.s.slice(this.j, (this.j += n));
+    if (this.c === 33) return this.s.slice(this.j, (this.j += n));
+    return names[n];
   }
 
   pairs(n) {
@@ -93,7 +101,9 @@ class Reader {
   }
 }
 
+// The findings in `bytes`, or null when the names are not known yet.
 export function decodeFindings(bytes, asciiEnd) {
+  if (names === null) return null;
   const r = new Reader(bytes, asciiEnd);
   const out = [];
   while (r.i < asciiEnd) {

@@ -14,7 +14,8 @@
 //! followed by `!` instead of the comma, and stands in the second.
 //! A finding is its code, severity, field and message, then the number of
 //! params and a comma, the params as key, value, key, value, and the same
-//! for the fix (0 for none).
+//! for the fix (0 for none). A code, severity, field or key that is one of
+//! [`names`] is its place there and a `#`, with no text.
 //!
 //! Written by hand because every general route measured slower than
 //! validator.js on the keystroke call (BENCHMARKS.md): serde-wasm-bindgen
@@ -24,7 +25,89 @@
 //! JS, not built as a JS string that the glue then copies.
 
 use mailsetup_core::finding::Pairs;
-use mailsetup_core::{AuthKind, Finding, Lang, ProfileRef, Security, ServerRef};
+use mailsetup_core::{AuthKind, Code, Field, Finding, Lang, ProfileRef, Security, ServerRef, Severity};
+
+/// `PARAMS`, and `key_name` matching them (a `match` measured faster than
+/// a search of the list, and is smaller).
+macro_rules! params {
+    ($($name:literal),* $(,)?) => {
+        /// The names of parameters, first in [`names`].
+        const PARAMS: &[&str] = &[$($name),*];
+
+        /// The place of a parameter's or field's name in [`names`].
+        fn key_name(key: &str) -> Option<usize> {
+            Some(match key {
+                $($name => const { place($name) },)*
+                _ => return field_name(key),
+            })
+        }
+    };
+}
+
+/// The place of `name` in `PARAMS`, at compile time.
+const fn place(name: &str) -> usize {
+    let mut i = 0;
+    while i < PARAMS.len() {
+        let (p, n) = (PARAMS[i].as_bytes(), name.as_bytes());
+        let mut k = 0;
+        while p.len() == n.len() && k < n.len() && p[k] == n[k] {
+            k += 1;
+        }
+        if p.len() == n.len() && k == n.len() {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a parameter")
+}
+
+// The names that texts of a finding are sent as when they are one of them:
+// its place in the list and a `#` (JS is given the list once, before it
+// reads the first findings). A key sliced from the buffer costs V8 a
+// string-table look-up and a slow property store on every call, and a
+// code, severity or field name a string of its own; these strings are made
+// once. A text missing here goes as text, only slower.
+//
+// First the names of parameters (the keys of the core's `Finding::with`),
+// then of fields (a fix's keys, and a finding's field), severities, codes.
+params![
+    "char", "default", "detail", "expected", "expected_label", "first", "id", "name", "octets", "part", "port",
+    "profile", "profile_email", "provider", "scheme", "security", "security_label", "standard", "suggestion", "tenant",
+    "tenant_email", "tld",
+];
+const SEVERITIES: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+const FIRST_FIELD: usize = PARAMS.len();
+const FIRST_SEVERITY: usize = FIRST_FIELD + Field::ALL.len();
+const FIRST_CODE: usize = FIRST_SEVERITY + SEVERITIES.len();
+
+/// The place of a field's name in [`names`].
+fn field_name(field: &str) -> Option<usize> {
+    field.parse::<Field>().ok().map(|f| FIRST_FIELD + f as usize)
+}
+
+/// Every name, `,` between them, for `setNames` in `js/boundary.js`.
+#[inline(never)] // once
+pub fn names() -> String {
+    let mut out = String::new();
+    for p in PARAMS {
+        out.push_str(p);
+        out.push(',');
+    }
+    for f in Field::ALL {
+        out.push_str(f.as_str());
+        out.push(',');
+    }
+    for s in SEVERITIES {
+        out.push_str(s.as_str());
+        out.push(',');
+    }
+    for c in Code::ALL {
+        out.push_str(c.as_str());
+        out.push(',');
+    }
+    out.pop();
+    out
+}
 
 /// What `write` (`encodeProfile`) wrote into the buffer it is given: it
 /// returns the length written, a larger length than the buffer's when
@@ -151,12 +234,20 @@ impl Encoded {
         }
     }
 
+    /// `t` as the name at `place`, or as text when it is none.
+    fn put_named(&mut self, t: &str, place: Option<usize>) {
+        match place {
+            Some(i) => self.number(i, b'#'),
+            None => self.put(t),
+        }
+    }
+
     /// The number of `pairs` and a comma, then each key and value.
     #[inline(always)] // as written out at both calls: the smaller package
     fn pairs(&mut self, pairs: &Pairs) {
         self.number(pairs.len(), b',');
         for (k, v) in pairs.iter() {
-            self.put(k);
+            self.put_named(k, key_name(k));
             self.put(v);
         }
     }
@@ -187,9 +278,9 @@ pub fn findings(findings: &[Finding], lang: Lang, mut ascii: Vec<u8>) -> (Vec<u8
     ascii.reserve(128 * findings.len());
     let mut out = Encoded { ascii, other: String::with_capacity(128 * findings.len()) };
     for f in findings {
-        out.put(f.code.as_str());
-        out.put(f.severity.as_str());
-        out.put(&f.field);
+        out.number(FIRST_CODE + f.code.index(), b'#');
+        out.number(FIRST_SEVERITY + f.severity as usize, b'#');
+        out.put_named(&f.field, field_name(&f.field));
         if f.message.is_empty() {
             out.render(f, lang);
         } else {
@@ -271,6 +362,28 @@ mod tests {
         assert_eq!(offered, [256, 500]);
         assert_eq!(written(|_| -1), None, "a value of the wrong type");
         assert_eq!(written(|into| { into[0] = 0xFF; 1 }), None, "not UTF-8");
+    }
+
+    #[test]
+    fn every_name_is_sent_as_its_place_in_the_list() {
+        let list = names();
+        let names: Vec<&str> = list.split(',').collect();
+        for key in PARAMS.iter().copied().chain(Field::ALL.iter().map(|f| f.as_str())) {
+            assert_eq!(key_name(key).map(|i| names[i]), Some(key));
+        }
+        for f in Field::ALL {
+            assert_eq!(field_name(f.as_str()).map(|i| names[i]), Some(f.as_str()));
+        }
+        for s in SEVERITIES {
+            assert_eq!(names[FIRST_SEVERITY + s as usize], s.as_str());
+        }
+        for c in Code::ALL {
+            assert_eq!(names[FIRST_CODE + c.index()], c.as_str());
+        }
+        assert_eq!(names.len(), FIRST_CODE + Code::ALL.len(), "no name holds a comma");
+        for other in ["", "profiles[0].email", "Port", "smtp.host.", "char "] {
+            assert_eq!(key_name(other), None, "{other:?}");
+        }
     }
 
     #[test]

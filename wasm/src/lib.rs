@@ -6,7 +6,8 @@
 //! (`boundary`); everything else is read field by field (`read`). Findings
 //! come back through `boundary`, presets through serde-wasm-bindgen.
 //! Messages are rendered by the core, every call returns fresh plain
-//! objects, and nothing is kept between calls.
+//! objects, and nothing is kept between calls but the list of names that
+//! `js/boundary.js` is given once (`boundary`).
 #![forbid(unsafe_code)]
 
 use mailsetup_core::{Field, Finding, Lang};
@@ -69,6 +70,8 @@ static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocato
 extern "C" {
     #[wasm_bindgen(js_name = encodeProfile)]
     fn encode_profile(profile: &JsValue, lang: &JsValue, into: &mut [u8]) -> i32;
+    #[wasm_bindgen(js_name = setNames)]
+    fn set_names(names: &str);
     #[wasm_bindgen(js_name = decodeFindings)]
     fn decode_findings(bytes: &[u8], ascii_end: usize) -> JsValue;
 }
@@ -88,6 +91,12 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
 /// `buffer` is one to reuse.
 fn findings_out(findings: &[Finding], lang: Lang, buffer: Vec<u8>) -> JsValue {
     let (bytes, ascii_end) = boundary::findings(findings, lang, buffer);
+    let out = decode_findings(&bytes, ascii_end);
+    if !out.is_null() {
+        return out;
+    }
+    // The first call: `js/boundary.js` does not know the names yet.
+    set_names(&boundary::names());
     decode_findings(&bytes, ascii_end)
 }
 
