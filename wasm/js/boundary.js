@@ -73,12 +73,13 @@ class Reader {
     this.c = 0;
   }
 
+  // A number in base 64, its digits `0` to `o`, and what ends it.
   number() {
     const s = this.s;
     let i = this.i;
     let n = 0;
     let c = s.charCodeAt(i++);
-    for (; c >= 48; c = s.charCodeAt(i++)) n = n * 10 + c - 48;
+    for (; c >= 48; c = s.charCodeAt(i++)) n = n * 64 + c - 48;
     this.i = i;
     this.c = c;
     return n;

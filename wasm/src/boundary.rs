@@ -9,7 +9,9 @@
 //! security word and user name of the SMTP server and, when set, of the
 //! POP3 server; a word left out is empty and takes the model's default.
 //!
-//! Findings come back the same way, in two parts (see [`findings`]): a
+//! Findings come back the same way, except that every number is written
+//! in base 64 (the digits `0` to `o`, so that nearly every one is one or
+//! two characters), in two parts (see [`findings`]): a
 //! text with a character beyond ASCII is left out of the first, its length
 //! followed by `!` instead of the comma, and stands in the second.
 //! A finding is its code, severity, field and message, then the number of
@@ -205,17 +207,22 @@ struct Encoded {
     other: String,
 }
 
+/// The last digit of `n` in base 64, as `decodeFindings` reads it: `0` to
+/// `o` (ASCII 48 to 111; every end mark is below).
+fn digit(n: usize) -> u8 {
+    b'0' + (n % 64) as u8
+}
+
 impl Encoded {
     /// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n`
     /// units of `other`; after a count: `,`).
     #[inline(never)] // called for every number; one copy keeps the package small
     fn number(&mut self, n: usize, end: u8) {
-        // Mostly one or two digits: written at once, with one capacity
-        // check (pushed one by one, they were a twentieth of the call).
-        let digit = |d: usize| b'0' + (d % 10) as u8;
+        // One or two digits for nearly every number, written at once with
+        // one capacity check.
         match n {
-            0..10 => self.ascii.extend_from_slice(&[digit(n), end]),
-            10..100 => self.ascii.extend_from_slice(&[digit(n / 10), digit(n), end]),
+            0..64 => self.ascii.extend_from_slice(&[digit(n), end]),
+            64..4096 => self.ascii.extend_from_slice(&[digit(n / 64), digit(n), end]),
             _ => {
                 self.digits(n);
                 self.ascii.push(end);
@@ -225,12 +232,11 @@ impl Encoded {
 
     /// `n`'s digits (no `fmt`).
     fn digits(&mut self, n: usize) {
-        if n >= 10 {
-            self.digits(n / 10);
+        if n >= 64 {
+            self.digits(n / 64);
         }
-        self.ascii.push(b'0' + (n % 10) as u8);
+        self.ascii.push(digit(n));
     }
-
     /// `t`, after its length.
     #[inline(never)] // called for every text; one copy keeps the package small
     fn put(&mut self, t: &str) {

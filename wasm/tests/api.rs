@@ -109,7 +109,11 @@ fn the_package_says_exactly_what_the_core_says() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["input"].as_str().unwrap().to_string())
         .collect();
     emails.extend(["😀@praxis.de".to_string(), "info@😀.de".to_string(), format!("{}@x.de", "ü".repeat(40_000))]);
+    // A suggestion of over 4,096 characters: a number of three digits in
+    // the findings' format.
+    let long_url = format!("smtp://{}.de", "a".repeat(5_000));
     let hosts = [
+        &long_url,
         "smtp.gmx.net",
         " mail.gmx.net.",
         "smtp://x.de:587",
