@@ -1,4 +1,4 @@
-//! Searching typed text for ASCII delimiters, byte by byte.
+//! Searching typed text and templates for ASCII delimiters, by bytes.
 //!
 //! Why not `str::find(char)` and `trim_matches`: for a single character they
 //! set up a searcher (and `memchr`) first, which for values as short as a
@@ -10,6 +10,29 @@
 /// The first position of `b` in `s`.
 pub(crate) fn find(s: &str, b: u8) -> Option<usize> {
     s.bytes().position(|x| x == b)
+}
+
+/// [`find`] for longer texts, eight bytes at a time: a message's template,
+/// where searching byte by byte took 7 % of a `validateProfile` call in wasm
+/// (`bench/ab.mjs`: 0.92–0.93 of before on the corpus).
+pub(crate) fn find_long(s: &str, b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        // A byte equal to `b` becomes zero; the lowest byte with its top
+        // bit set in `zero` is the first such (a borrow only runs upwards).
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b));
+        let zero = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if zero != 0 {
+            return Some(at + zero.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&x| x == b).map(|i| at + i)
 }
 
 /// The last position of `b` in `s`.
@@ -135,11 +158,32 @@ mod tests {
             for b in [b'@', b':', b'.', b'x'] {
                 let c = char::from(b);
                 assert_eq!(find(s, b), s.find(c), "{s:?} {b}");
+                assert_eq!(find_long(s, b), s.find(c), "{s:?} {b}");
                 assert_eq!(rfind(s, b), s.rfind(c), "{s:?} {b}");
                 assert_eq!(split(s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>(), "{s:?} {b}");
                 assert_eq!(split_once(s, b), s.split_once(c), "{s:?} {b}");
                 assert_eq!(contains(s, b), s.contains(c), "{s:?} {b}");
             }
+        }
+    }
+
+    #[test]
+    fn eight_at_a_time_as_the_std_search() {
+        // The byte looked for at every place, before, in and after words of
+        // eight; among bytes one less and one more than it (where the word
+        // trick borrows), a second match after the first, and UTF-8.
+        for filler in ['z', '|', 'ü', '😀'] {
+            for len in 0..26 {
+                for at in 0..=len {
+                    let s: String = (0..len).map(|i| if i == at { '{' } else { filler }).chain(['{', 'z']).collect();
+                    assert_eq!(find_long(&s, b'{'), s.find('{'), "{s:?}");
+                    assert_eq!(find_long(&s, b'|'), s.find('|'), "{s:?}");
+                }
+            }
+        }
+        for s in ["", "Der Port {port} ist {x}", "zzzzzzzz", "\u{7f}\u{0}{z{", "\0\0\0\0\0\0\0\0{"] {
+            assert_eq!(find_long(s, b'{'), s.find('{'), "{s:?}");
+            assert_eq!(find_long(s, 0), s.find('\0'), "{s:?}");
         }
     }
 

@@ -308,7 +308,7 @@ pub(crate) fn fill_into<'a>(template: &str, out: &mut String, value: impl Fn(&st
     let mut rest = template;
     // Byte searches (see `crate::ascii`): `str::find` set up a searcher per
     // call, which cost more than the rest of filling in a message.
-    while let Some(start) = crate::ascii::find(rest, b'{') {
+    while let Some(start) = crate::ascii::find_long(rest, b'{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
         match crate::ascii::find(after, b'}').and_then(|end| Some((end, value(&after[..end])?))) {
