@@ -72,11 +72,11 @@ const fn place(name: &str) -> usize {
 //
 // First the names of parameters (the keys of the core's `Finding::with`),
 // then of fields (a fix's keys, and a finding's field), severities, codes.
-params![
+params! {
     "char", "default", "detail", "expected", "expected_label", "first", "id", "name", "octets", "part", "port",
     "profile", "profile_email", "provider", "scheme", "security", "security_label", "standard", "suggestion", "tenant",
     "tenant_email", "tld",
-];
+}
 const SEVERITIES: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
 const FIRST_FIELD: usize = PARAMS.len();
 const FIRST_SEVERITY: usize = FIRST_FIELD + Field::ALL.len();
@@ -376,7 +376,14 @@ mod tests {
         assert_eq!(got.as_deref(), Some(&*long));
         assert_eq!(offered, [256, 500]);
         assert_eq!(written(|_| -1), None, "a value of the wrong type");
-        assert_eq!(written(|into| { into[0] = 0xFF; 1 }), None, "not UTF-8");
+        assert_eq!(
+            written(|into| {
+                into[0] = 0xFF;
+                1
+            }),
+            None,
+            "not UTF-8"
+        );
     }
 
     #[test]
