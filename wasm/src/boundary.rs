@@ -408,6 +408,54 @@ mod tests {
         }
     }
 
+    /// The names stay the keys the core gives: every parameter key of the
+    /// findings for the e-mail corpus with varied servers, and of a settings
+    /// document's, is one, as is every field of a profile's findings.
+    #[test]
+    fn the_keys_the_core_gives_are_names() {
+        use mailsetup_core::{Settings, validate::profile_findings, validate_settings};
+
+        let corpus = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora/isemail.jsonl"));
+        let hosts = ["smtp.gmx.net", " mail.gmx.net.", "smtp://x.de:587", "smtp..x.de", "[::1]", "", "127.0.0.1:25"];
+        let mut findings = Vec::new();
+        for (i, line) in corpus.lines().enumerate() {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            let server = |k: usize| ServerRef {
+                host: hosts[(i + k) % hosts.len()],
+                port: [465, 587, 25, 70000, 0, 110, 995][(i + k) % 7],
+                security: [Security::Tls, Security::Starttls, Security::None][(i + k) % 3],
+                username: ["", " u ", "info@x.de"][(i + k) % 3],
+            };
+            let profile = ProfileRef {
+                name: ["Praxis", " ", "\u{1}"][i % 3],
+                email: value["input"].as_str().unwrap(),
+                auth: [AuthKind::Password, AuthKind::Oauth2][i % 2],
+                smtp: server(0),
+                pop_before_smtp: (i % 2 == 0).then(|| server(1)),
+            };
+            for f in profile_findings(profile) {
+                assert!(field_name(&f.field).is_some(), "{f:?}");
+                assert!(f.fix.iter().flat_map(|x| x.set.iter()).all(|(k, _)| key_name(k).is_some()), "{f:?}");
+                findings.push(f);
+            }
+        }
+        let doc = r#"{"profiles": [
+            {"name": "A", "email": "a@b.de", "auth": "password", "smtp": {"host": "smtp.b.de", "port": 465, "security": "tls", "username": ""}, "pop_before_smtp": null},
+            {"name": "A", "email": "a@b.de", "auth": "password", "smtp": {"host": "smtp.b.de", "port": 465, "security": "tls", "username": ""}, "pop_before_smtp": null}],
+          "tenants": [{"id": "1", "name": "N", "email": "n@b.de", "profile": "A"}, {"id": "1", "name": "", "email": "", "profile": null},
+                      {"id": "2", "name": "S", "email": "A@b.de", "profile": "A"}, {"id": "3", "name": "O", "email": "x@y.de", "profile": "Nope"}]}"#;
+        let settings: Settings = serde_json::from_str(doc).unwrap();
+        findings.extend(validate_settings(&settings, Lang::De));
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &findings {
+            for (key, _) in f.params.iter() {
+                assert!(key_name(key).is_some(), "{key:?} is no name: add it to the list ({f:?})");
+                seen.insert(key);
+            }
+        }
+        assert!(seen.len() >= 20, "the inputs give most of the keys: {seen:?}");
+    }
+
     #[test]
     fn malformed_strings_are_refused_not_guessed() {
         let thirteen = encode(&["a"; 13]);
