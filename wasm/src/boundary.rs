@@ -215,7 +215,7 @@ fn digit(n: usize) -> u8 {
 
 impl Encoded {
     /// `n` and `end` (`,`: a text in `ascii` follows; `!`: the next `n`
-    /// units of `other`; after a count: `,`).
+    /// units of `other`; `#`: the name at `n`; after a count: `,`).
     #[inline(never)] // called for every number; one copy keeps the package small
     fn number(&mut self, n: usize, end: u8) {
         // One or two digits for nearly every number, written at once with
