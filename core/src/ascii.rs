@@ -16,23 +16,33 @@ pub(crate) fn find(s: &str, b: u8) -> Option<usize> {
 /// where searching byte by byte took 7 % of a `validateProfile` call in wasm
 /// (`bench/ab.mjs`: 0.92–0.93 of before on the corpus).
 pub(crate) fn find_long(s: &str, b: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let bytes = s.as_bytes();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
+    let (words, rest) = words(s.as_bytes());
+    for (at, word) in words {
         // A byte equal to `b` becomes zero; the lowest byte with its top
         // bit set in `zero` is the first such (a borrow only runs upwards).
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b));
+        let x = word ^ (ONES * u64::from(b));
         let zero = x.wrapping_sub(ONES) & !x & (ONES << 7);
         if zero != 0 {
             return Some(at + zero.trailing_zeros() as usize / 8);
         }
-        at += 8;
     }
-    chunks.remainder().iter().position(|&x| x == b).map(|i| at + i)
+    rest.iter().position(|&x| x == b).map(|i| s.len() - rest.len() + i)
+}
+
+/// A one in every byte of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The words of eight bytes of `b` (the first byte lowest) with where each
+/// starts, and the bytes after the last word.
+fn words(b: &[u8]) -> (impl Iterator<Item = (usize, u64)> + '_, &[u8]) {
+    let chunks = b.chunks_exact(8);
+    let rest = chunks.remainder();
+    let words = chunks.enumerate().map(|(i, chunk)| {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        (8 * i, u64::from_le_bytes(word))
+    });
+    (words, rest)
 }
 
 /// The last position of `b` in `s`.
@@ -92,23 +102,15 @@ pub(crate) fn trim_blanks(s: &str) -> &str {
 /// Eight bytes at a time while they are printable ASCII (a byte by byte
 /// test of every field was 4 % of validating a profile).
 pub(crate) fn has_control(s: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let b = s.as_bytes();
-    let mut chunks = b.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // The top bit of a byte is set in the first term by a byte below
-        // 0x20, in the second by 0x7f, in the third beyond ASCII (and in
-        // the first two, through a borrow, by some bytes above such a byte:
-        // a test byte by byte from here then decides).
-        if (x.wrapping_sub(ONES * 0x20) | (x ^ (ONES * 0x7f)).wrapping_sub(ONES) | x) & (ONES << 7) != 0 {
-            break;
-        }
-        at += 8;
-    }
+    let (mut words, rest) = words(b);
+    // The top bit of a byte is set in the first term by a byte below 0x20,
+    // in the second by 0x7f, in the third beyond ASCII (and in the first
+    // two, through a borrow, by some bytes above such a byte: the test byte
+    // by byte from there then decides).
+    let at = words
+        .find(|(_, x)| (x.wrapping_sub(ONES * 0x20) | (x ^ (ONES * 0x7f)).wrapping_sub(ONES) | x) & (ONES << 7) != 0)
+        .map_or(b.len() - rest.len(), |(at, _)| at);
     let b = &b[at..];
     b.iter().enumerate().any(|(i, &x)| x < 0x20 || x == 0x7f || (x == 0xc2 && b.get(i + 1).is_some_and(|n| *n < 0xa0)))
 }
