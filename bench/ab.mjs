@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import validator from 'validator';
-import { corpusProfiles, typicalProfiles, theirs, time, median } from './sets.mjs';
+import { corpusProfiles, typicalProfiles, theirs, time, timeBoth, median } from './sets.mjs';
 
 if (process.argv.length !== 4) {
   console.error('usage: node bench/ab.mjs BEFORE_PKG_DIR AFTER_PKG_DIR');
@@ -37,17 +37,9 @@ for (const [label, set, rounds] of [['isemail corpus', corpusProfiles, 8], ['typ
   for (let w = 0; w < 20; w++) { a(); b(); v(); }
   const ra = [], rb = [], rba = [];
   for (let r = 0; r < 32; r++) {
-    // Each package goes first in every other round: the one that runs
-    // second pays for the garbage of the first.
+    // Each package goes first in every other round.
     const tv = time(v, rounds);
-    let ta, tb;
-    if (r % 2 === 0) {
-      ta = time(a, rounds);
-      tb = time(b, rounds);
-    } else {
-      tb = time(b, rounds);
-      ta = time(a, rounds);
-    }
+    const [ta, tb] = timeBoth(a, b, rounds, r);
     ra.push(ta / tv);
     rb.push(tb / tv);
     rba.push(tb / ta);

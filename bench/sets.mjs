@@ -37,4 +37,15 @@ export function time(fn, rounds) {
   return Number(process.hrtime.bigint() - t0) / rounds;
 }
 
+// `a` and `b` timed one after the other, `a` first in even rounds and `b`
+// in odd ones: the one that runs second pays for the garbage of the first.
+export function timeBoth(a, b, rounds, round) {
+  if (round % 2 === 0) {
+    const ta = time(a, rounds);
+    return [ta, time(b, rounds)];
+  }
+  const tb = time(b, rounds);
+  return [time(a, rounds), tb];
+}
+
 export const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];

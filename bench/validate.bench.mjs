@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import validator from 'validator';
 import { initSync, validateProfile } from '../www/pkg/mailsetup_wasm.js';
-import { corpusProfiles, typicalProfiles, theirs, time, median } from './sets.mjs';
+import { corpusProfiles, typicalProfiles, theirs, timeBoth, median } from './sets.mjs';
 
 initSync({ module: readFileSync(new URL('../www/pkg/mailsetup_wasm_bg.wasm', import.meta.url)) });
 
@@ -21,18 +21,10 @@ for (const [label, set, rounds] of [
   for (let i = 0; i < 20; i++) { ours(set); theirs(validator, set); } // warm up both JITs
   // The ratio is taken per round, of two runs next to each other: this
   // machine's speed drifts (a shared host), and a slow stretch then slows
-  // both sides of a round alike. Each side goes first in every other
-  // round: the one that runs second pays for the garbage of the first.
+  // both sides of a round alike. Each side goes first in every other round.
   const samples = { ours: [], theirs: [], ratio: [] };
   for (let round = 0; round < 26; round++) {
-    let o, t;
-    if (round % 2 === 0) {
-      o = time(() => ours(set), rounds);
-      t = time(() => theirs(validator, set), rounds);
-    } else {
-      t = time(() => theirs(validator, set), rounds);
-      o = time(() => ours(set), rounds);
-    }
+    const [o, t] = timeBoth(() => ours(set), () => theirs(validator, set), rounds, round);
     samples.ours.push(o);
     samples.theirs.push(t);
     samples.ratio.push(o / t);
