@@ -237,6 +237,7 @@ impl Encoded {
         }
         self.ascii.push(digit(n));
     }
+
     /// `t`, after its length.
     #[inline(never)] // called for every text; one copy keeps the package small
     fn put(&mut self, t: &str) {
